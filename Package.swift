@@ -1,0 +1,99 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layering (arrows point down only):
+//   papers → PapersCLI → PapersServer → PapersSearch → PapersStore → PapersCore
+//                      ↘ PapersIngest ──────────────────────────────↗
+// PapersEmbedding and PapersMail slot in beside PapersSearch / PapersServer in later issues.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Papers",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "papers", targets: ["papers"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"4.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "PapersCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        .target(
+            name: "PapersStore",
+            dependencies: ["PapersCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .target(
+            name: "PapersIngest",
+            dependencies: ["PapersCore", "CZlib",
+                           .product(name: "AsyncAlgorithms", package: "swift-async-algorithms")],
+            swiftSettings: strict),
+        .target(
+            name: "PapersSearch",
+            dependencies: ["PapersCore", "PapersStore", "PapersIngest"],
+            swiftSettings: strict),
+        .target(
+            name: "PapersServer",
+            dependencies: [
+                "PapersCore", "PapersStore", "PapersSearch",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "PapersCLI",
+            dependencies: [
+                "PapersCore", "PapersStore", "PapersIngest", "PapersSearch", "PapersServer",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(name: "papers", dependencies: ["PapersCLI"], swiftSettings: strict),
+        .target(
+            name: "PapersTestSupport",
+            dependencies: ["PapersCore", "PapersStore", "PapersIngest"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PapersCoreTests",
+            dependencies: ["PapersCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PapersStoreTests",
+            dependencies: ["PapersStore", "PapersTestSupport",
+                           .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PapersIngestTests",
+            dependencies: ["PapersIngest", "PapersStore", "PapersTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PapersSearchTests",
+            dependencies: ["PapersSearch", "PapersTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PapersServerTests",
+            dependencies: ["PapersServer", "PapersTestSupport",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PapersCLITests",
+            dependencies: ["PapersCLI", "PapersTestSupport"],
+            swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import PapersCore
+import PapersSearch
+import PapersServer
+import PapersStore
+
+extension SearchMode: ExpressibleByArgument {}
+
+/// `papers search QUERY`.
+struct SearchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search papers by keyword (BM25; \"quoted phrases\", -exclude, prefix*).")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The words to search for.") var query: [String]
+    @Option(help: "Retrieval mode.") var mode: SearchMode = .keyword
+    @Option(help: "Results to show (1–100).") var limit = 10
+    @Option(help: "Results to skip.") var offset = 0
+    @Option(help: "Only this arXiv category, e.g. cs.LG.") var category: String?
+    @Option(help: "Only papers announced on or after YYYY-MM-DD.") var from: String?
+    @Option(help: "Only papers announced on or before YYYY-MM-DD.") var to: String?
+    @Flag(help: "Print JSON (the /api/search result format).") var json = false
+
+    func run() async throws {
+        let filters = SearchFilters(category: category, from: try Self.day(from, "--from"), to: try Self.day(to, "--to"))
+        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        let service = SearchService(store: store)
+        let page: SearchPage
+        do {
+            page = try await service.search(SearchRequest(text: query.joined(separator: " "), mode: mode, filters: filters, limit: limit, offset: offset))
+        } catch let error as SearchError {
+            throw ValidationError(error.description)
+        }
+        if json {
+            try JSONOutput.print(page.hits.map(SearchResultJSON.init))
+            return
+        }
+        if page.hits.isEmpty { print("no results") }
+        for (i, hit) in page.hits.enumerated() {
+            let authors = hit.paper.authors.prefix(3).map(\.name).joined(separator: ", ") + (hit.paper.authors.count > 3 ? " et al." : "")
+            print("\(offset + i + 1). \(hit.paper.title)")
+            print("   \(hit.paper.id)  \(String(format: "%.2f", hit.score))  \(authors)")
+        }
+    }
+
+    static func day(_ text: String?, _ option: String) throws -> Day? {
+        guard let text else { return nil }
+        guard let day = Day(text) else { throw ValidationError("\(option): expected YYYY-MM-DD, got \"\(text)\"") }
+        return day
+    }
+}
+
+/// `papers show ID`.
+struct ShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one paper.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "arXiv id or URL, DOI, or a Papers id.") var id: String
+    @Flag(help: "Print JSON (the /api/papers/{id} format).") var json = false
+
+    func run() async throws {
+        guard let paperID = PaperID(id) else { throw ValidationError("\"\(id)\" is not an arXiv id, DOI or Papers id") }
+        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        guard let paper = try await store.paper(paperID) else {
+            Console.error("error: no paper \(paperID) in \(global.resolvedHome)")
+            throw ExitCode(1)
+        }
+        if json {
+            try JSONOutput.print(PaperJSON(paper))
+            return
+        }
+        print(paper.title)
+        print(paper.authors.map(\.name).joined(separator: ", "))
+        var facts = [paper.id.rawValue]
+        if let arxiv = paper.arxivID { facts.append(arxiv.absURL) }
+        if !paper.categories.isEmpty { facts.append(paper.categories.joined(separator: " ")) }
+        if let d = paper.announcedDay { facts.append("listed \(d)") }
+        print(facts.joined(separator: " · "))
+        print()
+        print(paper.abstract)
+    }
+}
+
+enum JSONOutput {
+    static func print(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}

@@ -1,0 +1,266 @@
+import Foundation
+import PapersCore
+
+/// Turns one JSON line into a ``Paper``, in any of the ``RecordFormat``s.
+///
+/// Not thread-safe (it reuses a `JSONDecoder`); use one per task.
+public struct RecordDecoder {
+    /// The format to expect; `.auto` detects per line.
+    public var format: RecordFormat
+    /// Corpus name used to qualify BEIR document ids (`beir:CORPUS:ID`).
+    public var corpus: String
+    private let decoder = JSONDecoder()
+
+    /// Creates a decoder; `corpus` names the BEIR corpus (usually the data set's folder name).
+    public init(format: RecordFormat, corpus: String = "corpus") {
+        self.format = format
+        self.corpus = corpus
+    }
+
+    /// Decodes one line; throws ``RecordError`` naming the field when the line is unusable.
+    public func decode(_ line: some Collection<UInt8>) throws(RecordError) -> Paper {
+        let raw: RawRecord
+        do {
+            raw = try decoder.decode(RawRecord.self, from: Data(line))
+        } catch let error as DecodingError {
+            throw RecordError(Self.describe(error))
+        } catch {
+            throw RecordError("invalid JSON: \(error)")
+        }
+        let chosen = format == .auto ? raw.detectedFormat : format
+        switch chosen {
+        case .beir: return try beirPaper(raw)
+        case .arxivSnapshot: return try snapshotPaper(raw)
+        case .papers, .auto: return try ownPaper(raw)
+        }
+    }
+
+    // MARK: formats
+
+    private func beirPaper(_ raw: RawRecord) throws(RecordError) -> Paper {
+        guard let docID = raw.beirID?.value.collapsingWhitespace(), !docID.isEmpty else {
+            throw RecordError("missing field \"_id\" (BEIR corpus line)")
+        }
+        guard let text = raw.text?.collapsingWhitespace(), !text.isEmpty else {
+            throw RecordError("missing or empty field \"text\" (BEIR corpus line)")
+        }
+        let corpusName = corpus.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: " ", with: "_")
+        return Paper(id: .corpus(corpusName, document: docID.replacingOccurrences(of: " ", with: "_")),
+                     title: raw.title?.collapsingWhitespace() ?? "", abstract: text)
+    }
+
+    private func snapshotPaper(_ raw: RawRecord) throws(RecordError) -> Paper {
+        guard let idText = raw.id?.value else { throw RecordError("missing field \"id\" (arXiv snapshot record)") }
+        guard let arxiv = ArxivID(idText) else { throw RecordError("field \"id\": \"\(idText)\" is not an arXiv identifier") }
+        let (title, abstract) = try titleAndAbstract(raw)
+        var versions: [PaperVersion] = []
+        for (index, entry) in (raw.versions ?? []).enumerated() {
+            guard let number = entry.version, number >= 1 else {
+                throw RecordError("field \"versions[\(index)].version\": expected \"vN\"")
+            }
+            guard let text = entry.created ?? entry.submitted, let day = DateParsing.day(text) else {
+                throw RecordError("field \"versions[\(index)].created\": unreadable date \"\(entry.created ?? "")\"")
+            }
+            versions.append(PaperVersion(version: number, submitted: day))
+        }
+        versions.sort { $0.version < $1.version }
+        let authors: [Author]
+        if let parsed = raw.authorsParsed, !parsed.isEmpty {
+            authors = parsed.map(Self.author(fromParsed:))
+        } else {
+            authors = try authorList(raw)
+        }
+        return Paper(
+            id: .arxiv(arxiv), version: versions.last?.version ?? arxiv.version,
+            title: title, abstract: abstract, authors: authors,
+            categories: Self.categories(raw.categories?.values ?? [], primary: raw.primaryCategory),
+            published: versions.first?.submitted,
+            updated: try day(raw.updateDate, field: "update_date") ?? versions.last?.submitted,
+            listed: try day(raw.firstListed ?? raw.listed, field: raw.firstListed != nil ? "first_listed" : "listed"),
+            versions: versions,
+            doi: raw.doi.flatMap { PaperID.doi($0).map { String($0.rawValue.dropFirst(4)) } },
+            journalRef: nonEmpty(raw.journalRefSnapshot ?? raw.journalRef),
+            comments: nonEmpty(raw.comments ?? raw.comment),
+            license: nonEmpty(raw.license),
+            links: raw.links ?? [])
+    }
+
+    private func ownPaper(_ raw: RawRecord) throws(RecordError) -> Paper {
+        let (title, abstract) = try titleAndAbstract(raw)
+        let doi = raw.doi.flatMap { PaperID.doi($0).map { String($0.rawValue.dropFirst(4)) } }
+        let id: PaperID
+        var version = raw.version
+        if let idText = raw.id?.value {
+            guard let parsed = PaperID(idText) else {
+                throw RecordError("field \"id\": \"\(idText)\" is neither an arXiv identifier nor a DOI")
+            }
+            id = parsed
+            if version == nil { version = ArxivID(idText)?.version }
+        } else if let doi, let doiID = PaperID.doi(doi) {
+            id = doiID
+        } else {
+            id = .contentHash(title: title, abstract: abstract)
+        }
+        if let v = version, v < 1 { throw RecordError("field \"version\": must be 1 or more, got \(v)") }
+        var versions: [PaperVersion] = []
+        for (index, entry) in (raw.versions ?? []).enumerated() {
+            guard let number = entry.version, number >= 1,
+                  let day = (entry.submitted ?? entry.created).flatMap(DateParsing.day) else {
+                throw RecordError("field \"versions[\(index)]\": expected {\"version\": N, \"submitted\": \"YYYY-MM-DD\"}")
+            }
+            versions.append(PaperVersion(version: number, submitted: day))
+        }
+        versions.sort { $0.version < $1.version }
+        if version == nil { version = versions.last?.version }
+        let links = raw.links ?? []
+        for (index, link) in links.enumerated() where !(link.hasPrefix("https://") || link.hasPrefix("http://")) {
+            throw RecordError("field \"links[\(index)]\": expected an http(s) URL, got \"\(link.prefix(80))\"")
+        }
+        return Paper(
+            id: id, version: version, title: title, abstract: abstract, authors: try authorList(raw),
+            categories: Self.categories(raw.categories?.values ?? [], primary: raw.primaryCategory),
+            published: try day(raw.published, field: "published") ?? versions.first?.submitted,
+            updated: try day(raw.updated, field: "updated"),
+            listed: try day(raw.firstListed ?? raw.listed, field: raw.firstListed != nil ? "first_listed" : "listed"),
+            versions: versions, doi: doi,
+            journalRef: nonEmpty(raw.journalRef ?? raw.journalRefSnapshot),
+            comments: nonEmpty(raw.comments ?? raw.comment),
+            license: nonEmpty(raw.license), links: links)
+    }
+
+    // MARK: fields
+
+    private func titleAndAbstract(_ raw: RawRecord) throws(RecordError) -> (String, String) {
+        guard let title = raw.title?.collapsingWhitespace(), !title.isEmpty else {
+            throw RecordError(raw.title == nil ? "missing field \"title\"" : "field \"title\" is empty")
+        }
+        guard let abstract = (raw.abstract ?? raw.text)?.collapsingWhitespace() else {
+            throw RecordError("missing field \"abstract\"")
+        }
+        return (title, abstract)
+    }
+
+    private func authorList(_ raw: RawRecord) throws(RecordError) -> [Author] {
+        switch raw.authors {
+        case nil: return []
+        case .text(let s)?: return Self.splitAuthors(s)
+        case .list(let list)?:
+            var authors: [Author] = []
+            for (index, a) in list.enumerated() {
+                let name = a.name.collapsingWhitespace()
+                guard !name.isEmpty else { throw RecordError("field \"authors[\(index)]\": empty name") }
+                authors.append(Author(name: name, affiliations: a.affiliations.map { $0.collapsingWhitespace() }.filter { !$0.isEmpty }))
+            }
+            return authors
+        }
+    }
+
+    private func day(_ text: String?, field: String) throws(RecordError) -> Day? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let day = DateParsing.day(text) else {
+            throw RecordError("field \"\(field)\": unreadable date \"\(text.prefix(40))\" (expected YYYY-MM-DD)")
+        }
+        return day
+    }
+
+    private func nonEmpty(_ s: String?) -> String? {
+        guard let s = s?.collapsingWhitespace(), !s.isEmpty else { return nil }
+        return s
+    }
+
+    /// `[keyname, forenames, suffix, affiliation…]` from the snapshot's `authors_parsed`.
+    static func author(fromParsed parts: [String]) -> Author {
+        let keyname = parts.first?.collapsingWhitespace() ?? ""
+        let forenames = parts.count > 1 ? parts[1].collapsingWhitespace() : ""
+        let suffix = parts.count > 2 ? parts[2].collapsingWhitespace() : ""
+        let name = [forenames, keyname, suffix].filter { !$0.isEmpty }.joined(separator: " ")
+        let affiliations = parts.count > 3 ? parts[3...].map { $0.collapsingWhitespace() }.filter { !$0.isEmpty } : []
+        return Author(name: name, affiliations: affiliations)
+    }
+
+    /// Splits `"A, B and C"` (the snapshot's `authors` string) into names.
+    static func splitAuthors(_ text: String) -> [Author] {
+        let flat = text.collapsingWhitespace()
+        return flat.replacingOccurrences(of: " and ", with: ", ")
+            .split(separator: ",")
+            .map { $0.collapsingWhitespace() }
+            .filter { !$0.isEmpty }
+            .map { Author(name: $0) }
+    }
+
+    /// arXiv categories only (MSC and ACM class codes dropped), primary first, no duplicates.
+    static func categories(_ values: [String], primary: String?) -> [String] {
+        var result: [String] = []
+        for c in ([primary].compactMap { $0 } + values) {
+            let trimmed = c.collapsingWhitespace()
+            if Self.isArxivCategory(trimmed), !result.contains(trimmed) { result.append(trimmed) }
+        }
+        return result
+    }
+
+    /// `archive` or `archive.Subject`, e.g. `hep-th`, `cs.LG`, `cond-mat.stat-mech`.
+    static func isArxivCategory(_ s: String) -> Bool {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), s.count <= 40 else { return false }
+        guard let archive = parts.first, !archive.isEmpty,
+              archive.allSatisfy({ ($0.isASCII && $0.isLowercase) || $0 == "-" }) else { return false }
+        if parts.count == 2 {
+            return !parts[1].isEmpty && parts[1].allSatisfy { ($0.isASCII && $0.isLetter) || $0 == "-" }
+        }
+        return true
+    }
+
+    /// "field \"authors[2].name\": expected a string" from a `DecodingError`.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            var out = ""
+            for key in codingPath {
+                if let index = key.intValue { out += "[\(index)]" } else { out += (out.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return out
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "field \"\(path(context.codingPath))\": expected \(typeName(type))"
+        case .valueNotFound(let type, let context):
+            return "field \"\(path(context.codingPath))\": expected \(typeName(type)), found null"
+        case .keyNotFound(let key, let context):
+            return "missing field \"\(path(context.codingPath + [key]))\""
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "invalid JSON: \(context.debugDescription)" }
+            return "field \"\(path(context.codingPath))\": \(context.debugDescription)"
+        @unknown default:
+            return "invalid record: \(error)"
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Int.Type, is Int64.Type: return "an integer"
+        case is [String].Type: return "a list of strings"
+        default:
+            let name = "\(type)"
+            return name.hasPrefix("Array") ? "a list" : name.hasPrefix("Dictionary") ? "an object" : "a \(name)"
+        }
+    }
+}
+
+/// Date formats seen in paper metadata.
+enum DateParsing {
+    /// `YYYY-MM-DD`, an ISO 8601 date-time (`2025-03-18T17:59:41.000Z`, UTC day taken as written),
+    /// or RFC 2822 as in the arXiv snapshot (`Mon, 2 Apr 2007 19:18:42 GMT`).
+    static func day(_ text: String) -> Day? {
+        let t = text.trimmingWhitespace()
+        if t.count >= 10, let day = Day(t.prefix(10)), t.count == 10 || t.dropFirst(10).first == "T" || t.dropFirst(10).first == " " {
+            return day
+        }
+        // RFC 2822: [Weekday,] D Mon YYYY …
+        var parts = t.split(separator: " ")
+        if let first = parts.first, first.hasSuffix(",") { parts.removeFirst() }
+        guard parts.count >= 3, let d = Int(parts[0]), let y = Int(parts[2]),
+              let m = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+                .firstIndex(of: parts[1].lowercased().prefix(3).description) else { return nil }
+        return Day(year: y, month: m + 1, day: d)
+    }
+}

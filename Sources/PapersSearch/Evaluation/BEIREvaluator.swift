@@ -1,0 +1,87 @@
+import Foundation
+import PapersCore
+import PapersIngest
+import PapersStore
+
+/// Scores of one evaluation run, averaged over the split's judged queries.
+public struct EvaluationReport: Sendable, Codable {
+    /// Data set folder name.
+    public var dataset: String
+    /// Split evaluated.
+    public var split: String
+    /// Retrieval mode.
+    public var mode: String
+    /// Judged queries evaluated.
+    public var queries: Int
+    /// Mean nDCG@10.
+    public var ndcg10: Double
+    /// Mean Recall@100.
+    public var recall100: Double
+    /// Mean MRR@10.
+    public var mrr10: Double
+    /// Median query latency in milliseconds.
+    public var latencyP50ms: Double
+    /// 99th-percentile query latency in milliseconds.
+    public var latencyP99ms: Double
+}
+
+/// Runs BEIR-style retrieval evaluation against a store holding the data set's corpus.
+public struct BEIREvaluator: Sendable {
+    let dataset: BEIRDataset
+    let store: any PaperStore
+
+    /// Creates an evaluator for `dataset` whose corpus is (or will be) in `store`.
+    public init(dataset: BEIRDataset, store: any PaperStore) {
+        self.dataset = dataset
+        self.store = store
+    }
+
+    /// Imports the corpus when the store is empty; returns how many documents it holds.
+    public func prepareCorpus(onProgress: @escaping @Sendable (ImportProgress) -> Void = { _ in }) async throws -> Int {
+        let count = try await store.paperCount()
+        if count > 0 { return count }
+        let store = self.store
+        let importer = Importer(format: .beir) { papers in
+            try await store.upsert(papers, defaultDay: Day(daysSinceEpoch: 0))
+        }
+        _ = try await importer.importFile(dataset.corpusPath, onFailure: { _ in }, onProgress: onProgress)
+        return try await store.paperCount()
+    }
+
+    /// Evaluates `mode` on `split`: nDCG@10, Recall@100, MRR@10 and latency.
+    public func evaluate(split: String, mode: SearchMode) async throws -> EvaluationReport {
+        let queries = try dataset.queries()
+        let qrels = try dataset.qrels(split: split)
+        let service = SearchService(store: store)
+        let prefix = PaperID.corpus(dataset.name, document: "").rawValue
+        var ndcg = 0.0, recall = 0.0, mrr = 0.0
+        var latencies: [Double] = []
+        let judged = qrels.keys.sorted()
+        var evaluated = 0
+        for queryID in judged {
+            guard let text = queries[queryID], let relevance = qrels[queryID] else { continue }
+            evaluated += 1
+            let start = DispatchTime.now().uptimeNanoseconds
+            let hits: [SearchHit]
+            do {
+                hits = try await service.search(SearchRequest(text: text, mode: mode, limit: 100)).hits
+            } catch SearchError.emptyQuery {
+                hits = []
+            }
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            // BEIR ignores a document that is the query itself.
+            let ranking = hits.map { String($0.paper.id.rawValue.dropFirst(prefix.count)) }.filter { $0 != queryID }
+            ndcg += RetrievalMetrics.ndcg(ranking: ranking, relevance: relevance, k: 10)
+            recall += RetrievalMetrics.recall(ranking: ranking, relevance: relevance, k: 100)
+            mrr += RetrievalMetrics.reciprocalRank(ranking: ranking, relevance: relevance, k: 10)
+        }
+        guard evaluated > 0 else {
+            throw EvaluationError.invalidDataset("split \"\(split)\" has no judged queries that appear in queries.jsonl")
+        }
+        let n = Double(evaluated)
+        return EvaluationReport(dataset: dataset.name, split: split, mode: mode.rawValue, queries: evaluated,
+                                ndcg10: ndcg / n, recall100: recall / n, mrr10: mrr / n,
+                                latencyP50ms: RetrievalMetrics.percentile(latencies, 0.5),
+                                latencyP99ms: RetrievalMetrics.percentile(latencies, 0.99))
+    }
+}

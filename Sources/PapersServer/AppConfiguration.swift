@@ -1,0 +1,22 @@
+/// Everything the server needs, read once at start-up.
+public struct AppConfiguration: Sendable {
+    /// Interface to bind; loopback unless the operator says otherwise.
+    public var host: String
+    /// TCP port; 0 picks a free one (tests).
+    public var port: Int
+    /// The Papers home folder (database, models).
+    public var home: String
+    /// `postgres://…` to use PostgreSQL instead of the SQLite file under `home`.
+    public var databaseURL: String?
+    /// The site name shown in page titles.
+    public var siteName: String
+
+    /// Creates a configuration; defaults bind 127.0.0.1:8080.
+    public init(host: String = "127.0.0.1", port: Int = 8080, home: String, databaseURL: String? = nil, siteName: String = "Papers") {
+        self.host = host
+        self.port = port
+        self.home = home
+        self.databaseURL = databaseURL
+        self.siteName = siteName
+    }
+}

@@ -1,0 +1,41 @@
+import Hummingbird
+import Logging
+import PapersSearch
+import PapersStore
+
+/// The one composition root: `papers serve` and the tests both build the server here.
+public func buildApplication(_ configuration: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    let store = try StoreFactory.open(home: configuration.home, databaseURL: configuration.databaseURL)
+    return try buildApplication(configuration, store: store, logger: logger)
+}
+
+/// Builds the server over an already-open store.
+public func buildApplication(_ configuration: AppConfiguration, store: any PaperStore, logger: Logger? = nil) throws -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "papers")
+    if logger.logLevel > .info { logger.logLevel = .info }
+    let views = try Views(siteName: configuration.siteName)
+    let search = SearchService(store: store)
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ErrorPageMiddleware(views: views))
+    router.addRoutes(PageController(store: store, search: search, views: views).endpoints)
+    router.addRoutes(APIController(store: store, search: search).endpoints, atPath: "/api")
+    router.get("/healthz") { _, _ -> HealthStatus in
+        HealthStatus(status: "ok", papers: try await store.paperCount())
+    }
+    router.get("/static/style.css") { _, _ -> Response in
+        Response(status: .ok,
+                 headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                 body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
+    }
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Papers"),
+        logger: logger)
+}
+
+/// `GET /healthz`.
+struct HealthStatus: ResponseCodable {
+    var status: String
+    var papers: Int
+}

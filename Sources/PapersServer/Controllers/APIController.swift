@@ -1,0 +1,169 @@
+import Hummingbird
+import PapersCore
+import PapersSearch
+import PapersStore
+
+/// JSON under `/api`.
+struct APIController: Sendable {
+    let store: any PaperStore
+    let search: SearchService
+
+    var endpoints: RouteCollection<BasicRequestContext> {
+        let routes = RouteCollection(context: BasicRequestContext.self)
+        routes.get("/search", use: searchPapers)
+        routes.get("/papers/**", use: paper)
+        routes.get("/daily", use: daily)
+        return routes
+    }
+
+    @Sendable func searchPapers(_ request: Request, context: BasicRequestContext) async throws -> SearchResponseJSON {
+        let parameters = QueryParameters(request: request)
+        guard let q = parameters.string("q") else {
+            throw HTTPError(.badRequest, message: "parameter q: required, the words to search for")
+        }
+        let query = String(q.prefix(KeywordQuery.maximumLength))
+        let searchRequest = SearchRequest(
+            text: query, mode: try parameters.mode("mode"), filters: try parameters.filters(),
+            limit: try parameters.int("limit", default: 20, range: 1...SearchService.maximumLimit),
+            offset: try parameters.int("offset", default: 0, range: 0...SearchService.maximumOffset))
+        do {
+            let page = try await search.search(searchRequest)
+            return SearchResponseJSON(
+                query: query, mode: searchRequest.mode.rawValue, offset: page.offset, limit: searchRequest.limit,
+                hasMore: page.hasMore,
+                results: page.hits.map(SearchResultJSON.init))
+        } catch let error as SearchError {
+            throw error.httpError
+        }
+    }
+
+    @Sendable func paper(_ request: Request, context: BasicRequestContext) async throws -> PaperJSON {
+        let id = try PaperPath.id(from: context)
+        guard let paper = try await store.paper(id) else {
+            throw HTTPError(.notFound, message: "no paper with id \(id)")
+        }
+        return PaperJSON(paper)
+    }
+
+    @Sendable func daily(_ request: Request, context: BasicRequestContext) async throws -> DailyJSON {
+        let parameters = QueryParameters(request: request)
+        let limit = try parameters.int("limit", default: 50, range: 1...500)
+        let offset = try parameters.int("offset", default: 0, range: 0...1_000_000)
+        let requested = try parameters.day("date")
+        let day: Day
+        if let requested {
+            day = requested
+        } else if let latest = try await store.latestDays(limit: 1).first?.day {
+            day = latest
+        } else {
+            return DailyJSON(date: nil, total: 0, previous: nil, next: nil, papers: [])
+        }
+        let papers = try await store.papers(on: day, limit: limit, offset: offset)
+        let total = try await store.paperCount(on: day)
+        let (previous, next) = try await store.neighbours(of: day)
+        return DailyJSON(date: day.description, total: total, previous: previous?.description, next: next?.description,
+                         papers: papers.map(PaperJSON.init))
+    }
+}
+
+/// A paper in API responses and `--json` CLI output (snake_case keys).
+public struct PaperJSON: ResponseCodable, Sendable {
+    /// An author with affiliations.
+    public struct AuthorJSON: Codable, Sendable {
+        var name: String
+        var affiliations: [String]
+    }
+
+    var id: String
+    var arxivID: String?
+    var version: Int?
+    var title: String
+    var abstract: String
+    var authors: [AuthorJSON]
+    var categories: [String]
+    var primaryCategory: String?
+    var published: String?
+    var updated: String?
+    var listed: String?
+    var doi: String?
+    var journalRef: String?
+    var comments: String?
+    var license: String?
+    var links: [String]
+    var absURL: String?
+    var pdfURL: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, version, title, abstract, authors, categories, published, updated, listed, doi, comments, license, links
+        case arxivID = "arxiv_id", primaryCategory = "primary_category", journalRef = "journal_ref"
+        case absURL = "abs_url", pdfURL = "pdf_url"
+    }
+
+    /// The API form of `paper`.
+    public init(_ paper: Paper) {
+        let arxiv = paper.arxivID
+        id = paper.id.rawValue
+        arxivID = arxiv?.description
+        version = paper.version
+        title = paper.title
+        abstract = paper.abstract
+        authors = paper.authors.map { AuthorJSON(name: $0.name, affiliations: $0.affiliations) }
+        categories = paper.categories
+        primaryCategory = paper.primaryCategory
+        published = paper.published?.description
+        updated = paper.updated?.description
+        listed = paper.announcedDay?.description
+        doi = paper.doi
+        journalRef = paper.journalRef
+        comments = paper.comments
+        license = paper.license
+        links = paper.links
+        absURL = arxiv?.absURL
+        pdfURL = arxiv?.pdfURL
+    }
+}
+
+/// `GET /api/search`.
+struct SearchResponseJSON: ResponseCodable {
+    var query: String
+    var mode: String
+    var offset: Int
+    var limit: Int
+    var hasMore: Bool
+    var results: [SearchResultJSON]
+
+    enum CodingKeys: String, CodingKey {
+        case query, mode, offset, limit, results
+        case hasMore = "has_more"
+    }
+}
+
+/// One search result.
+public struct SearchResultJSON: Codable, Sendable {
+    var score: Double
+    var snippet: String?
+    var snippetHTML: String?
+    var paper: PaperJSON
+
+    enum CodingKeys: String, CodingKey {
+        case score, snippet, paper
+        case snippetHTML = "snippet_html"
+    }
+
+    /// The API form of a hit.
+    public init(_ hit: SearchHit) {
+        score = hit.score
+        snippet = hit.snippet.map(HTMLEscaping.plain)
+        snippetHTML = hit.snippet.map(HTMLEscaping.highlighted)
+        paper = PaperJSON(hit.paper)
+    }
+}
+
+/// `GET /api/daily`.
+struct DailyJSON: ResponseCodable {
+    var date: String?
+    var total: Int
+    var previous: String?
+    var next: String?
+    var papers: [PaperJSON]
+}

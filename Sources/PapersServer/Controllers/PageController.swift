@@ -1,0 +1,145 @@
+import Foundation
+import Hummingbird
+import PapersCore
+import PapersSearch
+import PapersStore
+
+/// The HTML pages: home, daily pages, search, paper.
+struct PageController: Sendable {
+    let store: any PaperStore
+    let search: SearchService
+    let views: Views
+
+    /// Papers per daily page (and per group on the home page).
+    static let pageSize = 50
+    /// Search results per page.
+    static let resultsPerPage = 20
+
+    var endpoints: RouteCollection<BasicRequestContext> {
+        let routes = RouteCollection(context: BasicRequestContext.self)
+        routes.get("/", use: home)
+        routes.get("/date/:date", use: day)
+        routes.get("/search", use: searchPage)
+        routes.get("/papers/**", use: paper)
+        return routes
+    }
+
+    @Sendable func home(_ request: Request, context: BasicRequestContext) async throws -> HTMLPage {
+        // The newest days first, until about one page of papers is on screen.
+        var groups: [DayGroupView] = []
+        var shown = 0
+        for summary in try await store.latestDays(limit: 3) where shown < Self.pageSize {
+            let papers = try await store.papers(on: summary.day, limit: Self.pageSize - shown, offset: 0)
+            shown += papers.count
+            groups.append(DayGroupView(heading: summary.day.longDescription, date: summary.day.description,
+                                       url: "/date/\(summary.day)", papers: papers.map { PaperSummaryView($0) },
+                                       total: summary.paperCount, hasMore: papers.count < summary.paperCount))
+        }
+        return views.page("home", HomePageModel(groups: groups, isEmpty: groups.isEmpty))
+    }
+
+    @Sendable func day(_ request: Request, context: BasicRequestContext) async throws -> HTMLPage {
+        let text = context.parameters.get("date") ?? ""
+        guard let day = Day(text) else {
+            throw HTTPError(.badRequest, message: "The date \"\(text.prefix(40))\" is not a valid YYYY-MM-DD date.")
+        }
+        let page = try QueryParameters(request: request).int("page", default: 1, range: 1...10_000)
+        let total = try await store.paperCount(on: day)
+        let papers = try await store.papers(on: day, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
+        let (previous, next) = try await store.neighbours(of: day)
+        let base = "/date/\(day)"
+        let navigation = PageNavigation(
+            previousURL: page > 1 ? "\(base)?page=\(page - 1)" : nil,
+            nextURL: page * Self.pageSize < total ? "\(base)?page=\(page + 1)" : nil)
+        let model = DayPageModel(
+            date: day.description, heading: day.longDescription, papers: papers.map { PaperSummaryView($0) },
+            total: total, isEmpty: total == 0,
+            previous: previous.map { [NavLink(url: "/date/\($0)", label: "← \($0.longDescription)")] } ?? [],
+            next: next.map { [NavLink(url: "/date/\($0)", label: "\($0.longDescription) →")] } ?? [],
+            pageNavigation: navigation)
+        return views.page("day", model)
+    }
+
+    @Sendable func searchPage(_ request: Request, context: BasicRequestContext) async throws -> HTMLPage {
+        let parameters = QueryParameters(request: request)
+        let query = String((parameters.string("q") ?? "").prefix(KeywordQuery.maximumLength))
+        let filters = try parameters.filters()
+        let page = try parameters.int("page", default: 1, range: 1...(SearchService.maximumOffset / Self.resultsPerPage))
+        var model = SearchPageModel(
+            query: query, category: filters.category ?? "", from: filters.from?.description ?? "",
+            to: filters.to?.description ?? "", results: [], hasResults: false, message: "", hasMessage: false,
+            rangeText: "", pageNavigation: PageNavigation(previousURL: nil, nextURL: nil))
+        guard !query.isEmpty else {
+            model.message = "Type a few words: a title, a topic, an author. Use \"quotes\" for a phrase and -word to exclude."
+            model.hasMessage = true
+            return views.page("search", model)
+        }
+        let offset = (page - 1) * Self.resultsPerPage
+        do {
+            let results = try await search.search(SearchRequest(text: query, filters: filters, limit: Self.resultsPerPage, offset: offset))
+            model.results = results.hits.map { PaperSummaryView($0.paper, snippet: $0.snippet) }
+            model.hasResults = !results.hits.isEmpty
+            if results.hits.isEmpty {
+                model.message = page == 1 ? "No papers match \"\(query)\"." : "No more results."
+                model.hasMessage = true
+            } else {
+                model.rangeText = "Results \(offset + 1)–\(offset + results.hits.count)"
+            }
+            func url(_ p: Int) -> String { Self.searchURL(query: query, filters: filters, page: p) }
+            model.pageNavigation = PageNavigation(previousURL: page > 1 ? url(page - 1) : nil,
+                                                  nextURL: results.hasMore ? url(page + 1) : nil)
+        } catch SearchError.emptyQuery {
+            model.message = "\"\(query)\" has no searchable words: try letters or numbers."
+            model.hasMessage = true
+        }
+        return views.page("search", model)
+    }
+
+    static func searchURL(query: String, filters: SearchFilters, page: Int) -> String {
+        var components = URLComponents()
+        components.path = "/search"
+        var items = [URLQueryItem(name: "q", value: query)]
+        if let c = filters.category { items.append(URLQueryItem(name: "category", value: c)) }
+        if let f = filters.from { items.append(URLQueryItem(name: "from", value: f.description)) }
+        if let t = filters.to { items.append(URLQueryItem(name: "to", value: t.description)) }
+        if page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
+        components.queryItems = items
+        // `+` would read back as a space: encode it.
+        return (components.string ?? "/search").replacingOccurrences(of: "+", with: "%2B")
+    }
+
+    @Sendable func paper(_ request: Request, context: BasicRequestContext) async throws -> HTMLPage {
+        let id = try PaperPath.id(from: context)
+        guard let paper = try await store.paper(id) else {
+            throw HTTPError(.notFound, message: "There is no paper \(id) on this instance.")
+        }
+        return views.page("paper", Self.model(for: paper))
+    }
+
+    static func model(for paper: Paper) -> PaperPageModel {
+        let arxiv = paper.arxivID
+        var dates: [PaperPageModel.LabelValue] = []
+        if let d = paper.published { dates.append(.init(label: "Submitted", value: d.longDescription)) }
+        if let d = paper.updated, d != paper.published { dates.append(.init(label: "Updated", value: d.longDescription)) }
+        if let d = paper.listed { dates.append(.init(label: "Listed", value: d.longDescription)) }
+        var details: [PaperPageModel.LabelValue] = []
+        if let v = paper.version { details.append(.init(label: "Version", value: "v\(v)")) }
+        if let doi = paper.doi { details.append(.init(label: "DOI", value: doi)) }
+        if let j = paper.journalRef { details.append(.init(label: "Journal", value: j)) }
+        if let c = paper.comments { details.append(.init(label: "Comments", value: c)) }
+        if let l = paper.license { details.append(.init(label: "License", value: l)) }
+        let day = paper.announcedDay
+        let links = paper.links.filter { $0.hasPrefix("https://") || $0.hasPrefix("http://") }
+        return PaperPageModel(
+            id: paper.id.rawValue, title: paper.title,
+            authors: paper.authors.map {
+                .init(name: $0.name, affiliations: $0.affiliations.joined(separator: "; "), hasAffiliations: !$0.affiliations.isEmpty)
+            },
+            abstract: paper.abstract, categories: paper.categories, primaryCategory: paper.primaryCategory ?? "",
+            arxivID: arxiv?.description ?? "", isArxiv: arxiv != nil,
+            absURL: arxiv?.absURL ?? "", pdfURL: arxiv?.pdfURL ?? "",
+            dates: dates, details: details,
+            links: links, hasLinks: !links.isEmpty, hasDay: day != nil,
+            day: day?.longDescription ?? "", dayURL: day.map { "/date/\($0)" } ?? "")
+    }
+}

@@ -1,0 +1,77 @@
+import Hummingbird
+import PapersCore
+import PapersSearch
+
+/// Typed access to query parameters; every failure is a 400 naming the parameter and the reason.
+struct QueryParameters {
+    let request: Request
+
+    func string(_ name: String) -> String? {
+        guard let value = request.uri.queryParameters.get(name) else { return nil }
+        let trimmed = String(value.trimmingWhitespace())
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    func int(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw HTTPError(.badRequest, message: "parameter \(name): expected an integer from \(range.lowerBound) to \(range.upperBound), got \"\(text.prefix(40))\"")
+        }
+        return value
+    }
+
+    func day(_ name: String) throws -> Day? {
+        guard let text = string(name) else { return nil }
+        guard let day = Day(text) else {
+            throw HTTPError(.badRequest, message: "parameter \(name): expected a date YYYY-MM-DD, got \"\(text.prefix(40))\"")
+        }
+        return day
+    }
+
+    func category(_ name: String) throws -> String? {
+        guard let text = string(name) else { return nil }
+        guard text.count <= 40, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) else {
+            throw HTTPError(.badRequest, message: "parameter \(name): expected an arXiv category such as cs.LG, got \"\(text.prefix(40))\"")
+        }
+        return text
+    }
+
+    func mode(_ name: String) throws -> SearchMode {
+        guard let text = string(name) else { return .keyword }
+        guard let mode = SearchMode(rawValue: text) else {
+            throw HTTPError(.badRequest, message: "parameter \(name): expected one of \(SearchMode.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text.prefix(40))\"")
+        }
+        return mode
+    }
+
+    /// The search filters shared by the page and the API.
+    func filters() throws -> SearchFilters {
+        let filters = SearchFilters(category: try category("category"), from: try day("from"), to: try day("to"))
+        if let from = filters.from, let to = filters.to, from > to {
+            throw HTTPError(.badRequest, message: "parameter from: \(from) is after to=\(to)")
+        }
+        return filters
+    }
+}
+
+extension SearchError {
+    /// The HTTP form of a search error.
+    var httpError: HTTPError {
+        switch self {
+        case .emptyQuery: return HTTPError(.badRequest, message: "parameter q: the query has no searchable words")
+        case .invalidParameter(let name, let reason): return HTTPError(.badRequest, message: "parameter \(name): \(reason)")
+        }
+    }
+}
+
+/// Paper ids in paths: `/papers/2203.05482`, `/papers/hep-th/9901001`, `/papers/arXiv:2203.05482v2`.
+enum PaperPath {
+    static func id(from context: some RequestContext) throws -> PaperID {
+        let raw = context.parameters.getCatchAll().joined(separator: "/")
+        let text = raw.removingPercentEncoding ?? raw
+        guard let id = PaperID(text) else {
+            throw HTTPError(.notFound, message: "no paper with id \"\(text.prefix(80))\": not an arXiv id, DOI or Papers id")
+        }
+        return id
+    }
+}

@@ -1,0 +1,49 @@
+import Hummingbird
+import Logging
+
+/// Conservative security headers on every response; pages load only their own stylesheet.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        response.headers[.init("Referrer-Policy")!] = "same-origin"
+        return response
+    }
+}
+
+/// Outside `/api`, errors become real HTML pages with the right status; the API keeps JSON errors.
+struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
+    let views: Views
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let path = request.uri.path
+            if path == "/api" || path.hasPrefix("/api/") || path == "/healthz" {
+                if error is any HTTPResponseError { throw error }
+                context.logger.error("request failed", metadata: ["path": .string(path), "error": .string("\(error)")])
+                throw HTTPError(.internalServerError, message: "internal error")
+            }
+            let status: HTTPResponse.Status
+            let message: String
+            if let http = error as? HTTPError {
+                status = http.status
+                message = http.body ?? http.status.reasonPhrase
+            } else if let responseError = error as? any HTTPResponseError {
+                status = responseError.status
+                message = status.reasonPhrase
+            } else {
+                context.logger.error("request failed", metadata: ["path": .string(path), "error": .string("\(error)")])
+                status = .internalServerError
+                message = "Something went wrong on our side. Please try again."
+            }
+            let title = status == .notFound ? "Not found" : status == .badRequest ? "Bad request" : status.reasonPhrase
+            let page = views.page("error", ErrorPageModel(status: status.code, title: title,
+                                                          message: status == .notFound && message == "Not Found" ? "There is no page at this address." : message),
+                                  status: status)
+            return try page.response(from: request, context: context)
+        }
+    }
+}

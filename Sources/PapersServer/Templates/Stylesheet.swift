@@ -1,0 +1,43 @@
+/// The one hand-written stylesheet: readable measure, system fonts, works on a phone, visible focus.
+enum Stylesheet {
+    static let css = """
+        :root { --fg: #1d1d1f; --muted: #5f6368; --accent: #0b57d0; --line: #e3e3e3; --bg: #fff; --mark: #fff3a3; }
+        @media (prefers-color-scheme: dark) {
+          :root { --fg: #e8e8e8; --muted: #a0a4a8; --accent: #8ab4f8; --line: #333; --bg: #141414; --mark: #5c4b00; }
+        }
+        * { box-sizing: border-box; }
+        body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
+        a { color: var(--accent); text-decoration: none; }
+        a:hover { text-decoration: underline; }
+        :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+        .skip { position: absolute; left: -999px; }
+        .skip:focus { left: 8px; top: 8px; background: var(--bg); padding: 4px 8px; }
+        header.site { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; padding: 12px 16px; border-bottom: 1px solid var(--line); }
+        .brand { font-weight: 700; font-size: 1.25rem; color: var(--fg); }
+        form.search { display: flex; flex: 1; min-width: 220px; gap: 6px; }
+        input, button { font: inherit; padding: 6px 10px; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
+        form.search input { flex: 1; min-width: 0; }
+        button { cursor: pointer; background: var(--accent); color: #fff; border-color: var(--accent); }
+        main { max-width: 860px; margin: 0 auto; padding: 8px 16px 48px; }
+        h1 { font-size: 1.6rem; line-height: 1.25; }
+        section.day h2 { font-size: 1.2rem; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+        .count, .authors, .day, .status, .aff { color: var(--muted); font-size: 0.9rem; }
+        article.paper { padding: 12px 0; border-bottom: 1px solid var(--line); }
+        article.paper h3 { margin: 0 0 4px; font-size: 1.05rem; }
+        article.paper p { margin: 4px 0; }
+        .cat { display: inline-block; font-size: 0.75rem; padding: 0 6px; border: 1px solid var(--line); border-radius: 10px; color: var(--muted); }
+        .abstract, .snippet { font-size: 0.95rem; }
+        mark { background: var(--mark); color: inherit; padding: 0 1px; }
+        nav.days, nav.pages { display: flex; justify-content: space-between; gap: 12px; margin: 12px 0; flex-wrap: wrap; }
+        form.filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin-bottom: 12px; }
+        form.filters label { display: flex; flex-direction: column; font-size: 0.85rem; color: var(--muted); }
+        .author-list { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 14px; }
+        .abstract-full { font-size: 1.02rem; }
+        dl.details { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; }
+        dl.details dt { color: var(--muted); }
+        dl.details dd { margin: 0; overflow-wrap: anywhere; }
+        footer.site { text-align: center; color: var(--muted); font-size: 0.85rem; padding: 24px; border-top: 1px solid var(--line); }
+        .message, .empty { padding: 12px; border: 1px dashed var(--line); border-radius: 8px; }
+        code { font-size: 0.9em; }
+        """
+}

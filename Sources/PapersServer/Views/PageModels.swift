@@ -1,0 +1,107 @@
+import PapersCore
+
+/// A day's group of papers on the home page.
+struct DayGroupView: Sendable {
+    var heading: String
+    var date: String
+    var url: String
+    var papers: [PaperSummaryView]
+    var total: Int
+    var hasMore: Bool
+}
+
+/// `/`.
+struct HomePageModel: PageModel {
+    var pageTitle: String { "Daily papers" }
+    var groups: [DayGroupView]
+    var isEmpty: Bool
+}
+
+/// A link with a label, for previous/next navigation.
+struct NavLink: Sendable {
+    var url: String
+    var label: String
+}
+
+/// `/date/YYYY-MM-DD`.
+struct DayPageModel: PageModel {
+    var pageTitle: String { "Papers of \(date)" }
+    var date: String
+    var heading: String
+    var papers: [PaperSummaryView]
+    var total: Int
+    var isEmpty: Bool
+    var previous: [NavLink]
+    var next: [NavLink]
+    var pageNavigation: PageNavigation
+}
+
+/// Previous/next page links of a paginated list.
+struct PageNavigation: Sendable {
+    var previous: [NavLink]
+    var next: [NavLink]
+    var isVisible: Bool
+
+    init(previousURL: String?, nextURL: String?) {
+        previous = previousURL.map { [NavLink(url: $0, label: "← Newer results")] } ?? []
+        next = nextURL.map { [NavLink(url: $0, label: "More results →")] } ?? []
+        isVisible = previousURL != nil || nextURL != nil
+    }
+}
+
+/// `/search`.
+struct SearchPageModel: PageModel {
+    var pageTitle: String { query.isEmpty ? "Search" : "\(query) – search" }
+    var searchText: String { query }
+    var query: String
+    var category: String
+    var from: String
+    var to: String
+    var results: [PaperSummaryView]
+    var hasResults: Bool
+    var message: String
+    var hasMessage: Bool
+    var rangeText: String
+    var pageNavigation: PageNavigation
+}
+
+/// `/papers/{id}`.
+struct PaperPageModel: PageModel {
+    var pageTitle: String { title }
+    var id: String
+    var title: String
+    var authors: [AuthorView]
+    var abstract: String
+    var categories: [String]
+    var primaryCategory: String
+    var arxivID: String
+    var isArxiv: Bool
+    var absURL: String
+    var pdfURL: String
+    var dates: [LabelValue]
+    var details: [LabelValue]
+    var links: [String]
+    var hasLinks: Bool
+    var hasDay: Bool
+    var day: String
+    var dayURL: String
+
+    struct AuthorView: Sendable {
+        var name: String
+        var affiliations: String
+        var hasAffiliations: Bool
+    }
+
+    struct LabelValue: Sendable {
+        var label: String
+        var value: String
+    }
+}
+
+/// Error pages.
+struct ErrorPageModel: PageModel {
+    var pageTitle: String { title }
+    var status: Int
+    var title: String
+    var message: String
+}

@@ -1,0 +1,56 @@
+import Foundation
+import PapersCore
+
+/// A paper as a list item on daily pages and search results.
+struct PaperSummaryView: Sendable {
+    var id: String
+    var url: String
+    var title: String
+    var authors: String
+    var categories: [String]
+    var day: String
+    var hasDay: Bool
+    var abstractPreview: String
+    /// Escaped HTML with `<mark>` highlights (built by ``HTMLEscaping``), empty when there is none.
+    var snippetHTML: String
+    var hasSnippet: Bool
+
+    init(_ paper: Paper, snippet: String? = nil) {
+        id = paper.id.rawValue
+        url = PaperSummaryView.path(for: paper.id)
+        title = paper.title
+        authors = PaperSummaryView.shortAuthors(paper.authors)
+        categories = Array(paper.categories.prefix(4))
+        day = paper.announcedDay?.description ?? ""
+        hasDay = paper.announcedDay != nil
+        abstractPreview = PaperSummaryView.preview(paper.abstract, characters: 300)
+        snippetHTML = snippet.map(HTMLEscaping.highlighted) ?? ""
+        hasSnippet = snippet != nil && !(snippet ?? "").isEmpty
+    }
+
+    /// `/papers/ID`, keeping `/` in old-style ids readable.
+    static func path(for id: PaperID) -> String {
+        "/papers/" + (id.rawValue.addingPercentEncoding(withAllowedCharacters: PaperSummaryView.pathAllowed) ?? id.rawValue)
+    }
+
+    static let pathAllowed: CharacterSet = {
+        var set = CharacterSet.urlPathAllowed
+        set.remove(charactersIn: "?#%;")
+        return set
+    }()
+
+    static func shortAuthors(_ authors: [Author]) -> String {
+        switch authors.count {
+        case 0: return ""
+        case 1...6: return authors.map(\.name).joined(separator: ", ")
+        default: return authors.prefix(5).map(\.name).joined(separator: ", ") + " and \(authors.count - 5) more"
+        }
+    }
+
+    static func preview(_ text: String, characters: Int) -> String {
+        guard text.count > characters else { return text }
+        let cut = text.prefix(characters)
+        let end = cut.lastIndex(of: " ") ?? cut.endIndex
+        return String(cut[..<end]) + "…"
+    }
+}

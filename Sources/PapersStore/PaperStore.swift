@@ -1,0 +1,49 @@
+import PapersCore
+
+/// How many papers a day has, for day lists and navigation.
+public struct DaySummary: Hashable, Sendable {
+    /// The announcement day.
+    public var day: Day
+    /// Papers on that day.
+    public var paperCount: Int
+
+    /// Creates a summary.
+    public init(day: Day, paperCount: Int) {
+        self.day = day
+        self.paperCount = paperCount
+    }
+}
+
+/// Storage of papers. One implementation per database backend; SQL dialect stays inside each.
+public protocol PaperStore: Sendable {
+    /// Inserts new papers and updates changed ones in one transaction (all or nothing); a record whose
+    /// version is older than the stored one, or whose content is identical, counts as unchanged.
+    /// `defaultDay` is the daily-page day given to new papers whose record names no date.
+    func upsert(_ papers: [Paper], defaultDay: Day) async throws -> UpsertCounts
+    /// The paper with this id, or `nil`.
+    func paper(_ id: PaperID) async throws -> Paper?
+    /// The papers announced on `day`, in announcement order, at most `limit` from `offset`.
+    func papers(on day: Day, limit: Int, offset: Int) async throws -> [Paper]
+    /// The most recent days that have papers, newest first, at most `limit`.
+    func latestDays(limit: Int) async throws -> [DaySummary]
+    /// The nearest days before and after `day` that have papers.
+    func neighbours(of day: Day) async throws -> (previous: Day?, next: Day?)
+    /// Papers on `day` in total.
+    func paperCount(on day: Day) async throws -> Int
+    /// Papers stored in total.
+    func paperCount() async throws -> Int
+    /// BM25 keyword search (title weighted above abstract and authors), best first; a page of at most `limit`.
+    func searchKeyword(_ query: KeywordQuery, filters: SearchFilters, limit: Int, offset: Int) async throws -> SearchPage
+}
+
+/// Errors raised by stores, with enough context to tell the user what to do.
+public enum StoreError: Error, CustomStringConvertible {
+    /// The database could not be opened or migrated.
+    case cannotOpen(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): return "cannot open database \(path): \(reason)"
+        }
+    }
+}

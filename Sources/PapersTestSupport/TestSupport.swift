@@ -1,0 +1,78 @@
+import Foundation
+import PapersCore
+
+/// Where the read-only shared data lives: `$PAPERS_SHARED`, else `../shared` beside the repository.
+public enum SharedData {
+    /// The repository root (the folder holding Package.swift).
+    public static let repositoryRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }()
+
+    /// The shared folder.
+    public static let root: URL = {
+        if let env = ProcessInfo.processInfo.environment["PAPERS_SHARED"], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared").standardizedFileURL
+    }()
+
+    /// A file inside the shared folder.
+    public static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    /// The `papers` executable built beside the test bundle.
+    public static var papersExecutable: String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("papers").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return repositoryRoot.appendingPathComponent(".build/debug/papers").path
+    }
+}
+
+/// A fresh folder under the system temporary directory; removed by ``remove()``.
+public struct TemporaryDirectory: Sendable {
+    /// The folder.
+    public let url: URL
+    /// Its path.
+    public var path: String { url.path }
+
+    /// Creates an empty folder.
+    public init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("papers-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// A path inside the folder.
+    public func file(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    /// Writes `lines` joined by newlines to `name` and returns its path.
+    @discardableResult
+    public func write(_ name: String, lines: [String]) throws -> String {
+        let path = file(name)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Deletes the folder and everything in it.
+    public func remove() {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// Small paper values for tests.
+public enum Fixtures {
+    /// An arXiv paper with sensible defaults.
+    public static func paper(_ id: String, title: String, abstract: String = "An abstract.", authors: [String] = ["Ada Lovelace"],
+                             categories: [String] = ["cs.LG"], listed: String? = "2025-03-18", version: Int? = 1) -> Paper {
+        Paper(id: PaperID(id)!, version: version, title: title, abstract: abstract,
+              authors: authors.map { Author(name: $0) }, categories: categories,
+              listed: listed.flatMap { Day($0) })
+    }
+
+    /// A hostile title used to check escaping on every page.
+    public static let scriptTitle = "<script>alert(1)</script>"
+}

@@ -1,0 +1,232 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PapersCore
+import PapersServer
+import PapersStore
+import PapersTestSupport
+import Testing
+
+/// A server over a temporary store holding a few papers, one of them hostile.
+struct ServerFixture {
+    let directory: TemporaryDirectory
+    let store: SQLitePaperStore
+    let configuration: AppConfiguration
+
+    init() async throws {
+        directory = try TemporaryDirectory()
+        configuration = AppConfiguration(host: "127.0.0.1", port: 0, home: directory.path)
+        store = try SQLitePaperStore(path: StoreFactory.sqlitePath(home: directory.path))
+        var hostile = Fixtures.paper("2501.00003", title: Fixtures.scriptTitle,
+                                     abstract: "<img src=x onerror=alert(2)> model soups \"quoted\" & more",
+                                     authors: ["<b>Mallory</b>"], categories: ["cs.CR"], listed: "2025-01-03")
+        hostile.comments = "<script>alert(3)</script>"
+        hostile.links = ["https://example.org/?a=<script>"]
+        _ = try await store.upsert([
+            Fixtures.paper("2203.05482", title: "Model soups: averaging weights of multiple fine-tuned models improves accuracy",
+                           abstract: "We average the weights of fine-tuned models.", authors: ["Mitchell Wortsman"], listed: "2025-01-02"),
+            Fixtures.paper("hep-th/9901001", title: "Old style strings", abstract: "Strings.", categories: ["hep-th"], listed: "2025-01-02"),
+            hostile,
+        ], defaultDay: Day("2025-01-05")!)
+    }
+
+    func app() throws -> some ApplicationProtocol { try buildApplication(configuration, store: store) }
+}
+
+@Suite("Every route answers: pages, API, errors")
+struct ServerRouteTests {
+    @Test("home shows the newest days grouped, newest first")
+    func home() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.directory.remove() }
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                let body = String(buffer: response.body)
+                let jan3 = try #require(body.range(of: "Friday, 3 January 2025"))
+                let jan2 = try #require(body.range(of: "Thursday, 2 January 2025"))
+                #expect(jan3.lowerBound < jan2.lowerBound)
+                #expect(body.contains("Model soups"))
+            }
+        }
+    }
+
+    @Test("daily page with previous and next links, and an empty day")
+    func day() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.directory.remove() }
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/date/2025-01-02", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = String(buffer: response.body)
+                #expect(body.contains("Old style strings"))
+                #expect(body.contains(#"href="/date/2025-01-03" rel="next""#))
+                #expect(!body.contains(#"rel="prev""#))
+            }
+            try await client.execute(uri: "/date/2025-01-04", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = String(buffer: response.body)
+                #expect(body.contains("No papers were announced on this day."))
+                #expect(body.contains(#"href="/date/2025-01-03" rel="prev""#))
+            }
+            try await client.execute(uri: "/date/2025-02-30", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("<h1>Bad request</h1>"))
+            }
+        }
+    }
+
+    @Test("paper pages for new- and old-style ids, arXiv spellings, and a real 404 page")
+    func paper() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.directory.remove() }
+        try await fixture.app().test(.router) { client in
+            for uri in ["/papers/2203.05482", "/papers/arXiv:2203.05482v1", "/papers/hep-th/9901001"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/papers/2203.05482", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(body.contains("https://arxiv.org/abs/2203.05482v1"))
+                #expect(body.contains("https://arxiv.org/pdf/2203.05482v1"))
+                #expect(body.contains("Mitchell Wortsman"))
+            }
+            try await client.execute(uri: "/papers/2999.99999", method: .get) { response in
+                #expect(response.status == .notFound)
+                let body = String(buffer: response.body)
+                #expect(body.contains("<h1>Not found</h1>"))
+                #expect(body.contains("There is no paper 2999.99999"))
+            }
+            try await client.execute(uri: "/no/such/page", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(String(buffer: response.body).contains("<!doctype html>"))
+            }
+        }
+    }
+
+    @Test("search page: results with highlights, filters, empty and punctuation-only queries")
+    func searchPage() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.directory.remove() }
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/search?q=model+soups", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = String(buffer: response.body)
+                #expect(body.contains("<mark>"))
+                #expect(body.contains("Model soups: averaging"))
+            }
+            try await client.execute(uri: "/search?q=", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("Type a few words"))
+            }
+            try await client.execute(uri: "/search?q=%22%28%2A", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("has no searchable words"))
+            }
+            try await client.execute(uri: "/search?q=model&from=yesterday", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("parameter from: expected a date YYYY-MM-DD"))
+            }
+            try await client.execute(uri: "/search?q=model&category=hep-th", method: .get) { response in
+                #expect(!String(buffer: response.body).contains("Model soups"))
+            }
+        }
+    }
+
+    @Test("API: search, paper, daily, health; errors are JSON naming the parameter")
+    func api() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.directory.remove() }
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/search?q=model+soups&limit=2", method: .get) { response in
+                #expect(response.status == .ok)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                let results = try #require(json?["results"] as? [[String: Any]])
+                let first = try #require(results.first?["paper"] as? [String: Any])
+                #expect(first["id"] as? String == "2203.05482")
+                #expect(results.count <= 2)
+            }
+            try await client.execute(uri: "/api/search?q=model&limit=0", method: .get) { response in
+                #expect(response.status == .badRequest)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: [String: String]]
+                #expect(json?["error"]?["message"]?.hasPrefix("parameter limit:") == true)
+            }
+            try await client.execute(uri: "/api/search", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("parameter q"))
+            }
+            try await client.execute(uri: "/api/papers/hep-th/9901001", method: .get) { response in
+                #expect(response.status == .ok)
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(json?["id"] as? String == "hep-th/9901001")
+                #expect(json?["abs_url"] as? String == "https://arxiv.org/abs/hep-th/9901001v1")
+            }
+            try await client.execute(uri: "/api/papers/2999.99999", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(String(buffer: response.body).contains(#""error""#))
+            }
+            try await client.execute(uri: "/api/daily?date=2025-01-02", method: .get) { response in
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(json?["total"] as? Int == 2)
+                #expect(json?["next"] as? String == "2025-01-03")
+            }
+            try await client.execute(uri: "/api/daily", method: .get) { response in
+                let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(json?["date"] as? String == "2025-01-03")
+            }
+            try await client.execute(uri: "/api/daily?date=03/01/2025", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("parameter date"))
+            }
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(#""papers":3"#))
+            }
+            try await client.execute(uri: "/static/style.css", method: .get) { response in
+                #expect(response.headers[.contentType]?.hasPrefix("text/css") == true)
+            }
+        }
+    }
+
+    @Test("a paper titled <script>alert(1)</script> is inert on every page")
+    func escaping() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.directory.remove() }
+        try await fixture.app().test(.router) { client in
+            for uri in ["/", "/date/2025-01-03", "/search?q=soups", "/search?q=%3Cscript%3Ealert", "/papers/2501.00003",
+                        "/search?q=%3Cscript%3Ealert(1)%3C/script%3E", "/papers/%3Cscript%3E"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    let body = String(buffer: response.body)
+                    #expect(!body.contains("<script>"), "\(uri)")
+                    #expect(!body.contains("<img"), "\(uri)")
+                    #expect(!body.contains("<b>Mallory"), "\(uri)")
+                    #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+                }
+            }
+            try await client.execute(uri: "/papers/2501.00003", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            }
+        }
+    }
+}
+
+@Suite("Over a real socket")
+struct ServerLiveTests {
+    @Test("the server answers on loopback")
+    func live() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.directory.remove() }
+        try await fixture.app().test(.live) { client in
+            try await client.execute(uri: "/api/search?q=soups", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("2203.05482"))
+            }
+            try await client.execute(uri: "/papers/hep-th/9901001", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+}

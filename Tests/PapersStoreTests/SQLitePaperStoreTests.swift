@@ -1,0 +1,102 @@
+import Foundation
+import PapersCore
+import PapersStore
+import PapersTestSupport
+import Testing
+
+@Suite("SQLite store: upserts are idempotent and versions only move forward")
+struct SQLitePaperStoreTests {
+    let directory: TemporaryDirectory
+    let store: SQLitePaperStore
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        store = try SQLitePaperStore(path: directory.file("papers.sqlite"))
+    }
+
+    static let today = Day("2025-06-01")!
+
+    @Test("new, identical, newer and older versions count as imported, unchanged, updated, unchanged")
+    func versions() async throws {
+        let v1 = Fixtures.paper("2203.05482", title: "Model soups", version: 1)
+        #expect(try await store.upsert([v1], defaultDay: Self.today) == UpsertCounts(imported: 1))
+        #expect(try await store.upsert([v1], defaultDay: Self.today) == UpsertCounts(unchanged: 1))
+        var v2 = v1
+        v2.version = 2
+        v2.title = "Model soups: averaging weights"
+        #expect(try await store.upsert([v2], defaultDay: Self.today) == UpsertCounts(updated: 1))
+        #expect(try await store.upsert([v1], defaultDay: Self.today) == UpsertCounts(unchanged: 1))
+        let stored = try #require(try await store.paper(v1.id))
+        #expect(stored.version == 2)
+        #expect(stored.title == "Model soups: averaging weights")
+        #expect(try await store.paperCount() == 1)
+    }
+
+    @Test("a stored paper reads back equal, field by field")
+    func roundTrip() async throws {
+        let paper = Paper(
+            id: PaperID("hep-th/9901001")!, version: 3, title: "Strings", abstract: "About strings.",
+            authors: [Author(name: "Ed Witten", affiliations: ["IAS"]), Author(name: "Zoë Ø")],
+            categories: ["hep-th", "math-ph"], published: Day("1999-01-01"), updated: Day("1999-03-01"),
+            listed: Day("1999-01-04"), versions: [PaperVersion(version: 1, submitted: Day("1999-01-01")!)],
+            doi: "10.1000/x", journalRef: "J. Phys. 1", comments: "12 pages", license: "http://creativecommons.org/licenses/by/4.0/",
+            links: ["https://github.com/example/strings"])
+        _ = try await store.upsert([paper], defaultDay: Self.today)
+        #expect(try await store.paper(paper.id) == paper)
+    }
+
+    @Test("papers without a date land on the default day; daily pages navigate between days with papers")
+    func days() async throws {
+        _ = try await store.upsert([
+            Fixtures.paper("2501.00001", title: "A", listed: "2025-01-02"),
+            Fixtures.paper("2501.00002", title: "B", listed: "2025-01-02"),
+            Fixtures.paper("2501.00003", title: "C", listed: "2025-01-06"),
+            Fixtures.paper("2501.00004", title: "D", listed: nil),
+        ], defaultDay: Self.today)
+        #expect(try await store.papers(on: Day("2025-01-02")!, limit: 10, offset: 0).map(\.title) == ["A", "B"])
+        #expect(try await store.latestDays(limit: 5).map(\.day.description) == ["2025-06-01", "2025-01-06", "2025-01-02"])
+        let (previous, next) = try await store.neighbours(of: Day("2025-01-04")!)
+        #expect(previous?.description == "2025-01-02")
+        #expect(next?.description == "2025-01-06")
+        #expect(try await store.paperCount(on: Day("2025-01-03")!) == 0)
+    }
+
+    @Test("keyword search ranks title matches first and honours filters")
+    func search() async throws {
+        _ = try await store.upsert([
+            Fixtures.paper("2501.00001", title: "Model soups: averaging weights of fine-tuned models",
+                           abstract: "We average weights.", categories: ["cs.LG"], listed: "2025-01-02"),
+            Fixtures.paper("2501.00002", title: "Soup kitchens", abstract: "A model of charity and soups.",
+                           categories: ["econ.GN"], listed: "2025-01-03"),
+            Fixtures.paper("2501.00003", title: "Café culture", abstract: "Naïve coffee models.", authors: ["José Müller"],
+                           categories: ["cs.CY"], listed: "2025-01-04"),
+        ], defaultDay: Self.today)
+        let all = try await store.searchKeyword(KeywordQuery(parsing: "model soups"), filters: .init(), limit: 10, offset: 0)
+        #expect(all.hits.first?.paper.id.rawValue == "2501.00001")
+        #expect(all.hits.count == 3)   // OR semantics; stemming makes "models" match "model"
+        let econ = try await store.searchKeyword(KeywordQuery(parsing: "model soups"), filters: .init(category: "econ.GN"), limit: 10, offset: 0)
+        #expect(econ.hits.map(\.paper.id.rawValue) == ["2501.00002"])
+        let dated = try await store.searchKeyword(KeywordQuery(parsing: "model"), filters: .init(from: Day("2025-01-03"), to: Day("2025-01-03")), limit: 10, offset: 0)
+        #expect(dated.hits.map(\.paper.id.rawValue) == ["2501.00002"])
+        let folded = try await store.searchKeyword(KeywordQuery(parsing: "cafe naive jose muller"), filters: .init(), limit: 10, offset: 0)
+        #expect(folded.hits.map(\.paper.id.rawValue) == ["2501.00003"])
+        let phrase = try await store.searchKeyword(KeywordQuery(parsing: #""soups averaging""#), filters: .init(), limit: 10, offset: 0)
+        #expect(phrase.hits.map(\.paper.id.rawValue) == ["2501.00001"])
+        let excluded = try await store.searchKeyword(KeywordQuery(parsing: "model -charity"), filters: .init(), limit: 10, offset: 0)
+        #expect(!excluded.hits.map(\.paper.id.rawValue).contains("2501.00002"))
+        let paged = try await store.searchKeyword(KeywordQuery(parsing: "model"), filters: .init(), limit: 1, offset: 1)
+        #expect(paged.hits.count == 1 && paged.hasMore)
+        let snippet = try #require(all.hits.first?.snippet)
+        #expect(snippet.contains(SearchHit.highlightStart))
+    }
+
+    @Test("a batch is one transaction: a failure leaves nothing behind")
+    func atomicBatch() async throws {
+        // A CHECK constraint rejects version 0 half-way through the batch.
+        let good = Fixtures.paper("2501.00001", title: "Good")
+        var bad = Fixtures.paper("2501.00002", title: "Bad")
+        bad.version = 0
+        await #expect(throws: (any Error).self) { try await store.upsert([good, bad], defaultDay: Self.today) }
+        #expect(try await store.paperCount() == 0)
+    }
+}
