@@ -93,11 +93,11 @@ struct ServerRouteTests {
                 #expect(body.contains("https://arxiv.org/pdf/2203.05482v1"))
                 #expect(body.contains("Mitchell Wortsman"))
             }
-            try await client.execute(uri: "/papers/2999.99999", method: .get) { response in
+            try await client.execute(uri: "/papers/2412.99999", method: .get) { response in
                 #expect(response.status == .notFound)
                 let body = String(buffer: response.body)
                 #expect(body.contains("<h1>Not found</h1>"))
-                #expect(body.contains("There is no paper 2999.99999"))
+                #expect(body.contains("There is no paper 2412.99999"))
             }
             try await client.execute(uri: "/no/such/page", method: .get) { response in
                 #expect(response.status == .notFound)
@@ -163,7 +163,7 @@ struct ServerRouteTests {
                 #expect(json?["id"] as? String == "hep-th/9901001")
                 #expect(json?["abs_url"] as? String == "https://arxiv.org/abs/hep-th/9901001v1")
             }
-            try await client.execute(uri: "/api/papers/2999.99999", method: .get) { response in
+            try await client.execute(uri: "/api/papers/2412.99999", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(String(buffer: response.body).contains(#""error""#))
             }

@@ -86,7 +86,7 @@ struct SQLitePaperStoreTests {
         #expect(!excluded.hits.map(\.paper.id.rawValue).contains("2501.00002"))
         let paged = try await store.searchKeyword(KeywordQuery(parsing: "model"), filters: .init(), limit: 1, offset: 1)
         #expect(paged.hits.count == 1 && paged.hasMore)
-        let snippet = try #require(all.hits.first?.snippet)
+        let snippet = try #require(all.hits.first { $0.paper.id.rawValue == "2501.00002" }?.snippet)
         #expect(snippet.contains(SearchHit.highlightStart))
     }
 

@@ -7,6 +7,8 @@ public final class SQLitePaperStore: PaperStore {
     let pool: DatabasePool
     /// The database file.
     public let path: String
+    let analyzers = AnalyzerPool()
+    let keywordIndex = KeywordIndexCache()
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -34,11 +36,27 @@ public final class SQLitePaperStore: PaperStore {
     }
 
     public func upsert(_ papers: [Paper], defaultDay: Day) async throws -> UpsertCounts {
-        try await pool.write { db in try Self.upsert(papers, defaultDay: defaultDay, in: db) }
+        // Text analysis is the expensive part of indexing; do it before taking the write lock.
+        let analyses = analyzers.withAnalyzer { analyzer in
+            papers.map { KeywordSegment.Analysis(title: $0.title, abstract: $0.abstract, authors: $0.authorNames, analyzer: analyzer) }
+        }
+        return try await pool.write { db in
+            let (counts, indexed) = try Self.upsert(papers, defaultDay: defaultDay, in: db)
+            var documents: [(seq: UInt32, day: Day, categories: [String], analysis: KeywordSegment.Analysis)] = []
+            var seen = Set<UInt32>()
+            // A paper twice in one batch: its last version wins.
+            for (index, seq, day) in indexed.reversed() where seen.insert(seq).inserted {
+                documents.append((seq, day, papers[index].categories, analyses[index]))
+            }
+            try KeywordIndexStorage.append(KeywordSegment.build(documents), in: db)
+            return counts
+        }
     }
 
-    static func upsert(_ papers: [Paper], defaultDay: Day, in db: Database) throws -> UpsertCounts {
+    /// Writes rows; returns the counts and, for each inserted or updated paper, (index in batch, seq, day).
+    static func upsert(_ papers: [Paper], defaultDay: Day, in db: Database) throws -> (UpsertCounts, [(Int, UInt32, Day)]) {
         var counts = UpsertCounts()
+        var indexed: [(Int, UInt32, Day)] = []
         let lookup = try db.cachedStatement(sql: "SELECT seq, version, fingerprint, day FROM paper WHERE id = ?")
         let insert = try db.cachedStatement(sql: """
             INSERT INTO paper (id, version, title, abstract, authors, author_names, categories, published, updated,
@@ -56,7 +74,7 @@ public final class SQLitePaperStore: PaperStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
 
-        for paper in papers {
+        for (index, paper) in papers.enumerated() {
             let fingerprint = Data(paper.fingerprint)
             let existing = try Row.fetchOne(lookup, arguments: [paper.id.rawValue])
             if let existing {
@@ -78,6 +96,7 @@ public final class SQLitePaperStore: PaperStore {
                 try update.execute(arguments: StatementArguments(arguments))
                 try deleteCategories.execute(arguments: [seq])
                 for category in paper.categories { try insertCategory.execute(arguments: [category, seq]) }
+                indexed.append((index, UInt32(seq), Day(day) ?? defaultDay))
                 counts.updated += 1
             } else {
                 let day = (paper.announcedDay ?? defaultDay).description
@@ -87,10 +106,11 @@ public final class SQLitePaperStore: PaperStore {
                 try insert.execute(arguments: StatementArguments(arguments))
                 let seq = db.lastInsertedRowID
                 for category in paper.categories { try insertCategory.execute(arguments: [category, seq]) }
+                indexed.append((index, UInt32(seq), Day(day) ?? defaultDay))
                 counts.imported += 1
             }
         }
-        return counts
+        return (counts, indexed)
     }
 
     /// Values for the columns `version … links`, in table order.
@@ -188,44 +208,63 @@ public final class SQLitePaperStore: PaperStore {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM paper") ?? 0 }
     }
 
-    /// Column weights for BM25: title, abstract, author names.
-    static let bm25Weights = (title: 2.0, abstract: 1.0, authors: 1.0)
-
     public func searchKeyword(_ query: KeywordQuery, filters: SearchFilters, limit: Int, offset: Int) async throws -> SearchPage {
-        guard let match = FTS5MatchExpression.build(query), limit > 0 else {
-            return SearchPage(hits: [], offset: offset, hasMore: false)
-        }
-        var sql = """
-            SELECT \(Self.paperColumns.split(separator: ",").map { "p." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
-                   bm25(paper_fts, \(Self.bm25Weights.title), \(Self.bm25Weights.abstract), \(Self.bm25Weights.authors)) AS score,
-                   snippet(paper_fts, 1, char(57344), char(57345), '…', 32) AS snippet
-            FROM paper_fts JOIN paper p ON p.seq = paper_fts.rowid
-            WHERE paper_fts MATCH ?
-            """
-        var arguments: [(any DatabaseValueConvertible)?] = [match]
-        if let from = filters.from {
-            sql += " AND p.day >= ?"
-            arguments.append(from.description)
-        }
-        if let to = filters.to {
-            sql += " AND p.day <= ?"
-            arguments.append(to.description)
-        }
-        if let category = filters.category {
-            sql += " AND p.seq IN (SELECT paper FROM paper_category WHERE category = ?)"
-            arguments.append(category)
-        }
-        sql += " ORDER BY score LIMIT ? OFFSET ?"
-        arguments += [limit + 1, offset]
-        let finalSQL = sql
-        let finalArguments: [DatabaseValue] = arguments.map { $0?.databaseValue ?? .null }
+        guard limit > 0 else { return SearchPage(hits: [], offset: offset, hasMore: false) }
+        let reader = try await keywordIndex.current(pool)
+        let analyzed = analyzers.withAnalyzer { analyzer in KeywordIndexStorage.analyze(query, analyzer: analyzer, reader: reader) }
+        guard !analyzed.included.isEmpty else { return SearchPage(hits: [], offset: offset, hasMore: false) }
         return try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: finalSQL, arguments: StatementArguments(finalArguments))
-            let hits = try rows.prefix(limit).map { row in
-                // FTS5's bm25() is negative, lower is better; flip it so larger is better everywhere.
-                SearchHit(paper: try Self.paper(from: row), score: -(row["score"] as Double), snippet: row["snippet"])
+            let (ranked, hasMore) = reader.search(analyzed, filters: filters, limit: limit, offset: offset) { seqs, phrase in
+                (try? KeywordIndexStorage.verifyPhrase(phrase, in: seqs, db: db)) ?? []
             }
-            return SearchPage(hits: hits, offset: offset, hasMore: rows.count > limit)
+            let papers = try Self.papers(seqs: ranked.map(\.seq), in: db)
+            let highlight = TextAnalyzer()
+            let queryTerms = Set(analyzed.included.flatMap { clause -> [String] in
+                switch clause {
+                case .anyTerm(let terms), .phrase(let terms): return terms
+                }
+            })
+            let hits = ranked.compactMap { item -> SearchHit? in
+                guard let paper = papers[item.seq] else { return nil }
+                return SearchHit(paper: paper, score: item.score,
+                                 snippet: Snippet.make(from: paper.abstract, terms: queryTerms, analyzer: highlight))
+            }
+            return SearchPage(hits: hits, offset: offset, hasMore: hasMore)
+        }
+    }
+
+    /// Papers by row number.
+    static func papers(seqs: [UInt32], in db: Database) throws -> [UInt32: Paper] {
+        guard !seqs.isEmpty else { return [:] }
+        var result: [UInt32: Paper] = [:]
+        let rows = try Row.fetchAll(db, sql: "SELECT seq, \(paperColumns) FROM paper WHERE seq IN (\(seqs.map { _ in "?" }.joined(separator: ",")))",
+                                    arguments: StatementArguments(seqs.map { Int64($0) }))
+        for row in rows { result[UInt32(row["seq"] as Int64)] = try paper(from: row) }
+        return result
+    }
+
+    /// Rebuilds the keyword index from the paper rows (after an analyzer change or a corrupt segment).
+    public func reindex(batchSize: Int = 5_000) async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM keyword_segment") }
+        var after: Int64 = 0
+        while true {
+            let start = after
+            let batch: [(seq: UInt32, day: Day, categories: [String], title: String, abstract: String, authors: String)] = try await pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT seq, day, categories, title, abstract, author_names FROM paper WHERE seq > ? ORDER BY seq LIMIT ?
+                    """, arguments: [start, batchSize]).map { row in
+                    (UInt32(row["seq"] as Int64), Day(row["day"] as String) ?? Day(daysSinceEpoch: 0),
+                     (row["categories"] as String).split(separator: " ").map(String.init),
+                     row["title"], row["abstract"], row["author_names"])
+                }
+            }
+            guard let last = batch.last else { break }
+            after = Int64(last.seq)
+            let documents = analyzers.withAnalyzer { analyzer in
+                batch.map { ($0.seq, $0.day, $0.categories,
+                             KeywordSegment.Analysis(title: $0.title, abstract: $0.abstract, authors: $0.authors, analyzer: analyzer)) }
+            }
+            try await pool.write { db in try KeywordIndexStorage.append(KeywordSegment.build(documents), in: db) }
         }
     }
 }

@@ -35,25 +35,14 @@ enum SQLiteSchema {
                     PRIMARY KEY (category, paper)
                 ) WITHOUT ROWID;
                 CREATE INDEX paper_category_by_paper ON paper_category(paper);
-                CREATE VIRTUAL TABLE paper_fts USING fts5(
-                    title, abstract, author_names,
-                    content='paper', content_rowid='seq',
-                    tokenize='porter unicode61 remove_diacritics 2'
+                -- The keyword index: immutable segments written in the same transaction as the papers they
+                -- cover, so the index can never disagree with the rows. docs/search.md describes the format.
+                CREATE TABLE keyword_segment (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    doc_count INTEGER NOT NULL CHECK (doc_count >= 0),
+                    docs BLOB NOT NULL,
+                    postings BLOB NOT NULL
                 );
-                CREATE TRIGGER paper_fts_insert AFTER INSERT ON paper BEGIN
-                    INSERT INTO paper_fts(rowid, title, abstract, author_names)
-                    VALUES (new.seq, new.title, new.abstract, new.author_names);
-                END;
-                CREATE TRIGGER paper_fts_delete AFTER DELETE ON paper BEGIN
-                    INSERT INTO paper_fts(paper_fts, rowid, title, abstract, author_names)
-                    VALUES ('delete', old.seq, old.title, old.abstract, old.author_names);
-                END;
-                CREATE TRIGGER paper_fts_update AFTER UPDATE OF title, abstract, author_names ON paper BEGIN
-                    INSERT INTO paper_fts(paper_fts, rowid, title, abstract, author_names)
-                    VALUES ('delete', old.seq, old.title, old.abstract, old.author_names);
-                    INSERT INTO paper_fts(rowid, title, abstract, author_names)
-                    VALUES (new.seq, new.title, new.abstract, new.author_names);
-                END;
                 """)
         }
         return migrator

@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+import PapersCore
+
+/// Keeps the keyword index's segments in SQLite, in the same transactions as the papers.
+enum KeywordIndexStorage {
+    /// Segments of a size tier merged together once this many exist (log-structured merging).
+    static let mergeFactor = 8
+
+    /// Writes a new segment, then merges while some size tier holds `mergeFactor` segments.
+    static func append(_ segment: KeywordSegment, in db: Database) throws {
+        guard !segment.docs.isEmpty else { return }
+        try db.execute(sql: "INSERT INTO keyword_segment (doc_count, docs, postings) VALUES (?, ?, ?)",
+                       arguments: [segment.docs.count, Data(segment.encodeDocs()), Data(segment.encodePostings())])
+        while try mergeOnce(in: db) {}
+    }
+
+    /// The size tier of a segment: segments within a factor of `mergeFactor` share one.
+    static func tier(_ docCount: Int) -> Int {
+        var t = 0, n = max(docCount, 1)
+        while n >= mergeFactor { n /= mergeFactor; t += 1 }
+        return t
+    }
+
+    /// Merges the lowest full tier; `false` when no tier is full.
+    static func mergeOnce(in db: Database) throws -> Bool {
+        let all = try Row.fetchAll(db, sql: "SELECT id, doc_count FROM keyword_segment ORDER BY id")
+            .map { (id: $0["id"] as Int64, count: $0["doc_count"] as Int) }
+        var byTier: [Int: [Int64]] = [:]
+        for s in all { byTier[tier(s.count), default: []].append(s.id) }
+        guard let (_, ids) = byTier.filter({ $0.value.count >= mergeFactor }).min(by: { $0.key < $1.key }) else { return false }
+        let chosen = Set(ids)
+        // Liveness: a paper belongs to the newest segment that holds it.
+        var newest: [UInt32: Int64] = [:]
+        for s in all {
+            let docs = try Data.fetchOne(db, sql: "SELECT docs FROM keyword_segment WHERE id = ?", arguments: [s.id]) ?? Data()
+            for d in try KeywordSegment.decodeDocs(Array(docs)) { newest[d.seq] = s.id }
+        }
+        var parts: [(docs: [UInt8], postings: [UInt8])] = []
+        let ordered = ids.sorted()
+        for id in ordered {
+            guard let row = try Row.fetchOne(db, sql: "SELECT docs, postings FROM keyword_segment WHERE id = ?", arguments: [id]) else { continue }
+            parts.append((Array(row["docs"] as Data), Array(row["postings"] as Data)))
+        }
+        let merged = try KeywordSegment.merge(parts) { index, seq in newest[seq] == ordered[index] }
+        try db.execute(sql: "DELETE FROM keyword_segment WHERE id IN (\(ordered.map { _ in "?" }.joined(separator: ",")))",
+                       arguments: StatementArguments(ordered))
+        if !merged.docs.isEmpty {
+            try db.execute(sql: "INSERT INTO keyword_segment (doc_count, docs, postings) VALUES (?, ?, ?)",
+                           arguments: [merged.docs.count, Data(merged.encodeDocs()), Data(merged.encodePostings())])
+        }
+        _ = chosen
+        return true
+    }
+
+    /// The query in index terms: words analysed like documents, prefixes expanded against the vocabulary.
+    static func analyze(_ query: KeywordQuery, analyzer: TextAnalyzer, reader: KeywordIndexReader) -> AnalyzedQuery {
+        func clause(_ c: KeywordQuery.Clause) -> AnalyzedQuery.Clause? {
+            switch c {
+            case .term(let token, false):
+                let terms = analyzer.terms(token)
+                return terms.isEmpty ? nil : .anyTerm(terms)
+            case .term(let token, true):
+                // Expand against the stemmed vocabulary with the folded, unstemmed prefix.
+                let folded = TextAnalyzer(stemming: false).terms(token).joined()
+                guard folded.count >= 2 else { return nil }
+                let expansions = reader.expand(prefix: folded, limit: 32)
+                let stem = analyzer.terms(token)
+                let all = Array(Set(expansions + stem))
+                return all.isEmpty ? nil : .anyTerm(all)
+            case .phrase(let tokens):
+                let terms = analyzer.terms(tokens.joined(separator: " "))
+                switch terms.count {
+                case 0: return nil
+                case 1: return .anyTerm(terms)
+                default: return .phrase(terms)
+                }
+            }
+        }
+        return AnalyzedQuery(included: query.included.compactMap(clause), excluded: query.excluded.compactMap(clause))
+    }
+
+    /// The papers among `seqs` whose title, abstract or author list contains `phrase` as consecutive terms.
+    static func verifyPhrase(_ phrase: [String], in seqs: [UInt32], db: Database) throws -> Set<UInt32> {
+        let analyzer = TextAnalyzer()
+        var verified = Set<UInt32>()
+        for chunk in stride(from: 0, to: seqs.count, by: 500).map({ Array(seqs[$0..<min($0 + 500, seqs.count)]) }) {
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT seq, title, abstract, author_names FROM paper WHERE seq IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
+                """, arguments: StatementArguments(chunk.map { Int64($0) }))
+            for row in rows {
+                for column in ["title", "abstract", "author_names"] {
+                    let terms = analyzer.terms(row[column] as String)
+                    if contains(terms, phrase) {
+                        verified.insert(UInt32(row["seq"] as Int64))
+                        break
+                    }
+                }
+            }
+        }
+        return verified
+    }
+
+    static func contains(_ terms: [String], _ phrase: [String]) -> Bool {
+        guard !phrase.isEmpty, terms.count >= phrase.count else { return false }
+        for start in 0...(terms.count - phrase.count) where terms[start] == phrase[0] {
+            if Array(terms[start..<(start + phrase.count)]) == phrase { return true }
+        }
+        return false
+    }
+}
+
+/// One in-memory reader per store, rebuilt when the segments change (another process imported).
+final class KeywordIndexCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reader: KeywordIndexReader?
+    private var signature: [Int64] = []
+
+    /// The reader for the segments now in the database.
+    func current(_ pool: DatabasePool) async throws -> KeywordIndexReader {
+        let ids = try await pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM keyword_segment ORDER BY id") }
+        if let cached = lock.withLock({ signature == ids ? reader : nil }) { return cached }
+        let segments = try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, docs, postings FROM keyword_segment ORDER BY id").map {
+                (id: $0["id"] as Int64, docs: Array($0["docs"] as Data), postings: Array($0["postings"] as Data))
+            }
+        }
+        let fresh = try KeywordIndexReader(segments: segments)
+        lock.withLock {
+            reader = fresh
+            signature = fresh.segmentIDs
+        }
+        return fresh
+    }
+}
+
+/// Analyzers memoise stems and are not thread-safe: lend them out one caller at a time.
+final class AnalyzerPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [TextAnalyzer] = []
+
+    func withAnalyzer<T>(_ body: (TextAnalyzer) throws -> T) rethrows -> T {
+        lock.lock()
+        let analyzer = idle.popLast() ?? TextAnalyzer()
+        lock.unlock()
+        defer {
+            lock.lock()
+            idle.append(analyzer)
+            lock.unlock()
+        }
+        return try body(analyzer)
+    }
+}
+
+/// A passage of text around the query's terms, with highlight markers.
+enum Snippet {
+    /// Up to `words` tokens around the densest cluster of matched terms; `nil` when nothing matched.
+    static func make(from text: String, terms: Set<String>, analyzer: TextAnalyzer, words: Int = 32) -> String? {
+        var tokens: [(range: Range<Int>, match: Bool)] = []
+        TextAnalyzer(stemming: false).forEachTerm(text) { _, range in tokens.append((range, false)) }
+        var matchedRanges = Set<Int>()
+        analyzer.forEachTerm(text) { term, range in if terms.contains(term) { matchedRanges.insert(range.lowerBound) } }
+        guard !matchedRanges.isEmpty else { return nil }
+        for i in tokens.indices where matchedRanges.contains(tokens[i].range.lowerBound) { tokens[i].match = true }
+        // The window with the most matches.
+        var best = 0, bestCount = -1, count = 0
+        for i in tokens.indices {
+            if tokens[i].match { count += 1 }
+            if i >= words, tokens[i - words].match { count -= 1 }
+            if count > bestCount { bestCount = count; best = max(0, i - words + 1) }
+        }
+        let end = min(tokens.count, best + words)
+        let utf8 = Array(text.utf8)
+        var out = best > 0 ? "…" : ""
+        var cursor = tokens[best].range.lowerBound
+        for t in tokens[best..<end] {
+            out += String(decoding: utf8[cursor..<t.range.lowerBound], as: UTF8.self)
+            let word = String(decoding: utf8[t.range], as: UTF8.self)
+            out += t.match ? "\(SearchHit.highlightStart)\(word)\(SearchHit.highlightEnd)" : word
+            cursor = t.range.upperBound
+        }
+        if end < tokens.count {
+            out += "…"
+        } else {
+            out += String(decoding: utf8[cursor...], as: UTF8.self)
+        }
+        return out
+    }
+}
