@@ -94,20 +94,45 @@ public struct PaperID: Hashable, Comparable, Sendable, CustomStringConvertible, 
 }
 
 extension StringProtocol {
-    /// Runs of whitespace (including newlines) collapsed to one space, ends trimmed.
+    /// Runs of whitespace (including newlines and Unicode spaces such as U+00A0) collapsed to one
+    /// space, ends trimmed. Works on UTF-8 bytes: it runs on every field of every imported record.
     public func collapsingWhitespace() -> String {
-        var out = ""
-        out.reserveCapacity(utf8.count)
+        let bytes = Array(utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
         var pendingSpace = false
-        for ch in self {
-            if ch.isWhitespace {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            var width = 1
+            var isSpace = false
+            switch b {
+            case 9, 10, 11, 12, 13, 32:
+                isSpace = true
+            case 0xC2 where i + 1 < n:
+                width = 2
+                isSpace = bytes[i + 1] == 0x85 || bytes[i + 1] == 0xA0
+            case 0xE2 where i + 2 < n:
+                width = 3
+                let (b2, b3) = (bytes[i + 1], bytes[i + 2])
+                isSpace = (b2 == 0x80 && ((0x80...0x8A).contains(b3) || b3 == 0xA8 || b3 == 0xA9 || b3 == 0xAF))
+                    || (b2 == 0x81 && b3 == 0x9F)
+            case 0xE3 where i + 2 < n:
+                width = 3
+                isSpace = bytes[i + 1] == 0x80 && bytes[i + 2] == 0x80
+            default:
+                break
+            }
+            if isSpace {
                 pendingSpace = !out.isEmpty
             } else {
-                if pendingSpace { out.append(" ") }
+                if pendingSpace { out.append(32) }
                 pendingSpace = false
-                out.append(ch)
+                out.append(contentsOf: bytes[i..<(i + width)])
             }
+            i += width
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Not thread-safe: it memoises stems and folded characters; use one per task.
 public final class TextAnalyzer {
-    private var stemCache: [[UInt8]: String] = [:]
+    private var stemCache: [String: String] = [:]
     private var foldCache: [UInt32: [UInt8]] = [:]
     private var token: [UInt8] = []
     private var tokenIsASCII = true
@@ -79,11 +79,12 @@ public final class TextAnalyzer {
             tokenIsASCII = true
         }
         guard token.count <= TextAnalyzer.maximumTokenBytes else { return }
-        if let cached = stemCache[token] {
+        // Short words are stored inline in String (no allocation), and String hashes its UTF-8 in bulk.
+        let word = String(decoding: token, as: UTF8.self)
+        if let cached = stemCache[word] {
             if !cached.isEmpty { body(cached, range) }
             return
         }
-        let word = String(decoding: token, as: UTF8.self)
         let term: String
         if !stemming {
             term = word
@@ -95,7 +96,7 @@ public final class TextAnalyzer {
             term = word
         }
         if stemCache.count >= TextAnalyzer.stemCacheLimit { stemCache.removeAll(keepingCapacity: true) }
-        stemCache[token] = term
+        stemCache[word] = term
         if !term.isEmpty { body(term, range) }
     }
 

@@ -84,29 +84,26 @@ public struct Importer: Sendable {
         // The reader owns the LineReader; batches cross to the writer through the channel (which waits
         // for the writer, so memory stays bounded to about two batches).
         let producer = Task.detached { [reader] in
-            let decoder = RecordDecoder(format: format, corpus: corpus)
-            var batch = DecodedBatch()
             do {
-                while let line = try reader.nextLine() {
-                    if line.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
-                    do throws(RecordError) {
-                        batch.papers.append(try decoder.decode(line))
-                    } catch {
-                        batch.failures.append(ImportFailure(file: path, line: reader.lineNumber, reason: error.reason))
+                var finished = false
+                while !finished {
+                    var lines: [(number: Int, bytes: [UInt8])] = []
+                    lines.reserveCapacity(batchSize)
+                    while lines.count < batchSize {
+                        guard let line = try reader.nextLine() else {
+                            finished = true
+                            break
+                        }
+                        if line.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
+                        lines.append((reader.lineNumber, Array(line)))
                     }
-                    if batch.papers.count + batch.failures.count >= batchSize {
-                        batch.progress = ImportProgress(file: path, records: reader.lineNumber, bytesRead: reader.bytesRead,
-                                                        totalBytes: reader.totalBytes, elapsed: -start.timeIntervalSinceNow)
-                        await batches.send(batch)
-                        batch = DecodedBatch()
-                    }
+                    var batch = await Importer.decode(lines, format: format, corpus: corpus, file: path)
+                    batch.progress = ImportProgress(file: path, records: reader.lineNumber, bytesRead: reader.bytesRead,
+                                                    totalBytes: reader.totalBytes, elapsed: -start.timeIntervalSinceNow)
+                    await batches.send(batch)
                 }
-                batch.progress = ImportProgress(file: path, records: reader.lineNumber, bytesRead: reader.bytesRead,
-                                                totalBytes: reader.totalBytes, elapsed: -start.timeIntervalSinceNow)
-                await batches.send(batch)
                 batches.finish()
             } catch {
-                await batches.send(batch)
                 batches.fail(error)
             }
         }
@@ -124,6 +121,38 @@ public struct Importer: Sendable {
         }
         summary.elapsed = -start.timeIntervalSinceNow
         return summary
+    }
+
+    /// Decodes lines on all cores, keeping their order.
+    static func decode(_ lines: [(number: Int, bytes: [UInt8])], format: RecordFormat, corpus: String, file: String) async -> DecodedBatch {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 100))
+        let chunk = (lines.count + parts - 1) / parts
+        let decoded = await withTaskGroup(of: (Int, DecodedBatch).self) { group in
+            for part in 0..<parts {
+                let slice = lines[min(part * chunk, lines.count)..<min((part + 1) * chunk, lines.count)]
+                group.addTask {
+                    let decoder = RecordDecoder(format: format, corpus: corpus)
+                    var batch = DecodedBatch()
+                    for line in slice {
+                        do throws(RecordError) {
+                            batch.papers.append(try decoder.decode(line.bytes))
+                        } catch {
+                            batch.failures.append(ImportFailure(file: file, line: line.number, reason: error.reason))
+                        }
+                    }
+                    return (part, batch)
+                }
+            }
+            var results = [DecodedBatch](repeating: DecodedBatch(), count: parts)
+            for await (part, batch) in group { results[part] = batch }
+            return results
+        }
+        var batch = DecodedBatch()
+        for part in decoded {
+            batch.papers += part.papers
+            batch.failures += part.failures
+        }
+        return batch
     }
 
     /// The BEIR corpus name for a file: its folder's name (`…/scifact/corpus.jsonl` → `scifact`).

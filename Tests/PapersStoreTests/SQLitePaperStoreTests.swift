@@ -66,7 +66,7 @@ struct SQLitePaperStoreTests {
         _ = try await store.upsert([
             Fixtures.paper("2501.00001", title: "Model soups: averaging weights of fine-tuned models",
                            abstract: "We average weights.", categories: ["cs.LG"], listed: "2025-01-02"),
-            Fixtures.paper("2501.00002", title: "Soup kitchens", abstract: "A model of charity and soups.",
+            Fixtures.paper("2501.00002", title: "Charity kitchens", abstract: "A model of charity and soups.",
                            categories: ["econ.GN"], listed: "2025-01-03"),
             Fixtures.paper("2501.00003", title: "Café culture", abstract: "Naïve coffee models.", authors: ["José Müller"],
                            categories: ["cs.CY"], listed: "2025-01-04"),

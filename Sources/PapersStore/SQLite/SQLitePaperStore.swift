@@ -37,9 +37,7 @@ public final class SQLitePaperStore: PaperStore {
 
     public func upsert(_ papers: [Paper], defaultDay: Day) async throws -> UpsertCounts {
         // Text analysis is the expensive part of indexing; do it before taking the write lock.
-        let analyses = analyzers.withAnalyzer { analyzer in
-            papers.map { KeywordSegment.Analysis(title: $0.title, abstract: $0.abstract, authors: $0.authorNames, analyzer: analyzer) }
-        }
+        let analyses = await analyzers.analyzeInParallel(papers)
         return try await pool.write { db in
             let (counts, indexed) = try Self.upsert(papers, defaultDay: defaultDay, in: db)
             var documents: [(seq: UInt32, day: Day, categories: [String], analysis: KeywordSegment.Analysis)] = []
@@ -71,8 +69,6 @@ public final class SQLitePaperStore: PaperStore {
             """)
         let deleteCategories = try db.cachedStatement(sql: "DELETE FROM paper_category WHERE paper = ?")
         let insertCategory = try db.cachedStatement(sql: "INSERT OR IGNORE INTO paper_category (category, paper) VALUES (?, ?)")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
 
         for (index, paper) in papers.enumerated() {
             let fingerprint = Data(paper.fingerprint)
@@ -91,7 +87,7 @@ public final class SQLitePaperStore: PaperStore {
                 let seq: Int64 = existing["seq"]
                 let storedDay: String = existing["day"]
                 let day = paper.announcedDay?.description ?? storedDay
-                var arguments = try columnValues(paper, day: day, encoder: encoder)
+                var arguments = columnValues(paper, day: day)
                 arguments += [fingerprint, seq]
                 try update.execute(arguments: StatementArguments(arguments))
                 try deleteCategories.execute(arguments: [seq])
@@ -101,7 +97,7 @@ public final class SQLitePaperStore: PaperStore {
             } else {
                 let day = (paper.announcedDay ?? defaultDay).description
                 var arguments: [(any DatabaseValueConvertible)?] = [paper.id.rawValue]
-                arguments += try columnValues(paper, day: day, encoder: encoder)
+                arguments += columnValues(paper, day: day)
                 arguments.append(fingerprint)
                 try insert.execute(arguments: StatementArguments(arguments))
                 let seq = db.lastInsertedRowID
@@ -114,16 +110,16 @@ public final class SQLitePaperStore: PaperStore {
     }
 
     /// Values for the columns `version … links`, in table order.
-    private static func columnValues(_ p: Paper, day: String, encoder: JSONEncoder) throws -> [(any DatabaseValueConvertible)?] {
+    private static func columnValues(_ p: Paper, day: String) -> [(any DatabaseValueConvertible)?] {
         [
             p.version, p.title, p.abstract,
-            String(decoding: try encoder.encode(p.authors), as: UTF8.self),
+            JSONText.authors(p.authors),
             p.authorNames,
             p.categories.joined(separator: " "),
             p.published?.description, p.updated?.description, p.listed?.description, day,
-            String(decoding: try encoder.encode(p.versions), as: UTF8.self),
+            JSONText.versions(p.versions),
             p.doi, p.journalRef, p.comments, p.license,
-            String(decoding: try encoder.encode(p.links), as: UTF8.self),
+            JSONText.array(p.links),
         ]
     }
 
@@ -231,6 +227,11 @@ public final class SQLitePaperStore: PaperStore {
             }
             return SearchPage(hits: hits, offset: offset, hasMore: hasMore)
         }
+    }
+
+    /// Papers the keyword index covers (equals ``paperCount()`` when index and rows agree).
+    public func indexedPaperCount() async throws -> Int {
+        try await keywordIndex.current(pool).liveCount
     }
 
     /// Papers by row number.
