@@ -28,7 +28,7 @@ run: build
 test: EXTRA_APT = $(TEST_APT_PACKAGES)
 test: deps
 	swift build --build-tests
-	swift test --skip-build --parallel --num-workers 2
+	swift test --skip-build
 
 clean:
 	rm -rf .build
