@@ -2,8 +2,7 @@
 import PackageDescription
 
 // Layering (arrows point down only):
-//   papers → PapersCLI → PapersServer → PapersSearch → PapersStore → PapersCore
-//                      ↘ PapersIngest ──────────────────────────────↗
+//   papers → PapersCLI → PapersServer → PapersSearch → PapersIngest → PapersStore → PapersCore
 // PapersEmbedding and PapersMail slot in beside PapersSearch / PapersServer in later issues.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -39,7 +38,7 @@ let package = Package(
             swiftSettings: hot),
         .target(
             name: "PapersIngest",
-            dependencies: ["PapersCore", "CZlib",
+            dependencies: ["PapersCore", "PapersStore", "CZlib",
                            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms")],
             swiftSettings: hot),
         .target(

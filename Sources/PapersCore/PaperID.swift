@@ -105,6 +105,14 @@ extension StringProtocol {
         let n = bytes.count
         while i < n {
             let b = bytes[i]
+            // The common case: a visible ASCII character.
+            if b > 32, b < 0x80 {
+                if pendingSpace { out.append(32) }
+                pendingSpace = false
+                out.append(b)
+                i += 1
+                continue
+            }
             var width = 1
             var isSpace = false
             switch b {
@@ -129,7 +137,7 @@ extension StringProtocol {
             } else {
                 if pendingSpace { out.append(32) }
                 pendingSpace = false
-                out.append(contentsOf: bytes[i..<(i + width)])
+                for k in i..<(i + width) { out.append(bytes[k]) }
             }
             i += width
         }

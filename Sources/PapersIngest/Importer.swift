@@ -1,6 +1,7 @@
 import AsyncAlgorithms
 import Foundation
 import PapersCore
+import PapersStore
 
 /// One skipped input line.
 public struct ImportFailure: Sendable, CustomStringConvertible {
@@ -49,22 +50,27 @@ public struct ImportSummary: Sendable {
     }
 }
 
-/// Streams JSON-lines files into a store: decode on one task, write batches (one transaction each) on another.
-public struct Importer: Sendable {
-    /// Writes one batch atomically and reports what it did.
-    public typealias Sink = @Sendable ([Paper]) async throws -> UpsertCounts
+/// Streams JSON-lines files into a store in a pipeline: read, decode and `prepare` batch N+1 (on all
+/// cores) while batch N is being committed (one transaction each).
+public struct Importer<Prepared: Sendable>: Sendable {
+    /// Work on a batch that needs no database (runs concurrently with the previous commit).
+    public typealias Prepare = @Sendable ([Paper]) async -> Prepared
+    /// Writes one prepared batch atomically and reports what it did.
+    public typealias Commit = @Sendable (Prepared) async throws -> UpsertCounts
 
     /// Records per transaction.
     public var batchSize: Int
     /// The format to expect (`.auto` detects per line).
     public var format: RecordFormat
-    private let sink: Sink
+    private let prepare: Prepare
+    private let commit: Commit
 
-    /// Creates an importer writing through `sink`.
-    public init(format: RecordFormat = .auto, batchSize: Int = 2_000, sink: @escaping Sink) {
+    /// Creates an importer that prepares and commits batches through the given closures.
+    public init(format: RecordFormat = .auto, batchSize: Int = 2_000, prepare: @escaping Prepare, commit: @escaping Commit) {
         self.format = format
         self.batchSize = batchSize
-        self.sink = sink
+        self.prepare = prepare
+        self.commit = commit
     }
 
     /// Imports `path` (`-` = stdin). Bad lines are reported to `onFailure` and skipped; I/O errors throw
@@ -76,8 +82,9 @@ public struct Importer: Sendable {
     ) async throws -> ImportSummary {
         let start = Date()
         let reader = try LineReader(path: path)
-        let corpus = Importer.corpusName(for: path)
-        let batches = AsyncThrowingChannel<DecodedBatch, any Error>()
+        let corpus = corpusName(for: path)
+        let batches = AsyncThrowingChannel<PreparedBatch<Prepared>, any Error>()
+        let prepare = self.prepare
         let format = self.format
         let batchSize = self.batchSize
 
@@ -97,10 +104,11 @@ public struct Importer: Sendable {
                         if line.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
                         lines.append((reader.lineNumber, Array(line)))
                     }
-                    var batch = await Importer.decode(lines, format: format, corpus: corpus, file: path)
-                    batch.progress = ImportProgress(file: path, records: reader.lineNumber, bytesRead: reader.bytesRead,
-                                                    totalBytes: reader.totalBytes, elapsed: -start.timeIntervalSinceNow)
-                    await batches.send(batch)
+                    let decoded = await decodeLines(lines, format: format, corpus: corpus, file: path)
+                    let progress = ImportProgress(file: path, records: reader.lineNumber, bytesRead: reader.bytesRead,
+                                                  totalBytes: reader.totalBytes, elapsed: -start.timeIntervalSinceNow)
+                    let prepared = decoded.papers.isEmpty ? nil : await prepare(decoded.papers)
+                    await batches.send(PreparedBatch(prepared: prepared, failures: decoded.failures, progress: progress))
                 }
                 batches.finish()
             } catch {
@@ -112,8 +120,8 @@ public struct Importer: Sendable {
             for try await batch in batches {
                 for failure in batch.failures.sorted(by: { $0.line < $1.line }) { onFailure(failure) }
                 summary.skipped += batch.failures.count
-                if !batch.papers.isEmpty { summary.counts += try await sink(batch.papers) }
-                if let progress = batch.progress { onProgress(progress) }
+                if let prepared = batch.prepared { summary.counts += try await commit(prepared) }
+                onProgress(batch.progress)
             }
         } catch {
             producer.cancel()
@@ -123,8 +131,10 @@ public struct Importer: Sendable {
         return summary
     }
 
-    /// Decodes lines on all cores, keeping their order.
-    static func decode(_ lines: [(number: Int, bytes: [UInt8])], format: RecordFormat, corpus: String, file: String) async -> DecodedBatch {
+}
+
+/// Decodes lines on all cores, keeping their order.
+func decodeLines(_ lines: [(number: Int, bytes: [UInt8])], format: RecordFormat, corpus: String, file: String) async -> DecodedBatch {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 100))
         let chunk = (lines.count + parts - 1) / parts
         let decoded = await withTaskGroup(of: (Int, DecodedBatch).self) { group in
@@ -155,16 +165,30 @@ public struct Importer: Sendable {
         return batch
     }
 
-    /// The BEIR corpus name for a file: its folder's name (`…/scifact/corpus.jsonl` → `scifact`).
-    public static func corpusName(for path: String) -> String {
+/// The BEIR corpus name for a file: its folder's name (`…/scifact/corpus.jsonl` → `scifact`).
+public func corpusName(for path: String) -> String {
         let url = URL(fileURLWithPath: path == "-" ? "stdin/corpus.jsonl" : path)
         let folder = url.deletingLastPathComponent().lastPathComponent
         return folder.isEmpty || folder == "/" || folder == "." ? "corpus" : folder
-    }
+}
+
+struct PreparedBatch<Prepared: Sendable>: Sendable {
+    var prepared: Prepared?
+    var failures: [ImportFailure]
+    var progress: ImportProgress
 }
 
 struct DecodedBatch: Sendable {
     var papers: [Paper] = []
     var failures: [ImportFailure] = []
     var progress: ImportProgress?
+}
+
+extension Importer where Prepared == PreparedUpsert {
+    /// An importer into `store`; papers whose record names no date join `defaultDay`'s page.
+    public init(store: any PaperStore, format: RecordFormat = .auto, batchSize: Int = 2_000, defaultDay: Day) {
+        self.init(format: format, batchSize: batchSize,
+                  prepare: { await store.prepareUpsert($0, defaultDay: defaultDay) },
+                  commit: { try await store.commitUpsert($0) })
+    }
 }

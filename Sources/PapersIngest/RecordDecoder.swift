@@ -9,7 +9,6 @@ public struct RecordDecoder {
     public var format: RecordFormat
     /// Corpus name used to qualify BEIR document ids (`beir:CORPUS:ID`).
     public var corpus: String
-    private let decoder = JSONDecoder()
 
     /// Creates a decoder; `corpus` names the BEIR corpus (usually the data set's folder name).
     public init(format: RecordFormat, corpus: String = "corpus") {
@@ -19,14 +18,7 @@ public struct RecordDecoder {
 
     /// Decodes one line; throws ``RecordError`` naming the field when the line is unusable.
     public func decode(_ line: some Collection<UInt8>) throws(RecordError) -> Paper {
-        let raw: RawRecord
-        do {
-            raw = try decoder.decode(RawRecord.self, from: Data(line))
-        } catch let error as DecodingError {
-            throw RecordError(Self.describe(error))
-        } catch {
-            throw RecordError("invalid JSON: \(error)")
-        }
+        let raw = try RawRecord(JSONParser.parse(Array(line)))
         let chosen = format == .auto ? raw.detectedFormat : format
         switch chosen {
         case .beir: return try beirPaper(raw)
@@ -38,7 +30,7 @@ public struct RecordDecoder {
     // MARK: formats
 
     private func beirPaper(_ raw: RawRecord) throws(RecordError) -> Paper {
-        guard let docID = raw.beirID?.value.collapsingWhitespace(), !docID.isEmpty else {
+        guard let docID = raw.beirID?.collapsingWhitespace(), !docID.isEmpty else {
             throw RecordError("missing field \"_id\" (BEIR corpus line)")
         }
         guard let text = raw.text?.collapsingWhitespace(), !text.isEmpty else {
@@ -50,7 +42,7 @@ public struct RecordDecoder {
     }
 
     private func snapshotPaper(_ raw: RawRecord) throws(RecordError) -> Paper {
-        guard let idText = raw.id?.value else { throw RecordError("missing field \"id\" (arXiv snapshot record)") }
+        guard let idText = raw.id else { throw RecordError("missing field \"id\" (arXiv snapshot record)") }
         guard let arxiv = ArxivID(idText) else { throw RecordError("field \"id\": \"\(idText)\" is not an arXiv identifier") }
         let (title, abstract) = try titleAndAbstract(raw)
         var versions: [PaperVersion] = []
@@ -90,7 +82,7 @@ public struct RecordDecoder {
         let doi = raw.doi.flatMap { PaperID.doi($0).map { String($0.rawValue.dropFirst(4)) } }
         let id: PaperID
         var version = raw.version
-        if let idText = raw.id?.value {
+        if let idText = raw.id {
             guard let parsed = PaperID(idText) else {
                 throw RecordError("field \"id\": \"\(idText)\" is neither an arXiv identifier nor a DOI")
             }
@@ -208,41 +200,6 @@ public struct RecordDecoder {
             return !parts[1].isEmpty && parts[1].allSatisfy { ($0.isASCII && $0.isLetter) || $0 == "-" }
         }
         return true
-    }
-
-    /// "field \"authors[2].name\": expected a string" from a `DecodingError`.
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            var out = ""
-            for key in codingPath {
-                if let index = key.intValue { out += "[\(index)]" } else { out += (out.isEmpty ? "" : ".") + key.stringValue }
-            }
-            return out
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            return "field \"\(path(context.codingPath))\": expected \(typeName(type))"
-        case .valueNotFound(let type, let context):
-            return "field \"\(path(context.codingPath))\": expected \(typeName(type)), found null"
-        case .keyNotFound(let key, let context):
-            return "missing field \"\(path(context.codingPath + [key]))\""
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "invalid JSON: \(context.debugDescription)" }
-            return "field \"\(path(context.codingPath))\": \(context.debugDescription)"
-        @unknown default:
-            return "invalid record: \(error)"
-        }
-    }
-
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: return "a string"
-        case is Int.Type, is Int64.Type: return "an integer"
-        case is [String].Type: return "a list of strings"
-        default:
-            let name = "\(type)"
-            return name.hasPrefix("Array") ? "a list" : name.hasPrefix("Dictionary") ? "an object" : "a \(name)"
-        }
     }
 }
 

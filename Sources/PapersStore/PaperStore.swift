@@ -20,6 +20,11 @@ public protocol PaperStore: Sendable {
     /// version is older than the stored one, or whose content is identical, counts as unchanged.
     /// `defaultDay` is the daily-page day given to new papers whose record names no date.
     func upsert(_ papers: [Paper], defaultDay: Day) async throws -> UpsertCounts
+    /// The part of an upsert that needs no database (text analysis, fingerprints, column values): run it
+    /// for the next batch while the previous one is being written.
+    func prepareUpsert(_ papers: [Paper], defaultDay: Day) async -> PreparedUpsert
+    /// Writes a prepared batch in one transaction (all or nothing); same rules as ``upsert(_:defaultDay:)``.
+    func commitUpsert(_ batch: PreparedUpsert) async throws -> UpsertCounts
     /// The paper with this id, or `nil`.
     func paper(_ id: PaperID) async throws -> Paper?
     /// The papers announced on `day`, in announcement order, at most `limit` from `offset`.
@@ -34,6 +39,16 @@ public protocol PaperStore: Sendable {
     func paperCount() async throws -> Int
     /// BM25 keyword search (title weighted above abstract and authors), best first; a page of at most `limit`.
     func searchKeyword(_ query: KeywordQuery, filters: SearchFilters, limit: Int, offset: Int) async throws -> SearchPage
+}
+
+/// A batch of papers analysed and encoded for writing; opaque outside the store.
+public struct PreparedUpsert: Sendable {
+    let papers: [PreparedPaper]
+    let postings: KeywordSegment.LocalPostings
+    let defaultDay: Day
+
+    /// Papers in the batch.
+    public var count: Int { papers.count }
 }
 
 /// Errors raised by stores, with enough context to tell the user what to do.

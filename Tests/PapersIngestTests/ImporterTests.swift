@@ -17,8 +17,8 @@ final class FailureLog: @unchecked Sendable {
 struct ImporterTests {
     static let today = Day("2025-06-01")!
 
-    func makeImporter(_ store: any PaperStore, format: RecordFormat = .auto, batchSize: Int = 2) -> Importer {
-        Importer(format: format, batchSize: batchSize) { papers in try await store.upsert(papers, defaultDay: Self.today) }
+    func makeImporter(_ store: any PaperStore, format: RecordFormat = .auto, batchSize: Int = 2) -> Importer<PreparedUpsert> {
+        Importer(store: store, format: format, batchSize: batchSize, defaultDay: Self.today)
     }
 
     @Test("good lines are stored, bad ones skipped with FILE:LINE, blank lines ignored; a re-import changes nothing")

@@ -58,9 +58,7 @@ struct ImportCommand: AsyncParsableCommand {
     static func importFiles(_ files: [String], into store: any PaperStore, format: RecordFormat, batchSize: Int = 2_000) async throws -> ImportSummary {
         // Papers whose record has no date join today's page; fixed once so a long import stays on one day.
         let today = Day(unixTime: Date().timeIntervalSince1970)
-        let importer = Importer(format: format, batchSize: batchSize) { papers in
-            try await store.upsert(papers, defaultDay: today)
-        }
+        let importer = Importer(store: store, format: format, batchSize: batchSize, defaultDay: today)
         var total = ImportSummary()
         let start = Date()
         for file in files {

@@ -41,9 +41,7 @@ public struct BEIREvaluator: Sendable {
         let count = try await store.paperCount()
         if count > 0 { return count }
         let store = self.store
-        let importer = Importer(format: .beir) { papers in
-            try await store.upsert(papers, defaultDay: Day(daysSinceEpoch: 0))
-        }
+        let importer = Importer(store: store, format: .beir, defaultDay: Day(daysSinceEpoch: 0))
         _ = try await importer.importFile(dataset.corpusPath, onFailure: { _ in }, onProgress: onProgress)
         return try await store.paperCount()
     }

@@ -28,18 +28,13 @@ struct KeywordSegment {
     /// The weighted term counts and length of one paper's indexed fields.
     struct Analysis: Sendable {
         var length: UInt32
-        var counts: [String: UInt32]
+        var terms: [(String, UInt32)]
 
         init(title: String, abstract: String, authors: String, analyzer: TextAnalyzer) {
-            var counts: [String: UInt32] = [:]
-            var length: UInt32 = 0
-            for (text, weight) in [(title, FieldWeights.title), (abstract, FieldWeights.abstract), (authors, FieldWeights.authors)] {
-                analyzer.forEachTerm(text) { term, _ in
-                    counts[term, default: 0] += weight
-                    length += weight
-                }
-            }
-            self.counts = counts
+            let (terms, length) = analyzer.weightedCounts([
+                (title, FieldWeights.title), (abstract, FieldWeights.abstract), (authors, FieldWeights.authors),
+            ])
+            self.terms = terms
             self.length = length
         }
     }
@@ -49,7 +44,7 @@ struct KeywordSegment {
         var docs: [Doc] = []
         var byTerm: [String: [(seq: UInt32, tf: UInt32)]] = [:]
         for d in documents.sorted(by: { $0.seq < $1.seq }) {
-            for (term, tf) in d.analysis.counts { byTerm[term, default: []].append((d.seq, tf)) }
+            for (term, tf) in d.analysis.terms { byTerm[term, default: []].append((d.seq, tf)) }
             docs.append(Doc(seq: d.seq, length: d.analysis.length, day: Int32(clamping: d.day.daysSinceEpoch), categories: d.categories))
         }
         let postings = byTerm.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { (term: $0.key, entries: $0.value) }

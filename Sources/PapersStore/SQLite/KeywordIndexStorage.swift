@@ -150,25 +150,6 @@ final class AnalyzerPool: @unchecked Sendable {
         }
         return try body(analyzer)
     }
-
-    /// Analyses papers on all cores, in order.
-    func analyzeInParallel(_ papers: [Paper]) async -> [KeywordSegment.Analysis] {
-        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, papers.count / 200))
-        let chunk = (papers.count + parts - 1) / max(parts, 1)
-        return await withTaskGroup(of: (Int, [KeywordSegment.Analysis]).self) { group in
-            for part in 0..<parts {
-                let slice = Array(papers[min(part * chunk, papers.count)..<min((part + 1) * chunk, papers.count)])
-                group.addTask {
-                    (part, self.withAnalyzer { analyzer in
-                        slice.map { KeywordSegment.Analysis(title: $0.title, abstract: $0.abstract, authors: $0.authorNames, analyzer: analyzer) }
-                    })
-                }
-            }
-            var results = [[KeywordSegment.Analysis]](repeating: [], count: parts)
-            for await (part, analyses) in group { results[part] = analyses }
-            return results.flatMap { $0 }
-        }
-    }
 }
 
 /// A passage of text around the query's terms, with highlight markers.

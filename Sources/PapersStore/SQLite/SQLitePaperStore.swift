@@ -36,47 +36,49 @@ public final class SQLitePaperStore: PaperStore {
     }
 
     public func upsert(_ papers: [Paper], defaultDay: Day) async throws -> UpsertCounts {
-        // Text analysis is the expensive part of indexing; do it before taking the write lock.
-        let analyses = await analyzers.analyzeInParallel(papers)
-        return try await pool.write { db in
-            let (counts, indexed) = try Self.upsert(papers, defaultDay: defaultDay, in: db)
-            var documents: [(seq: UInt32, day: Day, categories: [String], analysis: KeywordSegment.Analysis)] = []
-            var seen = Set<UInt32>()
-            // A paper twice in one batch: its last version wins.
-            for (index, seq, day) in indexed.reversed() where seen.insert(seq).inserted {
-                documents.append((seq, day, papers[index].categories, analyses[index]))
-            }
-            try KeywordIndexStorage.append(KeywordSegment.build(documents), in: db)
+        try await commitUpsert(await prepareUpsert(papers, defaultDay: defaultDay))
+    }
+
+    public func prepareUpsert(_ papers: [Paper], defaultDay: Day) async -> PreparedUpsert {
+        // Everything that does not need row numbers (text analysis, fingerprints, column values, the
+        // segment's posting lists) is prepared on all cores, outside the single write lock.
+        let prepared = await analyzers.prepareInParallel(papers)
+        return PreparedUpsert(papers: prepared, postings: KeywordSegment.LocalPostings(prepared.map(\.analysis)), defaultDay: defaultDay)
+    }
+
+    public func commitUpsert(_ batch: PreparedUpsert) async throws -> UpsertCounts {
+        try await pool.write { db in
+            let (counts, indexed) = try Self.upsert(batch.papers, defaultDay: batch.defaultDay, in: db)
+            try KeywordIndexStorage.append(batch.postings.segment(indexed: indexed, papers: batch.papers), in: db)
             return counts
         }
     }
 
     /// Writes rows; returns the counts and, for each inserted or updated paper, (index in batch, seq, day).
-    static func upsert(_ papers: [Paper], defaultDay: Day, in db: Database) throws -> (UpsertCounts, [(Int, UInt32, Day)]) {
+    static func upsert(_ papers: [PreparedPaper], defaultDay: Day, in db: Database) throws -> (UpsertCounts, [(index: Int, seq: UInt32, day: Day)]) {
         var counts = UpsertCounts()
-        var indexed: [(Int, UInt32, Day)] = []
+        var indexed: [(index: Int, seq: UInt32, day: Day)] = []
         let lookup = try db.cachedStatement(sql: "SELECT seq, version, fingerprint, day FROM paper WHERE id = ?")
         let insert = try db.cachedStatement(sql: """
             INSERT INTO paper (id, version, title, abstract, authors, author_names, categories, published, updated,
-                               listed, day, versions, doi, journal_ref, comments, license, links, fingerprint)
+                               listed, versions, doi, journal_ref, comments, license, links, fingerprint, day)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let update = try db.cachedStatement(sql: """
-            UPDATE paper SET version = ?, title = ?, abstract = ?, authors = ?, author_names = ?, categories = ?,
-                published = ?, updated = ?, listed = ?, day = ?, versions = ?, doi = ?, journal_ref = ?,
-                comments = ?, license = ?, links = ?, fingerprint = ?
+            UPDATE paper SET id = ?, version = ?, title = ?, abstract = ?, authors = ?, author_names = ?, categories = ?,
+                published = ?, updated = ?, listed = ?, versions = ?, doi = ?, journal_ref = ?,
+                comments = ?, license = ?, links = ?, fingerprint = ?, day = ?
             WHERE seq = ?
             """)
         let deleteCategories = try db.cachedStatement(sql: "DELETE FROM paper_category WHERE paper = ?")
         let insertCategory = try db.cachedStatement(sql: "INSERT OR IGNORE INTO paper_category (category, paper) VALUES (?, ?)")
 
-        for (index, paper) in papers.enumerated() {
-            let fingerprint = Data(paper.fingerprint)
-            let existing = try Row.fetchOne(lookup, arguments: [paper.id.rawValue])
-            if let existing {
+        for (index, item) in papers.enumerated() {
+            let paper = item.paper
+            if let existing = try Row.fetchOne(lookup, arguments: [paper.id.rawValue]) {
                 let storedVersion: Int? = existing["version"]
                 let storedFingerprint: Data = existing["fingerprint"]
-                if storedFingerprint == fingerprint {
+                if storedFingerprint == item.fingerprint {
                     counts.unchanged += 1
                     continue
                 }
@@ -87,40 +89,21 @@ public final class SQLitePaperStore: PaperStore {
                 let seq: Int64 = existing["seq"]
                 let storedDay: String = existing["day"]
                 let day = paper.announcedDay?.description ?? storedDay
-                var arguments = columnValues(paper, day: day)
-                arguments += [fingerprint, seq]
-                try update.execute(arguments: StatementArguments(arguments))
+                try update.execute(arguments: StatementArguments(item.values + [day.databaseValue, seq.databaseValue]))
                 try deleteCategories.execute(arguments: [seq])
                 for category in paper.categories { try insertCategory.execute(arguments: [category, seq]) }
                 indexed.append((index, UInt32(seq), Day(day) ?? defaultDay))
                 counts.updated += 1
             } else {
-                let day = (paper.announcedDay ?? defaultDay).description
-                var arguments: [(any DatabaseValueConvertible)?] = [paper.id.rawValue]
-                arguments += columnValues(paper, day: day)
-                arguments.append(fingerprint)
-                try insert.execute(arguments: StatementArguments(arguments))
+                let day = paper.announcedDay ?? defaultDay
+                try insert.execute(arguments: StatementArguments(item.values + [day.description.databaseValue]))
                 let seq = db.lastInsertedRowID
                 for category in paper.categories { try insertCategory.execute(arguments: [category, seq]) }
-                indexed.append((index, UInt32(seq), Day(day) ?? defaultDay))
+                indexed.append((index, UInt32(seq), day))
                 counts.imported += 1
             }
         }
         return (counts, indexed)
-    }
-
-    /// Values for the columns `version … links`, in table order.
-    private static func columnValues(_ p: Paper, day: String) -> [(any DatabaseValueConvertible)?] {
-        [
-            p.version, p.title, p.abstract,
-            JSONText.authors(p.authors),
-            p.authorNames,
-            p.categories.joined(separator: " "),
-            p.published?.description, p.updated?.description, p.listed?.description, day,
-            JSONText.versions(p.versions),
-            p.doi, p.journalRef, p.comments, p.license,
-            JSONText.array(p.links),
-        ]
     }
 
     static let paperColumns = """
