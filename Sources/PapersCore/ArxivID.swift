@@ -34,6 +34,11 @@ public struct ArxivID: Hashable, Sendable, CustomStringConvertible {
     /// Parses any accepted spelling; `nil` when the text is not an arXiv identifier.
     public init?(_ input: some StringProtocol) {
         var s = Substring(input.trimmingWhitespace())
+        // Most ids arrive bare (`2203.05482`): skip the URL and prefix handling for them.
+        if let first = s.utf8.first, first >= 48, first <= 57, let base = ArxivID.newStyle(s) {
+            self.init(validBase: base, version: nil)
+            return
+        }
         for prefix in ["https://", "http://"] where s.lowercased().hasPrefix(prefix) {
             s = s.dropFirst(prefix.count)
         }

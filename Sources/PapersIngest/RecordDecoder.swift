@@ -208,16 +208,39 @@ enum DateParsing {
     /// `YYYY-MM-DD`, an ISO 8601 date-time (`2025-03-18T17:59:41.000Z`, UTC day taken as written),
     /// or RFC 2822 as in the arXiv snapshot (`Mon, 2 Apr 2007 19:18:42 GMT`).
     static func day(_ text: String) -> Day? {
-        let t = text.trimmingWhitespace()
-        if t.count >= 10, let day = Day(t.prefix(10)), t.count == 10 || t.dropFirst(10).first == "T" || t.dropFirst(10).first == " " {
-            return day
+        let u = Array(text.utf8)
+        var i = 0
+        while i < u.count, u[i] == 32 { i += 1 }
+        // YYYY-MM-DD, optionally followed by a time.
+        if u.count - i >= 10, u[i + 4] == UInt8(ascii: "-"), u[i + 7] == UInt8(ascii: "-") {
+            guard u.count - i == 10 || u[i + 10] == UInt8(ascii: "T") || u[i + 10] == 32 else { return nil }
+            return Day(String(decoding: u[i..<(i + 10)], as: UTF8.self))
         }
         // RFC 2822: [Weekday,] D Mon YYYY …
-        var parts = t.split(separator: " ")
-        if let first = parts.first, first.hasSuffix(",") { parts.removeFirst() }
-        guard parts.count >= 3, let d = Int(parts[0]), let y = Int(parts[2]),
-              let m = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-                .firstIndex(of: parts[1].lowercased().prefix(3).description) else { return nil }
-        return Day(year: y, month: m + 1, day: d)
+        var fields: [ArraySlice<UInt8>] = []
+        var start = i
+        for k in i...u.count {
+            if k == u.count || u[k] == 32 {
+                if k > start { fields.append(u[start..<k]) }
+                start = k + 1
+                if fields.count == 4 { break }
+            }
+        }
+        if let first = fields.first, first.last == UInt8(ascii: ",") { fields.removeFirst() }
+        guard fields.count >= 3, let d = number(fields[0]), let y = number(fields[2]), fields[1].count >= 3 else { return nil }
+        let m = fields[1].prefix(3).map { $0 | 0x20 }
+        let months: [[UInt8]] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].map { Array($0.utf8) }
+        guard let month = months.firstIndex(of: Array(m)) else { return nil }
+        return Day(year: y, month: month + 1, day: d)
+    }
+
+    private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.count <= 4 else { return nil }
+        var n = 0
+        for b in digits {
+            guard b >= 48, b <= 57 else { return nil }
+            n = n * 10 + Int(b - 48)
+        }
+        return n
     }
 }

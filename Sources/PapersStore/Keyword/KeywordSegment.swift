@@ -47,7 +47,7 @@ struct KeywordSegment {
             for (term, tf) in d.analysis.terms { byTerm[term, default: []].append((d.seq, tf)) }
             docs.append(Doc(seq: d.seq, length: d.analysis.length, day: Int32(clamping: d.day.daysSinceEpoch), categories: d.categories))
         }
-        let postings = byTerm.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { (term: $0.key, entries: $0.value) }
+        let postings = byTerm.sorted { $0.key < $1.key }.map { (term: $0.key, entries: $0.value) }
         return KeywordSegment(docs: docs, postings: postings)
     }
 
@@ -159,14 +159,33 @@ struct KeywordSegment {
         var byTerm: [String: [(seq: UInt32, tf: UInt32)]] = [:]
         for (index, part) in parts.enumerated() {
             for d in try decodeDocs(part.docs) where isLive(index, d.seq) { docs.append(d) }
-            try forEachTerm(part.postings) { term, _, range throws(SegmentError) in
-                let live = try decodePostings(part.postings, range).filter { isLive(index, $0.seq) }
-                if !live.isEmpty { byTerm[term, default: []].append(contentsOf: live) }
+            try forEachTerm(part.postings) { term, df, range throws(SegmentError) in
+                var r = ByteReader(part.postings, offset: range.lowerBound)
+                var seq: UInt32 = 0
+                var live: [(seq: UInt32, tf: UInt32)] = []
+                live.reserveCapacity(df)
+                while r.offset < range.upperBound {
+                    seq &+= try r.varint()
+                    let tf = try r.varint()
+                    if isLive(index, seq) { live.append((seq, tf)) }
+                }
+                if live.isEmpty { return }
+                byTerm[term, default: []].append(contentsOf: live)
             }
         }
         docs.sort { $0.seq < $1.seq }
-        let postings = byTerm.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            .map { (term: $0.key, entries: $0.value.sorted { $0.seq < $1.seq }) }
+        var postings: [(term: String, entries: [(seq: UInt32, tf: UInt32)])] = []
+        postings.reserveCapacity(byTerm.count)
+        for (term, entries) in byTerm {
+            // Imports give later segments higher row numbers: lists are usually sorted already.
+            var isSorted = true
+            for k in entries.indices.dropFirst() where entries[k].seq <= entries[k - 1].seq {
+                isSorted = false
+                break
+            }
+            postings.append((term, isSorted ? entries : entries.sorted { $0.seq < $1.seq }))
+        }
+        postings.sort { $0.term < $1.term }
         return KeywordSegment(docs: docs, postings: postings)
     }
 }

@@ -29,27 +29,30 @@ enum KeywordIndexStorage {
         var byTier: [Int: [Int64]] = [:]
         for s in all { byTier[tier(s.count), default: []].append(s.id) }
         guard let (_, ids) = byTier.filter({ $0.value.count >= mergeFactor }).min(by: { $0.key < $1.key }) else { return false }
-        let chosen = Set(ids)
-        // Liveness: a paper belongs to the newest segment that holds it.
-        var newest: [UInt32: Int64] = [:]
-        for s in all {
+        let ordered = ids.sorted()
+        // Liveness: a paper belongs to the newest segment holding it, so only segments from the oldest
+        // merged one on can matter; a dense array indexed by row number keeps this cheap at 1M papers.
+        var newest: [Int64] = []
+        for s in all where s.id >= ordered[0] {
             let docs = try Data.fetchOne(db, sql: "SELECT docs FROM keyword_segment WHERE id = ?", arguments: [s.id]) ?? Data()
-            for d in try KeywordSegment.decodeDocs(Array(docs)) { newest[d.seq] = s.id }
+            for d in try KeywordSegment.decodeDocs(Array(docs)) {
+                let i = Int(d.seq)
+                if i >= newest.count { newest += [Int64](repeating: 0, count: max(i + 1 - newest.count, newest.count)) }
+                newest[i] = s.id
+            }
         }
         var parts: [(docs: [UInt8], postings: [UInt8])] = []
-        let ordered = ids.sorted()
         for id in ordered {
             guard let row = try Row.fetchOne(db, sql: "SELECT docs, postings FROM keyword_segment WHERE id = ?", arguments: [id]) else { continue }
             parts.append((Array(row["docs"] as Data), Array(row["postings"] as Data)))
         }
-        let merged = try KeywordSegment.merge(parts) { index, seq in newest[seq] == ordered[index] }
+        let merged = try KeywordSegment.merge(parts) { index, seq in newest[Int(seq)] == ordered[index] }
         try db.execute(sql: "DELETE FROM keyword_segment WHERE id IN (\(ordered.map { _ in "?" }.joined(separator: ",")))",
                        arguments: StatementArguments(ordered))
         if !merged.docs.isEmpty {
             try db.execute(sql: "INSERT INTO keyword_segment (doc_count, docs, postings) VALUES (?, ?, ?)",
                            arguments: [merged.docs.count, Data(merged.encodeDocs()), Data(merged.encodePostings())])
         }
-        _ = chosen
         return true
     }
 

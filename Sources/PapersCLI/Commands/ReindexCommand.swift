@@ -1,0 +1,17 @@
+import ArgumentParser
+import PapersStore
+
+/// `papers reindex`: rebuild the keyword index from the stored papers.
+struct ReindexCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reindex",
+        abstract: "Rebuild the keyword index from the stored papers (after an upgrade that changes text analysis, or a corrupt index).")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let store = try SQLitePaperStore(path: StoreFactory.sqlitePath(home: global.resolvedHome))
+        try await store.reindex()
+        print("reindexed \(try await store.indexedPaperCount()) of \(try await store.paperCount()) papers")
+    }
+}
