@@ -116,15 +116,27 @@ public struct Importer<Prepared: Sendable>: Sendable {
             }
         }
         var summary = ImportSummary()
+        // One commit runs while the next batch is received, so the producer can work two batches ahead;
+        // commits still happen strictly in file order.
+        var inFlight: Task<UpsertCounts, any Error>?
         do {
             for try await batch in batches {
                 for failure in batch.failures.sorted(by: { $0.line < $1.line }) { onFailure(failure) }
                 summary.skipped += batch.failures.count
-                if let prepared = batch.prepared { summary.counts += try await commit(prepared) }
+                if let prepared = batch.prepared {
+                    if let previous = inFlight { summary.counts += try await previous.value }
+                    inFlight = Task { try await commit(prepared) }
+                }
                 onProgress(batch.progress)
+            }
+            if let last = inFlight {
+                inFlight = nil
+                summary.counts += try await last.value
             }
         } catch {
             producer.cancel()
+            // Let a running commit finish (it is one transaction either way) before reporting.
+            _ = try? await inFlight?.value
             throw error
         }
         summary.elapsed = -start.timeIntervalSinceNow

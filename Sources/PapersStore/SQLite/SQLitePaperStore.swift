@@ -58,7 +58,15 @@ public final class SQLitePaperStore: PaperStore {
     static func upsert(_ papers: [PreparedPaper], defaultDay: Day, in db: Database) throws -> (UpsertCounts, [(index: Int, seq: UInt32, day: Day)]) {
         var counts = UpsertCounts()
         var indexed: [(index: Int, seq: UInt32, day: Day)] = []
-        let lookup = try db.cachedStatement(sql: "SELECT seq, version, fingerprint, day FROM paper WHERE id = ?")
+        // One query per 500 ids instead of one per paper.
+        var stored: [String: Row] = [:]
+        for start in stride(from: 0, to: papers.count, by: 500) {
+            let ids = papers[start..<min(start + 500, papers.count)].map { $0.paper.id.rawValue }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, seq, version, fingerprint, day FROM paper WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))
+                """, arguments: StatementArguments(ids))
+            for row in rows { stored[row["id"]] = row }
+        }
         let insert = try db.cachedStatement(sql: """
             INSERT INTO paper (id, version, title, abstract, authors, author_names, categories, published, updated,
                                listed, versions, doi, journal_ref, comments, license, links, fingerprint, day)
@@ -75,7 +83,7 @@ public final class SQLitePaperStore: PaperStore {
 
         for (index, item) in papers.enumerated() {
             let paper = item.paper
-            if let existing = try Row.fetchOne(lookup, arguments: [paper.id.rawValue]) {
+            if let existing = stored[paper.id.rawValue] {
                 let storedVersion: Int? = existing["version"]
                 let storedFingerprint: Data = existing["fingerprint"]
                 if storedFingerprint == item.fingerprint {
@@ -93,6 +101,8 @@ public final class SQLitePaperStore: PaperStore {
                 try deleteCategories.execute(arguments: [seq])
                 for category in paper.categories { try insertCategory.execute(arguments: [category, seq]) }
                 indexed.append((index, UInt32(seq), Day(day) ?? defaultDay))
+                stored[paper.id.rawValue] = Row(["id": paper.id.rawValue, "seq": seq, "version": paper.version,
+                                                 "fingerprint": item.fingerprint, "day": day])
                 counts.updated += 1
             } else {
                 let day = paper.announcedDay ?? defaultDay
@@ -100,6 +110,8 @@ public final class SQLitePaperStore: PaperStore {
                 let seq = db.lastInsertedRowID
                 for category in paper.categories { try insertCategory.execute(arguments: [category, seq]) }
                 indexed.append((index, UInt32(seq), day))
+                stored[paper.id.rawValue] = Row(["id": paper.id.rawValue, "seq": seq, "version": paper.version,
+                                                 "fingerprint": item.fingerprint, "day": day.description])
                 counts.imported += 1
             }
         }
