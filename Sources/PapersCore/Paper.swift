@@ -101,12 +101,13 @@ public struct Paper: Hashable, Sendable, Codable {
     /// so a re-import can tell "unchanged" without comparing field by field.
     public var fingerprint: [UInt8] {
         var hasher = SHA256()
+        let one: [UInt8] = [1], zero: [UInt8] = [0]
         func add(_ s: String?) {
-            if let s {
-                hasher.update(data: [1])
-                hasher.update(data: Array(s.utf8))
+            if var s {
+                hasher.update(data: one)
+                s.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
             }
-            hasher.update(data: [0])
+            hasher.update(data: zero)
         }
         func add(_ n: Int?) { add(n.map(String.init)) }
         add(id.rawValue); add(version); add(title); add(abstract)

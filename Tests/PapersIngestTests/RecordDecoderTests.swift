@@ -95,6 +95,19 @@ struct RecordDecoderTests {
         }
     }
 
+    @Test("JSON escapes, surrogate pairs and numbers decode; deep nesting is refused, not crashed on")
+    func jsonEdgeCases() throws {
+        let paper = try decode(#"{"title": "Caf\u00e9 \ud83d\ude00 \"quoted\" \\ \/", "abstract": "tab\there", "version": 3, "id": "2203.05482"}"#)
+        #expect(paper.title == "Café 😀 \"quoted\" \\ /")
+        #expect(paper.abstract == "tab here")
+        #expect(paper.version == 3)
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: RecordError.self) { try decode(#"{"title": "t", "abstract": "a", "x": \#(deep)}"#) }
+        #expect(throws: RecordError.self) { try decode(#"{"title": "t", "abstract": "a"} trailing"#) }
+        #expect(throws: RecordError.self) { try decode(#"{"title": "t\q", "abstract": "a"}"#) }
+        #expect(throws: RecordError.self) { try decode(#"{"title": "t", "abstract": "a", "version": 1.5}"#) }
+    }
+
     @Test("a forced format rejects lines of another")
     func forcedFormat() {
         #expect(throws: RecordError.self) { try decode(#"{"title": "t", "abstract": "a"}"#, RecordDecoder(format: .beir)) }
