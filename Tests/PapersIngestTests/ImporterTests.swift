@@ -13,6 +13,15 @@ final class FailureLog: @unchecked Sendable {
     var all: [ImportFailure] { lock.lock(); defer { lock.unlock() }; return items }
 }
 
+/// Compresses `path` to `path.gz` with the system's gzip.
+func gzipFile(_ path: String) throws {
+    let gzip = Process()
+    gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    gzip.arguments = ["-f", path]
+    try gzip.run()
+    gzip.waitUntilExit()
+}
+
 @Suite("Importing files: counts, line numbers, gzip and idempotence")
 struct ImporterTests {
     static let today = Day("2025-06-01")!
@@ -54,11 +63,7 @@ struct ImporterTests {
         let store = try SQLitePaperStore(path: dir.file("papers.sqlite"))
         let lines = (1...500).map { #"{"id": "2501.\#(String(format: "%05d", $0))", "title": "Paper \#($0)", "abstract": "text"}"# }
         let file = try dir.write("papers.jsonl", lines: lines)
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        gzip.arguments = ["-f", file]
-        try gzip.run()
-        gzip.waitUntilExit()
+        try gzipFile(file)
         let summary = try await makeImporter(store, batchSize: 64).importFile(file + ".gz", onFailure: { _ in })
         #expect(summary.counts.imported == 500)
         #expect(summary.skipped == 0)
@@ -71,11 +76,7 @@ struct ImporterTests {
         let store = try SQLitePaperStore(path: dir.file("papers.sqlite"))
         let lines = (1...5000).map { #"{"id": "2501.\#(String(format: "%05d", $0))", "title": "Paper \#($0) \#(UUID())", "abstract": "\#(UUID()) \#(UUID())"}"# }
         let file = try dir.write("papers.jsonl", lines: lines)
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        gzip.arguments = ["-f", file]
-        try gzip.run()
-        gzip.waitUntilExit()
+        try gzipFile(file)
         let data = try Data(contentsOf: URL(fileURLWithPath: file + ".gz"))
         try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: file + ".gz"))
         await #expect(throws: InputError.self) {

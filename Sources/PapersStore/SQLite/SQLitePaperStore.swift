@@ -209,7 +209,7 @@ public final class SQLitePaperStore: PaperStore {
                 (try? KeywordIndexStorage.verifyPhrase(phrase, in: seqs, db: db)) ?? []
             }
             let papers = try Self.papers(seqs: ranked.map(\.seq), in: db)
-            let highlight = TextAnalyzer()
+            let highlight = TextAnalyzer(), plain = TextAnalyzer(stemming: false)
             let queryTerms = Set(analyzed.included.flatMap { clause -> [String] in
                 switch clause {
                 case .anyTerm(let terms), .phrase(let terms): return terms
@@ -218,7 +218,7 @@ public final class SQLitePaperStore: PaperStore {
             let hits = ranked.compactMap { item -> SearchHit? in
                 guard let paper = papers[item.seq] else { return nil }
                 return SearchHit(paper: paper, score: item.score,
-                                 snippet: Snippet.make(from: paper.abstract, terms: queryTerms, analyzer: highlight))
+                                 snippet: Snippet.make(from: paper.abstract, terms: queryTerms, analyzer: highlight, plain: plain))
             }
             return SearchPage(hits: hits, offset: offset, hasMore: hasMore)
         }
