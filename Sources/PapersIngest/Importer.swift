@@ -193,7 +193,6 @@ struct PreparedBatch<Prepared: Sendable>: Sendable {
 struct DecodedBatch: Sendable {
     var papers: [Paper] = []
     var failures: [ImportFailure] = []
-    var progress: ImportProgress?
 }
 
 extension Importer where Prepared == PreparedUpsert {

@@ -36,9 +36,13 @@ public struct RecordDecoder {
         guard let text = raw.text?.collapsingWhitespace(), !text.isEmpty else {
             throw RecordError("missing or empty field \"text\" (BEIR corpus line)")
         }
-        let corpusName = corpus.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: " ", with: "_")
-        return Paper(id: .corpus(corpusName, document: docID.replacingOccurrences(of: " ", with: "_")),
+        return Paper(id: .corpus(Self.corpusIdentifier(corpus), document: docID.replacingOccurrences(of: " ", with: "_")),
                      title: raw.title?.collapsingWhitespace() ?? "", abstract: text)
+    }
+
+    /// A corpus name as it appears in `beir:CORPUS:ID` ids (no `:` or spaces).
+    public static func corpusIdentifier(_ name: String) -> String {
+        name.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: " ", with: "_")
     }
 
     private func snapshotPaper(_ raw: RawRecord) throws(RecordError) -> Paper {

@@ -51,7 +51,7 @@ public struct BEIREvaluator: Sendable {
         let queries = try dataset.queries()
         let qrels = try dataset.qrels(split: split)
         let service = SearchService(store: store)
-        let prefix = PaperID.corpus(dataset.name, document: "").rawValue
+        let prefix = PaperID.corpus(RecordDecoder.corpusIdentifier(dataset.name), document: "").rawValue
         var ndcg = 0.0, recall = 0.0, mrr = 0.0
         var latencies: [Double] = []
         let judged = qrels.keys.sorted()

@@ -33,8 +33,6 @@ struct ByteReader {
         self.offset = offset
     }
 
-    var atEnd: Bool { offset >= bytes.count }
-
     mutating func need(_ n: Int) throws(SegmentError) {
         guard n >= 0, offset + n <= bytes.count else { throw SegmentError.corrupt("truncated at byte \(offset)") }
     }
