@@ -32,16 +32,6 @@ public struct KeywordQuery: Hashable, Sendable {
     /// `true` when nothing is left to search for.
     public var isEmpty: Bool { included.isEmpty }
 
-    /// Every token of the included clauses, for highlighting.
-    public var includedTokens: [String] {
-        included.flatMap { clause -> [String] in
-            switch clause {
-            case .term(let t, _): return [t]
-            case .phrase(let ts): return ts
-            }
-        }
-    }
-
     /// Parses user text. Stop words are dropped from plain terms unless nothing else would remain.
     public init(parsing text: String) {
         let chars = Array(text.prefix(KeywordQuery.maximumLength))

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Not thread-safe: it memoises tokens and folded characters; use one per task. Import analyses every
 /// word of every abstract, so the hot path works on UTF-8 bytes with a token table keyed by a
-/// precomputed hash (see `TokenKey`) instead of building a `String` per word.
+/// precomputed hash (see `TokenTable`) instead of building a `String` per word.
 public final class TextAnalyzer {
     /// `false` for prefix queries: fold and lower-case only, keep stop words, no stemming.
     public let stemming: Bool

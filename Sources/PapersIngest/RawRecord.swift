@@ -66,14 +66,7 @@ struct RawRecord {
         firstListed = try o.string("first_listed")
         listed = try o.string("listed")
         version = try o.int("version")
-        links = try o.list("links").map { list throws(RecordError) in
-            try list.enumerated().map { (index, item) throws(RecordError) in
-                guard case .string(let s) = item else {
-                    throw RecordError("field \"links[\(index)]\": expected a string, got \(item.typeName)")
-                }
-                return s
-            }
-        }
+        links = try o.list("links").map { list throws(RecordError) in try JSONObject.strings(list, field: "links") }
     }
 
     /// The format these fields look like.
@@ -119,6 +112,16 @@ struct JSONObject {
             throw RecordError("field \"\(key)\": expected an integer, got \(v.typeName)")
         }
         return Int(n)
+    }
+
+    /// The items of a list that must hold only strings; an error names `field[index]`.
+    static func strings(_ items: [JSONValue], field: String) throws(RecordError) -> [String] {
+        try items.enumerated().map { (index, item) throws(RecordError) in
+            guard case .string(let s) = item else {
+                throw RecordError("field \"\(field)[\(index)]\": expected a string, got \(item.typeName)")
+            }
+            return s
+        }
     }
 
     func list(_ key: String) throws(RecordError) -> [JSONValue]? {
@@ -175,12 +178,7 @@ enum CategoriesField {
         switch value {
         case .string(let s): self = .text(s)
         case .array(let items):
-            self = .list(try items.enumerated().map { (index, item) throws(RecordError) in
-                guard case .string(let s) = item else {
-                    throw RecordError("field \"categories[\(index)]\": expected a string, got \(item.typeName)")
-                }
-                return s
-            })
+            self = .list(try JSONObject.strings(items, field: "categories"))
         default:
             throw RecordError("field \"categories\": expected a list or a string, got \(value.typeName)")
         }

@@ -41,8 +41,7 @@ final class KeywordIndexReader: @unchecked Sendable {
     private let sortedTermsLock = NSLock()
     private var sortedTermsCache: [String]?
 
-    /// BM25 saturation and length normalisation (Lucene/Anserini defaults are 0.9/0.4 and 1.2/0.75;
-    /// chosen on SciFact dev, see docs/search.md).
+    /// BM25 saturation and length normalisation: the textbook 1.2/0.75, not tuned (docs/search.md).
     static let k1 = 1.2
     static let b = 0.75
 
