@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layering (arrows point down only):
 //   papers → PapersCLI → PapersServer → PapersSearch → PapersIngest → PapersStore → PapersCore
-// PapersEmbedding and PapersMail slot in beside PapersSearch / PapersServer in later issues.
+//   PapersIngest → PapersEmbedding → COpenBLAS (the encoder knows nothing of papers or storage)
+// PapersMail slots in beside PapersServer in a later issue.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -28,6 +29,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "PapersCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -37,8 +39,12 @@ let package = Package(
             dependencies: ["PapersCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: hot),
         .target(
+            name: "PapersEmbedding",
+            dependencies: ["COpenBLAS"],
+            swiftSettings: hot),
+        .target(
             name: "PapersIngest",
-            dependencies: ["PapersCore", "PapersStore", "CZlib",
+            dependencies: ["PapersCore", "PapersStore", "PapersEmbedding", "CZlib",
                            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms")],
             swiftSettings: hot),
         .target(
@@ -77,6 +83,10 @@ let package = Package(
             name: "PapersStoreTests",
             dependencies: ["PapersStore", "PapersTestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PapersEmbeddingTests",
+            dependencies: ["PapersEmbedding", "PapersTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "PapersIngestTests",

@@ -24,6 +24,12 @@ public enum SharedData {
     /// A file inside the shared folder.
     public static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 
+    /// The MiniLM model folder `make test` installs: `$PAPERS_MODEL`, else `~/.papers/models/all-MiniLM-L6-v2`.
+    public static var modelDirectory: String {
+        if let env = ProcessInfo.processInfo.environment["PAPERS_MODEL"], !env.isEmpty { return env }
+        return NSHomeDirectory() + "/.papers/models/all-MiniLM-L6-v2"
+    }
+
     /// The `papers` executable built beside the test bundle.
     public static var papersExecutable: String {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("papers").path

@@ -1,0 +1,188 @@
+import COpenBLAS
+
+/// One transformer layer's weights, PyTorch layout (a Linear's weight is [out, in], so products use Wᵀ).
+struct BertLayerWeights: Sendable {
+    var query: FloatTensor, queryBias: FloatTensor
+    var key: FloatTensor, keyBias: FloatTensor
+    var value: FloatTensor, valueBias: FloatTensor
+    var attentionOutput: FloatTensor, attentionOutputBias: FloatTensor
+    var attentionNormGamma: FloatTensor, attentionNormBeta: FloatTensor
+    var intermediate: FloatTensor, intermediateBias: FloatTensor
+    var output: FloatTensor, outputBias: FloatTensor
+    var outputNormGamma: FloatTensor, outputNormBeta: FloatTensor
+}
+
+/// A BERT encoder's weights and its forward pass over packed sequences.
+///
+/// Sequences of a batch are packed end to end into one token matrix rather than padded to a common length:
+/// the dense layers see only real tokens and attention runs per sequence over its own length, which is
+/// what padding plus an attention mask computes, minus the wasted work.
+final class BertModel: Sendable {
+    let configuration: BertConfiguration
+    let file: SafeTensorsFile
+    let wordEmbeddings: FloatTensor
+    let positionEmbeddings: FloatTensor
+    let tokenTypeEmbeddings: FloatTensor
+    let embeddingNormGamma: FloatTensor
+    let embeddingNormBeta: FloatTensor
+    let layers: [BertLayerWeights]
+
+    init(file: SafeTensorsFile, configuration c: BertConfiguration) throws {
+        self.configuration = c
+        self.file = file
+        // Sentence-transformers folders store the bare BertModel; full checkpoints prefix "bert.".
+        let prefix = file.tensors["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""
+        func tensor(_ name: String, _ shape: [Int]) throws -> FloatTensor {
+            try file.floats(prefix + name, shape: shape)
+        }
+        let h = c.hiddenSize, f = c.intermediateSize
+        wordEmbeddings = try tensor("embeddings.word_embeddings.weight", [c.vocabularySize, h])
+        positionEmbeddings = try tensor("embeddings.position_embeddings.weight", [c.maxPositions, h])
+        tokenTypeEmbeddings = try tensor("embeddings.token_type_embeddings.weight", [c.typeVocabularySize, h])
+        embeddingNormGamma = try tensor("embeddings.LayerNorm.weight", [h])
+        embeddingNormBeta = try tensor("embeddings.LayerNorm.bias", [h])
+        layers = try (0..<c.layerCount).map { index in
+            let p = "encoder.layer.\(index)."
+            return BertLayerWeights(
+                query: try tensor(p + "attention.self.query.weight", [h, h]),
+                queryBias: try tensor(p + "attention.self.query.bias", [h]),
+                key: try tensor(p + "attention.self.key.weight", [h, h]),
+                keyBias: try tensor(p + "attention.self.key.bias", [h]),
+                value: try tensor(p + "attention.self.value.weight", [h, h]),
+                valueBias: try tensor(p + "attention.self.value.bias", [h]),
+                attentionOutput: try tensor(p + "attention.output.dense.weight", [h, h]),
+                attentionOutputBias: try tensor(p + "attention.output.dense.bias", [h]),
+                attentionNormGamma: try tensor(p + "attention.output.LayerNorm.weight", [h]),
+                attentionNormBeta: try tensor(p + "attention.output.LayerNorm.bias", [h]),
+                intermediate: try tensor(p + "intermediate.dense.weight", [f, h]),
+                intermediateBias: try tensor(p + "intermediate.dense.bias", [f]),
+                output: try tensor(p + "output.dense.weight", [h, f]),
+                outputBias: try tensor(p + "output.dense.bias", [h]),
+                outputNormGamma: try tensor(p + "output.LayerNorm.weight", [h]),
+                outputNormBeta: try tensor(p + "output.LayerNorm.bias", [h]))
+        }
+    }
+
+    /// Token vectors of the last layer for `sequences` packed end to end: row t of the returned buffer (width
+    /// `hiddenSize`) belongs to token t of the concatenation. Every id must be below `vocabularySize` and every
+    /// sequence no longer than `maxPositions` (the tokenizer guarantees both).
+    func forward(_ sequences: [[Int32]], workspace: inout Workspace) -> UnsafeMutablePointer<Float> {
+        let c = configuration
+        let h = c.hiddenSize, f = c.intermediateSize, d = c.headSize
+        let tokens = sequences.reduce(0) { $0 + $1.count }
+        let longest = sequences.reduce(0) { max($0, $1.count) }
+        workspace.reserve(tokens: tokens, longest: longest, configuration: c)
+        let x = workspace.hidden, qkv = workspace.qkv, context = workspace.context
+        let scratch = workspace.scratch, inner = workspace.intermediate, scores = workspace.scores
+
+        // Embeddings: word + position + token type 0, then LayerNorm.
+        var row = 0
+        for sequence in sequences {
+            for (position, id) in sequence.enumerated() {
+                let target = x + row * h
+                target.update(from: wordEmbeddings.pointer + Int(id) * h, count: h)
+                addInPlace(target, positionEmbeddings.pointer + position * h, count: h)
+                addInPlace(target, tokenTypeEmbeddings.pointer, count: h)
+                row += 1
+            }
+        }
+        layerNormRows(x, into: x, rows: tokens, width: h, gamma: embeddingNormGamma.pointer,
+                      beta: embeddingNormBeta.pointer, epsilon: c.layerNormEpsilon)
+
+        let scale = 1 / Float(d).squareRoot()
+        for layer in layers {
+            // Q, K and V side by side in one [tokens × 3h] matrix, biases broadcast first (beta = 1).
+            for (slot, (weight, bias)) in [(layer.query, layer.queryBias), (layer.key, layer.keyBias),
+                                           (layer.value, layer.valueBias)].enumerated() {
+                let out = qkv + slot * h
+                for t in 0..<tokens { (out + t * 3 * h).update(from: bias.pointer, count: h) }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(h), Int32(h),
+                            1, x, Int32(h), weight.pointer, Int32(h), 1, out, Int32(3 * h))
+            }
+            // Attention per sequence and head over the sequence's own tokens.
+            var offset = 0
+            for sequence in sequences {
+                let length = sequence.count
+                let base = qkv + offset * 3 * h
+                for head in 0..<c.headCount {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(length), Int32(length), Int32(d),
+                                scale, base + head * d, Int32(3 * h), base + h + head * d, Int32(3 * h),
+                                0, scores, Int32(length))
+                    softmaxRowsInPlace(scores, rows: length, columns: length)
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(length), Int32(d), Int32(length),
+                                1, scores, Int32(length), base + 2 * h + head * d, Int32(3 * h),
+                                0, context + offset * h + head * d, Int32(h))
+                }
+                offset += length
+            }
+            // Output projection onto (residual + bias), then LayerNorm back into x.
+            for t in 0..<tokens {
+                let target = scratch + t * h
+                target.update(from: x + t * h, count: h)
+                addInPlace(target, layer.attentionOutputBias.pointer, count: h)
+            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(h), Int32(h),
+                        1, context, Int32(h), layer.attentionOutput.pointer, Int32(h), 1, scratch, Int32(h))
+            layerNormRows(scratch, into: x, rows: tokens, width: h, gamma: layer.attentionNormGamma.pointer,
+                          beta: layer.attentionNormBeta.pointer, epsilon: c.layerNormEpsilon)
+
+            // Feed-forward: GELU(x·Wiᵀ + bi)·Woᵀ + bo, residual, LayerNorm.
+            broadcastRow(layer.intermediateBias.pointer, into: inner, rows: tokens, width: f)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(f), Int32(h),
+                        1, x, Int32(h), layer.intermediate.pointer, Int32(h), 1, inner, Int32(f))
+            geluInPlace(inner, count: tokens * f)
+            for t in 0..<tokens {
+                let target = scratch + t * h
+                target.update(from: x + t * h, count: h)
+                addInPlace(target, layer.outputBias.pointer, count: h)
+            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(h), Int32(f),
+                        1, inner, Int32(f), layer.output.pointer, Int32(f), 1, scratch, Int32(h))
+            layerNormRows(scratch, into: x, rows: tokens, width: h, gamma: layer.outputNormGamma.pointer,
+                          beta: layer.outputNormBeta.pointer, epsilon: c.layerNormEpsilon)
+        }
+        return x
+    }
+}
+
+/// Activation buffers for one worker, grown on demand and reused across batches.
+struct Workspace: ~Copyable {
+    private(set) var hidden: UnsafeMutablePointer<Float>
+    private(set) var qkv: UnsafeMutablePointer<Float>
+    private(set) var context: UnsafeMutablePointer<Float>
+    private(set) var scratch: UnsafeMutablePointer<Float>
+    private(set) var intermediate: UnsafeMutablePointer<Float>
+    private(set) var scores: UnsafeMutablePointer<Float>
+    private var tokenCapacity = 0
+    private var longestCapacity = 0
+
+    init() {
+        hidden = .allocate(capacity: 1)
+        qkv = .allocate(capacity: 1)
+        context = .allocate(capacity: 1)
+        scratch = .allocate(capacity: 1)
+        intermediate = .allocate(capacity: 1)
+        scores = .allocate(capacity: 1)
+    }
+
+    mutating func reserve(tokens: Int, longest: Int, configuration c: BertConfiguration) {
+        if tokens > tokenCapacity {
+            for buffer in [hidden, qkv, context, scratch, intermediate] { buffer.deallocate() }
+            hidden = .allocate(capacity: tokens * c.hiddenSize)
+            qkv = .allocate(capacity: tokens * 3 * c.hiddenSize)
+            context = .allocate(capacity: tokens * c.hiddenSize)
+            scratch = .allocate(capacity: tokens * c.hiddenSize)
+            intermediate = .allocate(capacity: tokens * c.intermediateSize)
+            tokenCapacity = tokens
+        }
+        if longest > longestCapacity {
+            scores.deallocate()
+            scores = .allocate(capacity: longest * longest)
+            longestCapacity = longest
+        }
+    }
+
+    deinit {
+        for buffer in [hidden, qkv, context, scratch, intermediate, scores] { buffer.deallocate() }
+    }
+}

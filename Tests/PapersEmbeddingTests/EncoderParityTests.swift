@@ -1,0 +1,66 @@
+import Foundation
+import PapersEmbedding
+import PapersTestSupport
+import Testing
+
+/// One line of the reference file made with sentence-transformers.
+private struct GoldenLine: Decodable {
+    var text: String
+    var input_ids: [Int32]
+    var embedding: [Float]
+}
+
+private func goldenLines() throws -> [GoldenLine] {
+    let path = SharedData.path("data/golden/minilm-golden.jsonl")
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    return try text.split(separator: "\n").map { try JSONDecoder().decode(GoldenLine.self, from: Data($0.utf8)) }
+}
+
+private func cosine(_ a: [Float], _ b: [Float]) -> Double {
+    var dot = 0.0, na = 0.0, nb = 0.0
+    for i in a.indices {
+        dot += Double(a[i]) * Double(b[i])
+        na += Double(a[i]) * Double(a[i])
+        nb += Double(b[i]) * Double(b[i])
+    }
+    return dot / (na.squareRoot() * nb.squareRoot())
+}
+
+/// Loaded once for the suites: loading maps 90 MB and reads the vocabulary.
+enum SharedEncoder {
+    static let encoder: Result<SentenceEncoder, any Error> = Result {
+        try SentenceEncoder(directory: SharedData.modelDirectory, threads: 2)
+    }
+    static func get() throws -> SentenceEncoder { try encoder.get() }
+}
+
+@Suite("Encoder matches the sentence-transformers reference")
+struct EncoderParityTests {
+    @Test("every golden text gets identical token ids")
+    func tokenIDsMatchTheReference() throws {
+        let encoder = try SharedEncoder.get()
+        let lines = try goldenLines()
+        #expect(lines.count == 53)
+        for (number, line) in lines.enumerated() {
+            let ids = encoder.tokenize(line.text)
+            #expect(ids == line.input_ids, "line \(number + 1): \(line.text.prefix(60).debugDescription)")
+        }
+    }
+
+    @Test("every golden text's embedding has cosine ≥ 0.9999 with the reference, batched or alone")
+    func embeddingsMatchTheReference() throws {
+        let encoder = try SharedEncoder.get()
+        let lines = try goldenLines()
+        let batched = encoder.embed(lines.map(\.text))
+        for (number, line) in lines.enumerated() {
+            let similarity = cosine(batched[number], line.embedding)
+            #expect(similarity >= 0.9999, "line \(number + 1): cosine \(similarity)")
+            #expect(batched[number].count == 384)
+        }
+        // A text's vector must not depend on what it was batched with.
+        for number in [0, 40, 44, 52] {
+            let alone = encoder.embed(lines[number].text)
+            #expect(cosine(alone, batched[number]) >= 0.99999, "line \(number + 1) alone vs batched")
+        }
+    }
+}
