@@ -41,7 +41,9 @@ let package = Package(
         .target(
             name: "PapersEmbedding",
             dependencies: ["COpenBLAS"],
-            swiftSettings: hot),
+            // Optimised in debug builds too: unoptimised SIMD code is ~100× slower, which would put the
+            // encoder tests (and every debug `papers embed`) at minutes per abstract.
+            swiftSettings: hot + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
             name: "PapersIngest",
             dependencies: ["PapersCore", "PapersStore", "PapersEmbedding", "CZlib",
@@ -63,7 +65,7 @@ let package = Package(
         .target(
             name: "PapersCLI",
             dependencies: [
-                "PapersCore", "PapersStore", "PapersIngest", "PapersSearch", "PapersServer",
+                "PapersCore", "PapersStore", "PapersIngest", "PapersSearch", "PapersServer", "PapersEmbedding",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

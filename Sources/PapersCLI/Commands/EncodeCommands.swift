@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import PapersCore
+import PapersEmbedding
+import PapersIngest
+
+/// Options of every command that runs the encoder.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Sentence-transformers model folder. Default: $PAPERS_MODEL, else HOME/models/all-MiniLM-L6-v2, else ~/.papers/models/all-MiniLM-L6-v2.")
+    var model: String?
+
+    @Option(help: "Encoder threads (default: one per core).")
+    var threads: Int?
+
+    /// Loads the encoder, turning a missing or corrupt model into a message naming the file.
+    func loadEncoder(home: String) throws -> SentenceEncoder {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        let directory = ModelLocation.resolve(explicit: model.map { ($0 as NSString).expandingTildeInPath }, home: home)
+        do {
+            return try SentenceEncoder(directory: directory, threads: threads)
+        } catch let error as ModelFileError {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+/// `papers encode`: JSON lines `{"text": …}` on standard input → `{"input_ids": […], "embedding": […]}` lines.
+struct EncodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Embed texts: JSON lines {\"text\": …} on stdin, {\"input_ids\": […], \"embedding\": […]} on stdout.",
+        discussion: "A line that is not a JSON object with a string \"text\" is reported on stderr with its line number and skipped; the exit status is then 1.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Input file (default: standard input; .gz is decompressed).") var input = "-"
+
+    func run() async throws {
+        let encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
+        let reader = try LineReader(path: input)
+        let place = input == "-" ? "stdin" : input
+        var pending: [String] = []
+        var failures = 0
+        let out = FileHandle.standardOutput
+
+        func flush() {
+            guard !pending.isEmpty else { return }
+            let ids = pending.map(encoder.tokenize)
+            let vectors = encoder.embed(tokenized: ids)
+            var text = ""
+            for (tokens, vector) in zip(ids, vectors) {
+                text += "{\"input_ids\": [" + tokens.map(String.init).joined(separator: ", ") + "], \"embedding\": ["
+                text += vector.map { "\($0)" }.joined(separator: ", ") + "]}\n"
+            }
+            out.write(Data(text.utf8))
+            pending.removeAll(keepingCapacity: true)
+        }
+
+        while let line = try reader.nextLine() {
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                Console.error("\(place):\(reader.lineNumber): not a JSON object (or not valid UTF-8); line skipped")
+                failures += 1
+                continue
+            }
+            guard let text = object["text"] as? String else {
+                Console.error("\(place):\(reader.lineNumber): field \"text\" is missing or not a string; line skipped")
+                failures += 1
+                continue
+            }
+            pending.append(text)
+            if pending.count >= 64 { flush() }
+        }
+        flush()
+        if failures > 0 { throw ExitCode(1) }
+    }
+}
+
+/// `papers bench encode`: abstracts/s, tokens/s and GFLOP/s of the encoder on the seed papers.
+struct BenchEncodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Time the encoder on the seed papers (title + \". \" + abstract), as PyTorch sentence-transformers would run them.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "JSON lines with title and abstract.") var input = "../shared/data/seed-papers.jsonl"
+    @Option(help: "Timed rounds over all texts; the best and the median are reported.") var rounds = 3
+
+    func run() async throws {
+        let residentBefore = residentMegabytes()
+        let encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
+        let reader = try LineReader(path: input)
+        var texts: [String] = []
+        while let line = try reader.nextLine() {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let title = object["title"] as? String, let abstract = object["abstract"] as? String else {
+                throw ValidationError("\(input):\(reader.lineNumber): expected a JSON object with string title and abstract")
+            }
+            texts.append(title + ". " + abstract)
+        }
+        guard !texts.isEmpty else { throw ValidationError("\(input): no texts") }
+        let ids = texts.map(encoder.tokenize)
+        let tokens = ids.reduce(0) { $0 + $1.count }
+        let flops = ids.reduce(0.0) { $0 + encoder.folder.bert.flops(sequenceLength: $1.count) }
+        _ = encoder.embed(tokenized: Array(ids.prefix(2 * encoder.threads)))  // page in weights, size buffers
+        var seconds: [Double] = []
+        for _ in 0..<max(1, rounds) {
+            let start = ContinuousClock.now
+            _ = encoder.embed(tokenized: ids)
+            seconds.append((ContinuousClock.now - start).seconds)
+        }
+        seconds.sort()
+        let loaded = residentMegabytes()
+        print("texts \(texts.count), tokens \(tokens) (\(String(format: "%.1f", Double(tokens) / Double(texts.count))) per text), threads \(encoder.threads), rounds \(seconds.count)")
+        for (label, time) in [("best", seconds[0]), ("median", seconds[seconds.count / 2])] {
+            let rate = Double(texts.count) / time
+            print(String(format: "%@: %.2f s, %.1f abstracts/s (%.2f× PyTorch's 15.7), %.0f tokens/s, %.1f GFLOP/s",
+                         label, time, rate, rate / 15.7, Double(tokens) / time, flops / time / 1e9))
+        }
+        print(String(format: "resident memory: %.0f MB before loading, %.0f MB loaded and after encoding (peak %.0f MB)",
+                     residentBefore, loaded, peakResidentMegabytes()))
+    }
+}
+
+/// Current resident set size in MB, from /proc/self/statm.
+func residentMegabytes() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
+    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1e6
+}
+
+/// Peak resident set size of this process in MB (getrusage's ru_maxrss, kilobytes on Linux).
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1e3
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
