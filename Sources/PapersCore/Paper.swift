@@ -97,6 +97,12 @@ public struct Paper: Hashable, Sendable, Codable {
     /// Names of all authors joined by `, `.
     public var authorNames: String { authors.map(\.name).joined(separator: ", ") }
 
+    /// The text a paper is embedded from: `title + ". " + abstract`, the convention of the reference
+    /// embeddings (../shared/data/golden) and of sentence-transformers' paper examples.
+    public static func embeddingText(title: String, abstract: String) -> String {
+        title + ". " + abstract
+    }
+
     /// SHA-256 over every stored field: two records with the same fingerprint store the same row,
     /// so a re-import can tell "unchanged" without comparing field by field.
     public var fingerprint: [UInt8] {

@@ -23,6 +23,9 @@ public final class SentenceEncoder: Sendable {
     public let batchTokens: Int
     let model: BertModel
 
+    /// The model's name (its folder's name), recorded with every stored vector so a model change is noticed.
+    public var name: String { URL(fileURLWithPath: folder.path).standardizedFileURL.lastPathComponent }
+
     /// Length of every embedding (`hidden_size`).
     public var dimension: Int { folder.bert.hiddenSize }
 
@@ -54,6 +57,13 @@ public final class SentenceEncoder: Sendable {
     /// Unit-length embeddings of `texts`, in order.
     public func embed(_ texts: [String]) -> [[Float]] {
         embed(tokenized: texts.map(tokenizer.encode))
+    }
+
+    /// `embed(tokenized:)` on a Dispatch thread, so a long batch does not hold a Swift concurrency thread.
+    public func embedInBackground(_ texts: [String]) async -> [[Float]] {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.embed(texts)) }
+        }
     }
 
     /// Unit-length embedding of one text.

@@ -39,6 +39,44 @@ public protocol PaperStore: Sendable {
     func paperCount() async throws -> Int
     /// BM25 keyword search (title weighted above abstract and authors), best first; a page of at most `limit`.
     func searchKeyword(_ query: KeywordQuery, filters: SearchFilters, limit: Int, offset: Int) async throws -> SearchPage
+
+    /// Papers whose embedding under `model` is missing or stale (the paper changed since), in row order,
+    /// at most `limit` of them after `cursor` (start with `nil`; pass the last job's `cursor` to continue).
+    func papersToEmbed(model: String, after cursor: Int64?, limit: Int) async throws -> [EmbeddingJob]
+    /// How many papers lack a current embedding under `model`.
+    func papersToEmbedCount(model: String) async throws -> Int
+    /// Stores embeddings in one transaction (replacing older ones of the same papers).
+    func saveEmbeddings(_ embeddings: [PaperEmbedding], model: String) async throws
+    /// The stored embedding of paper `id` under `model`, or `nil` when it has none (or only a stale one).
+    func embedding(of id: PaperID, model: String) async throws -> [Float]?
+    /// Papers with a current embedding under `model`.
+    func embeddedPaperCount(model: String) async throws -> Int
+}
+
+/// A paper that needs (re-)embedding: the text to encode and what to record with the vector.
+public struct EmbeddingJob: Sendable {
+    /// Opaque position for paging (`papersToEmbed(after:)`).
+    public var cursor: Int64
+    /// The paper.
+    public var id: PaperID
+    /// `title + ". " + abstract`, the text the encoder sees.
+    public var text: String
+    /// The paper's fingerprint when read; stored with the vector to detect later changes.
+    public var fingerprint: [UInt8]
+}
+
+/// A computed embedding for a job.
+public struct PaperEmbedding: Sendable {
+    /// The job it answers.
+    public var job: EmbeddingJob
+    /// The unit vector.
+    public var vector: [Float]
+
+    /// Pairs a job with its vector.
+    public init(job: EmbeddingJob, vector: [Float]) {
+        self.job = job
+        self.vector = vector
+    }
 }
 
 /// A batch of papers analysed and encoded for writing; opaque outside the store.

@@ -64,7 +64,7 @@ struct ImportCommandTests {
         let home = dir.file("home")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: papers)
-        process.arguments = ["import", "--home", home, "--batch-size", "500", file]
+        process.arguments = ["import", "--no-embed", "--home", home, "--batch-size", "500", file]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -83,7 +83,7 @@ struct ImportCommandTests {
         #expect(partial >= 2_000 && partial < records, "killed after \(partial) records")
         #expect(try await probe.indexedPaperCount() == partial)
 
-        let rerun = try run(papers, ["import", "--home", home, file])
+        let rerun = try run(papers, ["import", "--no-embed", "--home", home, file])
         #expect(rerun.status == 0)
         #expect(rerun.output.contains("imported \(records - partial), updated 0, unchanged \(partial), skipped 0"), "\(rerun.output)")
         let store = try SQLitePaperStore(path: StoreFactory.sqlitePath(home: home))
@@ -99,10 +99,10 @@ struct ImportCommandTests {
         let papers = SharedData.papersExecutable
         let bad = try dir.write("bad.jsonl", lines: ["{", "not json"])
         let mixed = try dir.write("mixed.jsonl", lines: [#"{"title": "T", "abstract": "A"}"#, "{"])
-        #expect(try run(papers, ["import", "--home", dir.file("h"), bad]).status != 0)
-        #expect(try run(papers, ["import", "--home", dir.file("h"), mixed]).status == 0)
-        #expect(try run(papers, ["import", "--home", dir.file("h"), "--strict", mixed]).status != 0)
-        #expect(try run(papers, ["import", "--home", dir.file("h"), dir.file("missing.jsonl")]).status != 0)
+        #expect(try run(papers, ["import", "--no-embed", "--home", dir.file("h"), bad]).status != 0)
+        #expect(try run(papers, ["import", "--no-embed", "--home", dir.file("h"), mixed]).status == 0)
+        #expect(try run(papers, ["import", "--no-embed", "--home", dir.file("h"), "--strict", mixed]).status != 0)
+        #expect(try run(papers, ["import", "--no-embed", "--home", dir.file("h"), dir.file("missing.jsonl")]).status != 0)
     }
 
     @Test("search and show from the command line")
@@ -110,7 +110,7 @@ struct ImportCommandTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let papers = SharedData.papersExecutable
-        #expect(try run(papers, ["import", "--home", dir.path, SharedData.path("data/seed-papers.jsonl")]).status == 0)
+        #expect(try run(papers, ["import", "--no-embed", "--home", dir.path, SharedData.path("data/seed-papers.jsonl")]).status == 0)
         let search = try run(papers, ["search", "--home", dir.path, "--json", "--limit", "1", "model", "soups"])
         #expect(search.status == 0)
         #expect(search.output.contains("Model soups: averaging weights of multiple fine-tuned models"))

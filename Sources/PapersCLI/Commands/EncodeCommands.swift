@@ -3,6 +3,7 @@ import Foundation
 import PapersCore
 import PapersEmbedding
 import PapersIngest
+import PapersStore
 
 /// Options of every command that runs the encoder.
 struct ModelOptions: ParsableArguments {
@@ -143,5 +144,39 @@ extension Duration {
     var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
+
+/// `papers embed`: compute every missing or stale paper embedding; safe to interrupt and rerun.
+struct EmbedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Embed every paper that has no current embedding (resumable: rerun after an interruption).")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Papers per transaction (default: 32 per encoder thread).") var batchSize: Int?
+
+    func validate() throws {
+        if let batchSize, !(1...10_000).contains(batchSize) {
+            throw ValidationError("--batch-size must be between 1 and 10000, got \(batchSize)")
+        }
+    }
+
+    func run() async throws {
+        let encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
+        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        let summary = try await Self.embedAll(store: store, encoder: encoder, batchSize: batchSize)
+        print(summary.description)
+    }
+
+    /// Runs an `Embedder` with a progress bar (papers/s, ETA); shared with `papers import`.
+    static func embedAll(store: any PaperStore, encoder: SentenceEncoder, batchSize: Int? = nil) async throws -> EmbeddingSummary {
+        let bar = ProgressBar(label: "embedding")
+        let summary = try await Embedder(store: store, encoder: encoder, batchSize: batchSize).run { done, total, elapsed in
+            bar.update(done: done, unit: "papers", fraction: total > 0 ? Double(done) / Double(total) : nil, elapsed: elapsed)
+        }
+        bar.finish()
+        return summary
     }
 }

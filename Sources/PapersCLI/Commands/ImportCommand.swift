@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PapersCore
+import PapersEmbedding
 import PapersIngest
 import PapersStore
 
@@ -15,10 +16,15 @@ struct ImportCommand: AsyncParsableCommand {
             Formats (auto-detected per line unless --format is given): Papers' own schema (docs/import-formats.md), \
             plain {title, abstract} records, the arXiv metadata snapshot, BEIR corpus lines {_id, title, text}. \
             Re-importing is idempotent; a newer version updates a paper. Bad lines are reported as FILE:LINE: reason \
-            and skipped.
+            and skipped. New and changed papers are then embedded (like `papers embed`) unless --no-embed; an \
+            interrupted import or embedding continues where it stopped when rerun.
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Flag(help: "Import without computing embeddings (run `papers embed` later).")
+    var noEmbed = false
 
     @Argument(help: "JSON-lines files; - reads standard input.")
     var files: [String]
@@ -41,9 +47,21 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Load the model before touching the database, so a missing model changes nothing.
+        var encoder: SentenceEncoder?
+        if !noEmbed {
+            do {
+                encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
+            } catch let error as ValidationError {
+                throw ValidationError(error.message + " (or import with --no-embed)")
+            }
+        }
         let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         let summary = try await Self.importFiles(files, into: store, format: format, batchSize: batchSize)
         print("\(summary.description)")
+        if let encoder {
+            print(try await EmbedCommand.embedAll(store: store, encoder: encoder).description)
+        }
         if summary.counts.total == 0 {
             Console.error("error: nothing could be imported")
             throw ExitCode(1)

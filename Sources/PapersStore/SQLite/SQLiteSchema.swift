@@ -45,6 +45,19 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        migrator.registerMigration("0002 paper embeddings") { db in
+            try db.execute(sql: """
+                -- One sentence embedding per paper. `fingerprint` is the paper's fingerprint when it was embedded
+                -- and `model` the encoder's name: a changed paper or another model makes the row stale, and
+                -- `papers embed` recomputes exactly those.
+                CREATE TABLE paper_embedding (
+                    paper INTEGER PRIMARY KEY REFERENCES paper(seq) ON DELETE CASCADE,
+                    model TEXT NOT NULL,
+                    fingerprint BLOB NOT NULL,
+                    vector BLOB NOT NULL CHECK (length(vector) % 4 = 0)   -- float32 little-endian
+                );
+                """)
+        }
         return migrator
     }
 }
