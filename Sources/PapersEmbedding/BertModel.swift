@@ -72,8 +72,10 @@ final class BertModel: Sendable {
         let tokens = sequences.reduce(0) { $0 + $1.count }
         let longest = sequences.reduce(0) { max($0, $1.count) }
         workspace.reserve(tokens: tokens, longest: longest, configuration: c)
-        let x = workspace.hidden, qkv = workspace.qkv, context = workspace.context
-        let scratch = workspace.scratch, inner = workspace.intermediate, scores = workspace.scores
+        // Three token buffers serve all stages: the feed-forward buffer (tokens × f, f ≥ 2h) holds the attention
+        // context and its projection while attention runs, and the QKV buffer takes the feed-forward output.
+        let x = workspace.hidden, qkv = workspace.qkv, inner = workspace.intermediate, scores = workspace.scores
+        let context = inner, projected = inner + tokens * h, ffnOutput = qkv
 
         // Embeddings: word + position + token type 0, then LayerNorm.
         var row = 0
@@ -117,13 +119,13 @@ final class BertModel: Sendable {
             }
             // Output projection onto (residual + bias), then LayerNorm back into x.
             for t in 0..<tokens {
-                let target = scratch + t * h
+                let target = projected + t * h
                 target.update(from: x + t * h, count: h)
                 addInPlace(target, layer.attentionOutputBias.pointer, count: h)
             }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(h), Int32(h),
-                        1, context, Int32(h), layer.attentionOutput.pointer, Int32(h), 1, scratch, Int32(h))
-            layerNormRows(scratch, into: x, rows: tokens, width: h, gamma: layer.attentionNormGamma.pointer,
+                        1, context, Int32(h), layer.attentionOutput.pointer, Int32(h), 1, projected, Int32(h))
+            layerNormRows(projected, into: x, rows: tokens, width: h, gamma: layer.attentionNormGamma.pointer,
                           beta: layer.attentionNormBeta.pointer, epsilon: c.layerNormEpsilon)
 
             // Feed-forward: GELU(x·Wiᵀ + bi)·Woᵀ + bo, residual, LayerNorm.
@@ -132,13 +134,13 @@ final class BertModel: Sendable {
                         1, x, Int32(h), layer.intermediate.pointer, Int32(h), 1, inner, Int32(f))
             geluInPlace(inner, count: tokens * f)
             for t in 0..<tokens {
-                let target = scratch + t * h
+                let target = ffnOutput + t * h
                 target.update(from: x + t * h, count: h)
                 addInPlace(target, layer.outputBias.pointer, count: h)
             }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(h), Int32(f),
-                        1, inner, Int32(f), layer.output.pointer, Int32(f), 1, scratch, Int32(h))
-            layerNormRows(scratch, into: x, rows: tokens, width: h, gamma: layer.outputNormGamma.pointer,
+                        1, inner, Int32(f), layer.output.pointer, Int32(f), 1, ffnOutput, Int32(h))
+            layerNormRows(ffnOutput, into: x, rows: tokens, width: h, gamma: layer.outputNormGamma.pointer,
                           beta: layer.outputNormBeta.pointer, epsilon: c.layerNormEpsilon)
         }
         return x
@@ -149,8 +151,6 @@ final class BertModel: Sendable {
 struct Workspace: ~Copyable {
     private(set) var hidden: UnsafeMutablePointer<Float>
     private(set) var qkv: UnsafeMutablePointer<Float>
-    private(set) var context: UnsafeMutablePointer<Float>
-    private(set) var scratch: UnsafeMutablePointer<Float>
     private(set) var intermediate: UnsafeMutablePointer<Float>
     private(set) var scores: UnsafeMutablePointer<Float>
     private var tokenCapacity = 0
@@ -159,20 +159,16 @@ struct Workspace: ~Copyable {
     init() {
         hidden = .allocate(capacity: 1)
         qkv = .allocate(capacity: 1)
-        context = .allocate(capacity: 1)
-        scratch = .allocate(capacity: 1)
         intermediate = .allocate(capacity: 1)
         scores = .allocate(capacity: 1)
     }
 
     mutating func reserve(tokens: Int, longest: Int, configuration c: BertConfiguration) {
         if tokens > tokenCapacity {
-            for buffer in [hidden, qkv, context, scratch, intermediate] { buffer.deallocate() }
+            for buffer in [hidden, qkv, intermediate] { buffer.deallocate() }
             hidden = .allocate(capacity: tokens * c.hiddenSize)
             qkv = .allocate(capacity: tokens * 3 * c.hiddenSize)
-            context = .allocate(capacity: tokens * c.hiddenSize)
-            scratch = .allocate(capacity: tokens * c.hiddenSize)
-            intermediate = .allocate(capacity: tokens * c.intermediateSize)
+            intermediate = .allocate(capacity: tokens * max(c.intermediateSize, 2 * c.hiddenSize))
             tokenCapacity = tokens
         }
         if longest > longestCapacity {
@@ -183,6 +179,6 @@ struct Workspace: ~Copyable {
     }
 
     deinit {
-        for buffer in [hidden, qkv, context, scratch, intermediate, scores] { buffer.deallocate() }
+        for buffer in [hidden, qkv, intermediate, scores] { buffer.deallocate() }
     }
 }

@@ -87,6 +87,8 @@ struct BenchEncodeCommand: AsyncParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "JSON lines with title and abstract.") var input = "../shared/data/seed-papers.jsonl"
     @Option(help: "Timed rounds over all texts; the best and the median are reported.") var rounds = 3
+    @Option(help: "PyTorch sentence-transformers abstracts/s to compare with: the issue's 15.7, or a figure measured on this machine with scripts/pytorch-encode-bench.py.")
+    var reference = 15.7
 
     func run() async throws {
         let residentBefore = residentMegabytes()
@@ -116,8 +118,8 @@ struct BenchEncodeCommand: AsyncParsableCommand {
         print("texts \(texts.count), tokens \(tokens) (\(String(format: "%.1f", Double(tokens) / Double(texts.count))) per text), threads \(encoder.threads), rounds \(seconds.count)")
         for (label, time) in [("best", seconds[0]), ("median", seconds[seconds.count / 2])] {
             let rate = Double(texts.count) / time
-            print(String(format: "%@: %.2f s, %.1f abstracts/s (%.2f× PyTorch's 15.7), %.0f tokens/s, %.1f GFLOP/s",
-                         label, time, rate, rate / 15.7, Double(tokens) / time, flops / time / 1e9))
+            print(String(format: "%@: %.2f s, %.1f abstracts/s (%.2f× the reference %.1f), %.0f tokens/s, %.1f GFLOP/s",
+                         label, time, rate, rate / reference, reference, Double(tokens) / time, flops / time / 1e9))
         }
         print(String(format: "resident memory: %.0f MB before loading, %.0f MB loaded and after encoding (peak %.0f MB)",
                      residentBefore, loaded, peakResidentMegabytes()))
