@@ -34,7 +34,7 @@ public final class SentenceEncoder: Sendable {
     ///   - threads: worker threads; nil means one per active core.
     ///   - batchTokens: tokens packed into one batch.
     /// - Throws: `ModelFileError` naming the missing or corrupt file.
-    public init(directory: String, threads: Int? = nil, batchTokens: Int = 1024) throws {
+    public init(directory: String, threads: Int? = nil, batchTokens: Int = 512) throws {
         let folder = try ModelFolder(path: directory)
         let tokenizer = try WordPieceTokenizer(vocabularyFile: folder.vocabularyPath,
                                                maxLength: folder.maxSequenceLength, lowercase: folder.lowercase)
