@@ -117,33 +117,39 @@ final class BertModel: Sendable {
                 }
                 offset += length
             }
-            // Output projection onto (residual + bias), then LayerNorm back into x.
-            for t in 0..<tokens {
-                let target = projected + t * h
-                target.update(from: x + t * h, count: h)
-                addInPlace(target, layer.attentionOutputBias.pointer, count: h)
-            }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(h), Int32(h),
-                        1, context, Int32(h), layer.attentionOutput.pointer, Int32(h), 1, projected, Int32(h))
-            layerNormRows(projected, into: x, rows: tokens, width: h, gamma: layer.attentionNormGamma.pointer,
-                          beta: layer.attentionNormBeta.pointer, epsilon: c.layerNormEpsilon)
+            projectAddNormalize(context, width: h, weight: layer.attentionOutput, bias: layer.attentionOutputBias,
+                                gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta,
+                                residual: x, tokens: tokens, scratch: projected)
 
             // Feed-forward: GELU(x·Wiᵀ + bi)·Woᵀ + bo, residual, LayerNorm.
             broadcastRow(layer.intermediateBias.pointer, into: inner, rows: tokens, width: f)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(f), Int32(h),
                         1, x, Int32(h), layer.intermediate.pointer, Int32(h), 1, inner, Int32(f))
             geluInPlace(inner, count: tokens * f)
-            for t in 0..<tokens {
-                let target = ffnOutput + t * h
-                target.update(from: x + t * h, count: h)
-                addInPlace(target, layer.outputBias.pointer, count: h)
-            }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(h), Int32(f),
-                        1, inner, Int32(f), layer.output.pointer, Int32(f), 1, ffnOutput, Int32(h))
-            layerNormRows(ffnOutput, into: x, rows: tokens, width: h, gamma: layer.outputNormGamma.pointer,
-                          beta: layer.outputNormBeta.pointer, epsilon: c.layerNormEpsilon)
+            projectAddNormalize(inner, width: f, weight: layer.output, bias: layer.outputBias,
+                                gamma: layer.outputNormGamma, beta: layer.outputNormBeta,
+                                residual: x, tokens: tokens, scratch: ffnOutput)
         }
         return x
+    }
+
+    /// `residual ← LayerNorm(residual + input·Wᵀ + bias)` for `tokens` rows; `input` rows are `width` wide.
+    /// The GEMM accumulates onto residual + bias already in `scratch` (beta = 1), saving a pass.
+    private func projectAddNormalize(
+        _ input: UnsafePointer<Float>, width: Int, weight: FloatTensor, bias: FloatTensor,
+        gamma: FloatTensor, beta: FloatTensor, residual: UnsafeMutablePointer<Float>, tokens: Int,
+        scratch: UnsafeMutablePointer<Float>
+    ) {
+        let h = configuration.hiddenSize
+        for t in 0..<tokens {
+            let target = scratch + t * h
+            target.update(from: residual + t * h, count: h)
+            addInPlace(target, bias.pointer, count: h)
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(h), Int32(width),
+                    1, input, Int32(width), weight.pointer, Int32(width), 1, scratch, Int32(h))
+        layerNormRows(scratch, into: residual, rows: tokens, width: h, gamma: gamma.pointer, beta: beta.pointer,
+                      epsilon: configuration.layerNormEpsilon)
     }
 }
 
