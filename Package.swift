@@ -51,12 +51,12 @@ let package = Package(
             swiftSettings: hot),
         .target(
             name: "PapersSearch",
-            dependencies: ["PapersCore", "PapersStore", "PapersIngest"],
+            dependencies: ["PapersCore", "PapersStore", "PapersIngest", "PapersEmbedding", "COpenBLAS"],
             swiftSettings: strict),
         .target(
             name: "PapersServer",
             dependencies: [
-                "PapersCore", "PapersStore", "PapersSearch",
+                "PapersCore", "PapersStore", "PapersSearch", "PapersEmbedding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),

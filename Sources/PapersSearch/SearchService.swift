@@ -1,10 +1,15 @@
+import Foundation
 import PapersCore
 import PapersStore
 
-/// Retrieval modes. Only keyword retrieval exists so far; semantic and hybrid arrive with the encoder.
+/// Retrieval modes.
 public enum SearchMode: String, CaseIterable, Sendable, Codable {
     /// BM25 over title, abstract and authors.
     case keyword
+    /// Cosine between the query's and the papers' MiniLM embeddings.
+    case semantic
+    /// Keyword and semantic candidates fused (docs/search.md: how and why).
+    case hybrid
 }
 
 /// A search as the user asked for it, already validated.
@@ -36,11 +41,17 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
     case emptyQuery
     /// A parameter is out of range.
     case invalidParameter(name: String, reason: String)
+    /// Semantic or hybrid search was asked for but no model is loaded.
+    case semanticUnavailable
+    /// A paper named in a request is not stored.
+    case unknownPaper(PaperID)
 
     public var description: String {
         switch self {
         case .emptyQuery: return "the query has no searchable words"
         case .invalidParameter(let name, let reason): return "parameter \(name): \(reason)"
+        case .semanticUnavailable: return "semantic search is unavailable: no embedding model is loaded (install it with `make model`)"
+        case .unknownPaper(let id): return "no paper \(id.rawValue)"
         }
     }
 }
@@ -53,9 +64,20 @@ public struct SearchService: Sendable {
     public static let maximumOffset = 10_000
 
     let store: any PaperStore
+    /// Vectors and query encoder; nil when no model is available (keyword search still works).
+    public let semantic: SemanticIndex?
+    /// How hybrid mode combines its two rankings.
+    public var fusion: HybridFusion
 
-    /// Creates a service over a store.
-    public init(store: any PaperStore) { self.store = store }
+    /// Creates a service over a store, with semantic search when `semantic` is given.
+    public init(store: any PaperStore, semantic: SemanticIndex? = nil, fusion: HybridFusion = .init()) {
+        self.store = store
+        self.semantic = semantic
+        self.fusion = fusion
+    }
+
+    /// Hybrid when a model is loaded, keyword otherwise.
+    public var defaultMode: SearchMode { semantic == nil ? .keyword : .hybrid }
 
     /// Runs `request`; throws ``SearchError`` for empty queries and out-of-range parameters.
     public func search(_ request: SearchRequest) async throws -> SearchPage {
@@ -69,10 +91,71 @@ public struct SearchService: Sendable {
             throw SearchError.invalidParameter(name: "from", reason: "\(from) is after to=\(to)")
         }
         let query = KeywordQuery(parsing: request.text)
-        guard !query.isEmpty else { throw SearchError.emptyQuery }
+        let wanted = request.offset + request.limit + 1
+        let ranked: [ScoredPaper]
         switch request.mode {
         case .keyword:
+            guard !query.isEmpty else { throw SearchError.emptyQuery }
             return try await store.searchKeyword(query, filters: request.filters, limit: request.limit, offset: request.offset)
+        case .semantic:
+            let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { throw SearchError.emptyQuery }
+            guard let semantic else { throw SearchError.semanticUnavailable }
+            let filter = try await store.filterPredicate(request.filters)
+            ranked = try await semantic.index().nearest(to: semantic.embed(query: text), k: wanted, filter: filter)
+        case .hybrid:
+            let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { throw SearchError.emptyQuery }
+            guard let semantic else { throw SearchError.semanticUnavailable }
+            ranked = try await hybrid(query: query, text: text, filters: request.filters, semantic: semantic, wanted: wanted)
         }
+        let page = Array(ranked.dropFirst(request.offset).prefix(request.limit))
+        return SearchPage(hits: try await store.hits(for: page, highlighting: query), offset: request.offset,
+                          hasMore: ranked.count > request.offset + request.limit)
+    }
+
+    /// Both rankings to `fusion.depth` (at least what the page needs), then fused.
+    private func hybrid(query: KeywordQuery, text: String, filters: SearchFilters, semantic: SemanticIndex, wanted: Int) async throws -> [ScoredPaper] {
+        let depth = max(fusion.depth, wanted)
+        let keyword = query.isEmpty ? [] : try await store.keywordCandidates(query, filters: filters, limit: depth)
+        let vector = semantic.embed(query: text)
+        let index = try await semantic.index()
+        let filter = try await store.filterPredicate(filters)
+        let dense = index.nearest(to: vector, k: depth, filter: filter)
+        // Cosines of keyword-only candidates are exact and cheap, so every candidate has both signals.
+        let cosines = index.similarities(to: vector, keys: keyword.map(\.key))
+        return Array(fusion.fuse(keyword: keyword, dense: dense, cosines: cosines, queryTerms: query.included.count).prefix(wanted))
+    }
+
+    /// The `limit` papers nearest to the given papers' mean embedding, excluding the papers themselves and
+    /// other versions of them (one arXiv id is one stored paper, so excluding the rows suffices).
+    public func similar(to ids: [PaperID], limit: Int, filters: SearchFilters = .init()) async throws -> [SearchHit] {
+        guard (1...Self.maximumLimit).contains(limit) else {
+            throw SearchError.invalidParameter(name: "limit", reason: "must be between 1 and \(Self.maximumLimit)")
+        }
+        guard !ids.isEmpty else { throw SearchError.invalidParameter(name: "ids", reason: "give at least one paper id") }
+        guard let semantic else { throw SearchError.semanticUnavailable }
+        let index = try await semantic.index()
+        var keys: [Int64] = []
+        var centroid = [Float](repeating: 0, count: index.matrix.dimension)
+        for id in ids {
+            guard let key = try await store.rowKey(of: id) else { throw SearchError.unknownPaper(id) }
+            keys.append(key)
+            // A paper not embedded yet is embedded on the fly from its text.
+            let vector: [Float]
+            if let stored = index.vector(of: key) {
+                vector = stored
+            } else if let paper = try await store.paper(id) {
+                vector = semantic.encoder.embed(Paper.embeddingText(title: paper.title, abstract: paper.abstract))
+            } else {
+                throw SearchError.unknownPaper(id)
+            }
+            for i in centroid.indices where i < vector.count { centroid[i] += vector[i] }
+        }
+        let norm = centroid.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        if norm > 0 { centroid = centroid.map { $0 / norm } }
+        let filter = try await store.filterPredicate(filters)
+        let ranked = index.nearest(to: centroid, k: limit, excluding: Set(keys), filter: filter)
+        return try await store.hits(for: ranked, highlighting: KeywordQuery(parsing: ""))
     }
 }

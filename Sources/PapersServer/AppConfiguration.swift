@@ -10,13 +10,17 @@ public struct AppConfiguration: Sendable {
     public var databaseURL: String?
     /// The site name shown in page titles.
     public var siteName: String
+    /// The sentence-transformers model folder; nil looks in the usual places (`ModelLocation`).
+    public var modelDirectory: String?
 
     /// Creates a configuration; defaults bind 127.0.0.1:8080.
-    public init(host: String = "127.0.0.1", port: Int = 8080, home: String, databaseURL: String? = nil, siteName: String = "Papers") {
+    public init(host: String = "127.0.0.1", port: Int = 8080, home: String, databaseURL: String? = nil, siteName: String = "Papers",
+                modelDirectory: String? = nil) {
         self.host = host
         self.port = port
         self.home = home
         self.databaseURL = databaseURL
         self.siteName = siteName
+        self.modelDirectory = modelDirectory
     }
 }

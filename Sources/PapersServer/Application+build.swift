@@ -1,20 +1,32 @@
 import Hummingbird
 import Logging
+import PapersEmbedding
 import PapersSearch
 import PapersStore
 
 /// The one composition root: `papers serve` and the tests both build the server here.
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "papers")
+    if logger.logLevel > .info { logger.logLevel = .info }
     let store = try StoreFactory.open(home: configuration.home, databaseURL: configuration.databaseURL)
-    return try buildApplication(configuration, store: store, logger: logger)
+    var semantic: SemanticIndex?
+    let modelDirectory = ModelLocation.resolve(explicit: configuration.modelDirectory, home: configuration.home)
+    do {
+        semantic = SemanticIndex(store: store, encoder: try SentenceEncoder(directory: modelDirectory))
+    } catch {
+        // Keyword search, pages and the API all work without the model; say once why meaning-based search is off.
+        logger.warning("semantic search disabled: \(error)")
+    }
+    return try buildApplication(configuration, store: store, semantic: semantic, logger: logger)
 }
 
-/// Builds the server over an already-open store.
-public func buildApplication(_ configuration: AppConfiguration, store: any PaperStore, logger: Logger? = nil) throws -> some ApplicationProtocol {
+/// Builds the server over an already-open store; semantic, hybrid and similar-paper search need `semantic`.
+public func buildApplication(_ configuration: AppConfiguration, store: any PaperStore, semantic: SemanticIndex? = nil,
+                             logger: Logger? = nil) throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "papers")
     if logger.logLevel > .info { logger.logLevel = .info }
     let views = try Views(siteName: configuration.siteName)
-    let search = SearchService(store: store)
+    let search = SearchService(store: store, semantic: semantic)
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorPageMiddleware(views: views))

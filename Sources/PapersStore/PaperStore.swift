@@ -51,6 +51,54 @@ public protocol PaperStore: Sendable {
     func embedding(of id: PaperID, model: String) async throws -> [Float]?
     /// Papers with a current embedding under `model`.
     func embeddedPaperCount(model: String) async throws -> Int
+    /// A number that changes whenever embeddings of `model` are stored (to know when to reload them).
+    func embeddingGeneration(model: String) async throws -> Int64
+    /// Every current embedding of `model` as one row-major matrix, in row-key order.
+    func embeddingMatrix(model: String) async throws -> EmbeddingMatrix
+
+    /// Keyword retrieval without fetching papers: (row key, BM25 score), best first, at most `limit`.
+    func keywordCandidates(_ query: KeywordQuery, filters: SearchFilters, limit: Int) async throws -> [ScoredPaper]
+    /// Search hits for already ranked papers, in the given order, with snippets around `query`'s words.
+    func hits(for ranked: [ScoredPaper], highlighting query: KeywordQuery) async throws -> [SearchHit]
+    /// `filters` as a predicate over row keys, or nil when they restrict nothing.
+    func filterPredicate(_ filters: SearchFilters) async throws -> (@Sendable (Int64) -> Bool)?
+    /// The row key of paper `id`, or nil when it is not stored.
+    func rowKey(of id: PaperID) async throws -> Int64?
+}
+
+/// A paper by its store row key with a ranking score; larger is better, the scale depends on who ranked.
+public struct ScoredPaper: Hashable, Sendable {
+    /// The paper's row key (stable while the paper exists).
+    public var key: Int64
+    /// The score.
+    public var score: Double
+
+    /// Pairs a key and a score.
+    public init(key: Int64, score: Double) {
+        self.key = key
+        self.score = score
+    }
+}
+
+/// Unit vectors of many papers in one contiguous row-major buffer (`count × dimension` floats).
+public struct EmbeddingMatrix: Sendable {
+    /// Row keys, one per vector, ascending.
+    public var keys: [Int64]
+    /// The vectors, row after row.
+    public var values: [Float]
+    /// Floats per vector.
+    public var dimension: Int
+
+    /// Number of vectors.
+    public var count: Int { keys.count }
+
+    /// Wraps keys and values; `values.count` must be `keys.count × dimension`.
+    public init(keys: [Int64], values: [Float], dimension: Int) {
+        precondition(values.count == keys.count * dimension, "matrix size mismatch")
+        self.keys = keys
+        self.values = values
+        self.dimension = dimension
+    }
 }
 
 /// A paper that needs (re-)embedding: the text to encode and what to record with the vector.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PapersCore
+import PapersEmbedding
 import PapersSearch
 import PapersServer
 import PapersStore
@@ -11,11 +12,12 @@ extension SearchMode: ExpressibleByArgument {}
 struct SearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Search papers by keyword (BM25; \"quoted phrases\", -exclude, prefix*).")
+        abstract: "Search papers: hybrid (default when the model is installed), keyword (BM25; \"quoted phrases\", -exclude, prefix*) or semantic.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var modelOptions: ModelOptions
     @Argument(help: "The words to search for.") var query: [String]
-    @Option(help: "Retrieval mode.") var mode: SearchMode = .keyword
+    @Option(help: "Retrieval mode: keyword, semantic or hybrid (default: hybrid when the model is installed).") var mode: SearchMode?
     @Option(help: "Results to show (1–100).") var limit = 10
     @Option(help: "Results to skip.") var offset = 0
     @Option(help: "Only this arXiv category, e.g. cs.LG.") var category: String?
@@ -26,10 +28,11 @@ struct SearchCommand: AsyncParsableCommand {
     func run() async throws {
         let filters = SearchFilters(category: category, from: try Self.day(from, "--from"), to: try Self.day(to, "--to"))
         let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
-        let service = SearchService(store: store)
+        let service = try modelOptions.searchService(store: store, home: global.resolvedHome, required: mode == .semantic || mode == .hybrid)
         let page: SearchPage
         do {
-            page = try await service.search(SearchRequest(text: query.joined(separator: " "), mode: mode, filters: filters, limit: limit, offset: offset))
+            page = try await service.search(SearchRequest(text: query.joined(separator: " "), mode: mode ?? service.defaultMode,
+                                                          filters: filters, limit: limit, offset: offset))
         } catch let error as SearchError {
             throw ValidationError(error.description)
         }
@@ -88,5 +91,54 @@ enum JSONOutput {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+/// `papers similar ID…`: the nearest papers by embedding ("more like these" with several ids).
+struct SimilarCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "similar", abstract: "Papers most similar to one paper (or to several together), by embedding.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var modelOptions: ModelOptions
+    @Argument(help: "arXiv ids or URLs, DOIs or Papers ids.") var ids: [String]
+    @Option(help: "Results to show (1–100).") var limit = 10
+    @Flag(help: "Print JSON (the /api/papers/{id}/similar result format).") var json = false
+
+    func run() async throws {
+        let paperIDs = try ids.map { text -> PaperID in
+            guard let id = PaperID(text) else { throw ValidationError("\"\(text)\" is not an arXiv id, DOI or Papers id") }
+            return id
+        }
+        guard !paperIDs.isEmpty else { throw ValidationError("give at least one paper id") }
+        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        let service = try modelOptions.searchService(store: store, home: global.resolvedHome, required: true)
+        let hits: [SearchHit]
+        do {
+            hits = try await service.similar(to: paperIDs, limit: limit)
+        } catch let error as SearchError {
+            throw ValidationError(error.description)
+        }
+        if json {
+            try JSONOutput.print(hits.map(SearchResultJSON.init))
+            return
+        }
+        for (i, hit) in hits.enumerated() {
+            print("\(i + 1). \(hit.paper.title)")
+            print("   \(hit.paper.id)  \(String(format: "%.3f", hit.score))")
+        }
+    }
+}
+
+extension ModelOptions {
+    /// A search service with semantic search when the model loads; without it, keyword only, unless
+    /// `required` (then the model error is the command's error).
+    func searchService(store: any PaperStore, home: String, required: Bool) throws -> SearchService {
+        do {
+            return SearchService(store: store, semantic: SemanticIndex(store: store, encoder: try loadEncoder(home: home)))
+        } catch {
+            if required { throw error }
+            return SearchService(store: store)
+        }
     }
 }

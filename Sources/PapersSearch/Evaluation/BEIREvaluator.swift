@@ -29,11 +29,22 @@ public struct EvaluationReport: Sendable, Codable {
 public struct BEIREvaluator: Sendable {
     let dataset: BEIRDataset
     let store: any PaperStore
+    let semantic: SemanticIndex?
+    let fusion: HybridFusion
 
-    /// Creates an evaluator for `dataset` whose corpus is (or will be) in `store`.
-    public init(dataset: BEIRDataset, store: any PaperStore) {
+    /// Creates an evaluator for `dataset` whose corpus is (or will be) in `store`; semantic and hybrid
+    /// modes need `semantic`.
+    public init(dataset: BEIRDataset, store: any PaperStore, semantic: SemanticIndex? = nil, fusion: HybridFusion = .init()) {
         self.dataset = dataset
         self.store = store
+        self.semantic = semantic
+        self.fusion = fusion
+    }
+
+    /// Embeds the corpus documents that have no embedding yet (a no-op on a second run).
+    public func prepareEmbeddings(progress: @escaping @Sendable (Int, Int, Double) -> Void = { _, _, _ in }) async throws {
+        guard let semantic else { return }
+        _ = try await Embedder(store: store, encoder: semantic.encoder).run(progress: progress)
     }
 
     /// Imports the corpus when the store is empty; returns how many documents it holds.
@@ -50,7 +61,7 @@ public struct BEIREvaluator: Sendable {
     public func evaluate(split: String, mode: SearchMode) async throws -> EvaluationReport {
         let queries = try dataset.queries()
         let qrels = try dataset.qrels(split: split)
-        let service = SearchService(store: store)
+        let service = SearchService(store: store, semantic: semantic, fusion: fusion)
         let prefix = PaperID.corpus(RecordDecoder.corpusIdentifier(dataset.name), document: "").rawValue
         var ndcg = 0.0, recall = 0.0, mrr = 0.0
         var latencies: [Double] = []

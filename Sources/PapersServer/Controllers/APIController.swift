@@ -12,6 +12,7 @@ struct APIController: Sendable {
         let routes = RouteCollection(context: BasicRequestContext.self)
         routes.get("/search", use: searchPapers)
         routes.get("/papers/**", use: paper)
+        routes.get("/similar", use: similarToSeveral)
         routes.get("/daily", use: daily)
         return routes
     }
@@ -23,7 +24,7 @@ struct APIController: Sendable {
         }
         let query = String(q.prefix(KeywordQuery.maximumLength))
         let searchRequest = SearchRequest(
-            text: query, mode: try parameters.mode("mode"), filters: try parameters.filters(),
+            text: query, mode: try parameters.mode("mode", default: search.defaultMode), filters: try parameters.filters(),
             limit: try parameters.int("limit", default: 20, range: 1...SearchService.maximumLimit),
             offset: try parameters.int("offset", default: 0, range: 0...SearchService.maximumOffset))
         do {
@@ -37,12 +38,51 @@ struct APIController: Sendable {
         }
     }
 
-    @Sendable func paper(_ request: Request, context: BasicRequestContext) async throws -> PaperJSON {
+    /// `/api/papers/{id}` and `/api/papers/{id}/similar` (the catch-all route carries both).
+    @Sendable func paper(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        var path = context.parameters.getCatchAll()
+        if path.last == "similar", path.count > 1 {
+            path.removeLast()
+            let text = path.joined(separator: "/")
+            guard let id = PaperID(text.removingPercentEncoding ?? text) else {
+                throw HTTPError(.notFound, message: "no paper with id \"\(text.prefix(80))\"")
+            }
+            return try await similarResponse(ids: [id], request: request, context: context)
+        }
         let id = try PaperPath.id(from: context)
         guard let paper = try await store.paper(id) else {
             throw HTTPError(.notFound, message: "no paper with id \(id)")
         }
-        return PaperJSON(paper)
+        return try PaperJSON(paper).response(from: request, context: context)
+    }
+
+    /// `/api/similar?ids=a,b,c&limit=`: papers like all of these ("more like these").
+    @Sendable func similarToSeveral(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let parameters = QueryParameters(request: request)
+        guard let list = parameters.string("ids") else {
+            throw HTTPError(.badRequest, message: "parameter ids: required, comma-separated paper ids")
+        }
+        let texts = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard (1...50).contains(texts.count) else {
+            throw HTTPError(.badRequest, message: "parameter ids: give 1 to 50 paper ids")
+        }
+        let ids = try texts.map { text -> PaperID in
+            guard let id = PaperID(text) else { throw HTTPError(.badRequest, message: "parameter ids: \"\(text.prefix(80))\" is not a paper id") }
+            return id
+        }
+        return try await similarResponse(ids: ids, request: request, context: context)
+    }
+
+    private func similarResponse(ids: [PaperID], request: Request, context: BasicRequestContext) async throws -> Response {
+        let parameters = QueryParameters(request: request)
+        let limit = try parameters.int("limit", default: 10, range: 1...SearchService.maximumLimit)
+        do {
+            let hits = try await search.similar(to: ids, limit: limit, filters: try parameters.filters())
+            return try SimilarResponseJSON(ids: ids.map(\.rawValue), limit: limit, results: hits.map(SearchResultJSON.init))
+                .response(from: request, context: context)
+        } catch let error as SearchError {
+            throw error.httpError
+        }
     }
 
     @Sendable func daily(_ request: Request, context: BasicRequestContext) async throws -> DailyJSON {
@@ -121,6 +161,13 @@ public struct PaperJSON: ResponseCodable, Sendable {
         absURL = arxiv?.absURL
         pdfURL = arxiv?.pdfURL
     }
+}
+
+/// `GET /api/papers/{id}/similar`, `GET /api/similar?ids=`.
+struct SimilarResponseJSON: ResponseEncodable {
+    var ids: [String]
+    var limit: Int
+    var results: [SearchResultJSON]
 }
 
 /// `GET /api/search`.

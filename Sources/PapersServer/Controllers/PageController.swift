@@ -76,7 +76,8 @@ struct PageController: Sendable {
         }
         let offset = (page - 1) * Self.resultsPerPage
         do {
-            let results = try await search.search(SearchRequest(text: query, filters: filters, limit: Self.resultsPerPage, offset: offset))
+            let mode = try parameters.mode("mode", default: search.defaultMode)
+            let results = try await search.search(SearchRequest(text: query, mode: mode, filters: filters, limit: Self.resultsPerPage, offset: offset))
             model.results = results.hits.map { PaperSummaryView($0.paper, snippet: $0.snippet) }
             model.hasResults = !results.hits.isEmpty
             if results.hits.isEmpty {
@@ -113,7 +114,13 @@ struct PageController: Sendable {
         guard let paper = try await store.paper(id) else {
             throw HTTPError(.notFound, message: "There is no paper \(id) on this instance.")
         }
-        return views.page("paper", Self.model(for: paper))
+        var model = Self.model(for: paper)
+        // Similar papers are a bonus on this page: without a model (or vectors) the page still renders.
+        if search.semantic != nil, let similar = try? await search.similar(to: [paper.id], limit: 10) {
+            model.similar = similar.map { PaperSummaryView($0.paper, snippet: nil) }
+            model.hasSimilar = !similar.isEmpty
+        }
+        return views.page("paper", model)
     }
 
     static func model(for paper: Paper) -> PaperPageModel {

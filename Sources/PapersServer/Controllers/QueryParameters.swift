@@ -36,8 +36,8 @@ struct QueryParameters {
         return text
     }
 
-    func mode(_ name: String) throws -> SearchMode {
-        guard let text = string(name) else { return .keyword }
+    func mode(_ name: String, default defaultMode: SearchMode) throws -> SearchMode {
+        guard let text = string(name) else { return defaultMode }
         guard let mode = SearchMode(rawValue: text) else {
             throw HTTPError(.badRequest, message: "parameter \(name): expected one of \(SearchMode.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text.prefix(40))\"")
         }
@@ -60,6 +60,8 @@ extension SearchError {
         switch self {
         case .emptyQuery: return HTTPError(.badRequest, message: "parameter q: the query has no searchable words")
         case .invalidParameter(let name, let reason): return HTTPError(.badRequest, message: "parameter \(name): \(reason)")
+        case .semanticUnavailable: return HTTPError(.serviceUnavailable, message: description)
+        case .unknownPaper: return HTTPError(.notFound, message: description)
         }
     }
 }

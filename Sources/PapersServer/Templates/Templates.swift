@@ -131,6 +131,12 @@ enum Templates {
           </dl>
           {{#hasLinks}}<h2>Links</h2><ul>{{#links}}<li><a href="{{.}}" rel="nofollow noopener">{{.}}</a></li>{{/links}}</ul>{{/hasLinks}}
         </article>
+        {{#hasSimilar}}
+        <section class="similar">
+          <h2>Similar papers</h2>
+          {{#similar}}{{> summary}}{{/similar}}
+        </section>
+        {{/hasSimilar}}
         {{/page}}
         {{> foot}}
         """

@@ -85,6 +85,9 @@ struct PaperPageModel: PageModel {
     var hasDay: Bool
     var day: String
     var dayURL: String
+    /// The nearest papers by embedding (empty when no model is loaded).
+    var similar: [PaperSummaryView] = []
+    var hasSimilar: Bool = false
 
     struct AuthorView: Sendable {
         var name: String

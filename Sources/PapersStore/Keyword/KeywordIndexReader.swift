@@ -158,6 +158,21 @@ final class KeywordIndexReader: @unchecked Sendable {
         }
     }
 
+    /// `filters` as a predicate over row numbers; nil when they restrict nothing. Rows the index does not
+    /// know (embedded before being indexed, or deleted) never pass a real filter.
+    func predicate(for filters: SearchFilters) -> (@Sendable (UInt32) -> Bool)? {
+        if filters.category == nil && filters.from == nil && filters.to == nil { return nil }
+        let from = filters.from.map { Int32(clamping: $0.daysSinceEpoch) }
+        let to = filters.to.map { Int32(clamping: $0.daysSinceEpoch) }
+        var category: UInt16?
+        if let name = filters.category {
+            guard let id = categoryIDs[name] else { return { _ in false } }
+            category = id
+        }
+        let wanted = category
+        return { seq in Int(seq) < self.docDay.count && self.passes(seq, from: from, to: to, category: wanted) }
+    }
+
     private func passes(_ seq: UInt32, from: Int32?, to: Int32?, category: UInt16?) -> Bool {
         let i = Int(seq)
         if let from, docDay[i] < from { return false }

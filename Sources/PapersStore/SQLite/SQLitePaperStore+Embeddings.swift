@@ -43,6 +43,51 @@ extension SQLitePaperStore {
                 try statement.execute(arguments: [model, Data(embedding.job.fingerprint),
                                                   Self.encode(embedding.vector), embedding.job.cursor])
             }
+            try db.execute(sql: """
+                INSERT INTO embedding_generation (model, generation) VALUES (?, 1)
+                ON CONFLICT (model) DO UPDATE SET generation = generation + 1
+                """, arguments: [model])
+        }
+    }
+
+    public func embeddingGeneration(model: String) async throws -> Int64 {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT generation FROM embedding_generation WHERE model = ?", arguments: [model]) ?? 0
+        }
+    }
+
+    public func embeddingMatrix(model: String) async throws -> EmbeddingMatrix {
+        try await pool.read { db in
+            var keys: [Int64] = []
+            var values: [Float] = []
+            var dimension = 0
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT e.paper, e.vector FROM paper_embedding e JOIN paper p ON p.seq = e.paper
+                WHERE e.model = ? AND e.fingerprint = p.fingerprint ORDER BY e.paper
+                """, arguments: [model])
+            while let row = try cursor.next() {
+                let data: Data = row[1]
+                let width = data.count / MemoryLayout<Float>.size
+                if dimension == 0 {
+                    dimension = width
+                    let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM paper_embedding WHERE model = ?", arguments: [model]) ?? 0
+                    keys.reserveCapacity(total)
+                    values.reserveCapacity(total * width)
+                }
+                // A vector of another width (a model folder swapped under the same name) is skipped, not mixed in.
+                guard width == dimension else { continue }
+                keys.append(row[0])
+                data.withUnsafeBytes { raw in
+                    for i in 0..<width { values.append(raw.loadUnaligned(fromByteOffset: i * 4, as: Float.self)) }
+                }
+            }
+            return EmbeddingMatrix(keys: keys, values: values, dimension: dimension)
+        }
+    }
+
+    public func rowKey(of id: PaperID) async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT seq FROM paper WHERE id = ?", arguments: [id.rawValue])
         }
     }
 

@@ -201,27 +201,48 @@ public final class SQLitePaperStore: PaperStore {
 
     public func searchKeyword(_ query: KeywordQuery, filters: SearchFilters, limit: Int, offset: Int) async throws -> SearchPage {
         guard limit > 0 else { return SearchPage(hits: [], offset: offset, hasMore: false) }
+        // One extra result says whether a next page exists.
+        let ranked = try await keywordCandidates(query, filters: filters, limit: offset + limit + 1)
+        let page = Array(ranked.dropFirst(offset).prefix(limit))
+        return SearchPage(hits: try await hits(for: page, highlighting: query), offset: offset,
+                          hasMore: ranked.count > offset + limit)
+    }
+
+    public func keywordCandidates(_ query: KeywordQuery, filters: SearchFilters, limit: Int) async throws -> [ScoredPaper] {
+        guard limit > 0 else { return [] }
         let reader = try await keywordIndex.current(pool)
         let analyzed = analyzers.withAnalyzer { analyzer in KeywordIndexStorage.analyze(query, analyzer: analyzer, reader: reader) }
-        guard !analyzed.included.isEmpty else { return SearchPage(hits: [], offset: offset, hasMore: false) }
+        guard !analyzed.included.isEmpty else { return [] }
         return try await pool.read { db in
-            let (ranked, hasMore) = reader.search(analyzed, filters: filters, limit: limit, offset: offset) { seqs, phrase in
+            reader.search(analyzed, filters: filters, limit: limit, offset: 0) { seqs, phrase in
                 (try? KeywordIndexStorage.verifyPhrase(phrase, in: seqs, db: db)) ?? []
-            }
-            let papers = try Self.papers(seqs: ranked.map(\.seq), in: db)
-            let highlight = TextAnalyzer(), plain = TextAnalyzer(stemming: false)
-            let queryTerms = Set(analyzed.included.flatMap { clause -> [String] in
-                switch clause {
-                case .anyTerm(let terms), .phrase(let terms): return terms
-                }
-            })
-            let hits = ranked.compactMap { item -> SearchHit? in
-                guard let paper = papers[item.seq] else { return nil }
-                return SearchHit(paper: paper, score: item.score,
-                                 snippet: Snippet.make(from: paper.abstract, terms: queryTerms, analyzer: highlight, plain: plain))
-            }
-            return SearchPage(hits: hits, offset: offset, hasMore: hasMore)
+            }.hits.map { ScoredPaper(key: Int64($0.seq), score: $0.score) }
         }
+    }
+
+    public func hits(for ranked: [ScoredPaper], highlighting query: KeywordQuery) async throws -> [SearchHit] {
+        guard !ranked.isEmpty else { return [] }
+        let reader = try await keywordIndex.current(pool)
+        let analyzed = analyzers.withAnalyzer { analyzer in KeywordIndexStorage.analyze(query, analyzer: analyzer, reader: reader) }
+        let queryTerms = Set(analyzed.included.flatMap { clause -> [String] in
+            switch clause {
+            case .anyTerm(let terms), .phrase(let terms): return terms
+            }
+        })
+        return try await pool.read { db in
+            let papers = try Self.papers(seqs: ranked.compactMap { UInt32(exactly: $0.key) }, in: db)
+            let highlight = TextAnalyzer(), plain = TextAnalyzer(stemming: false)
+            return ranked.compactMap { item -> SearchHit? in
+                guard let seq = UInt32(exactly: item.key), let paper = papers[seq] else { return nil }
+                let snippet = queryTerms.isEmpty ? nil : Snippet.make(from: paper.abstract, terms: queryTerms, analyzer: highlight, plain: plain)
+                return SearchHit(paper: paper, score: item.score, snippet: snippet)
+            }
+        }
+    }
+
+    public func filterPredicate(_ filters: SearchFilters) async throws -> (@Sendable (Int64) -> Bool)? {
+        guard let predicate = try await keywordIndex.current(pool).predicate(for: filters) else { return nil }
+        return { key in UInt32(exactly: key).map(predicate) ?? false }
     }
 
     /// Papers the keyword index covers (equals ``paperCount()`` when index and rows agree).

@@ -56,6 +56,11 @@ enum SQLiteSchema {
                     fingerprint BLOB NOT NULL,
                     vector BLOB NOT NULL CHECK (length(vector) % 4 = 0)   -- float32 little-endian
                 );
+                -- Bumped by every transaction that stores embeddings, so searchers know when to reload vectors.
+                CREATE TABLE embedding_generation (
+                    model TEXT PRIMARY KEY,
+                    generation INTEGER NOT NULL
+                );
                 """)
         }
         return migrator

@@ -1,0 +1,128 @@
+import COpenBLAS
+import PapersStore
+
+/// Exact nearest-neighbour search over unit vectors: one sgemv over the contiguous matrix gives every
+/// cosine, a bounded heap keeps the best.
+public final class ExactVectorIndex: Sendable {
+    /// The vectors searched.
+    public let matrix: EmbeddingMatrix
+    private let rowOfKey: [Int64: Int]
+
+    /// Wraps `matrix` (row keys ascending).
+    public init(matrix: EmbeddingMatrix) {
+        self.matrix = matrix
+        var rows: [Int64: Int] = [:]
+        rows.reserveCapacity(matrix.count)
+        for (row, key) in matrix.keys.enumerated() { rows[key] = row }
+        self.rowOfKey = rows
+    }
+
+    /// Number of vectors.
+    public var count: Int { matrix.count }
+
+    /// The stored vector of row key `key`, or nil.
+    public func vector(of key: Int64) -> [Float]? {
+        guard let row = rowOfKey[key] else { return nil }
+        let d = matrix.dimension
+        return Array(matrix.values[row * d..<(row + 1) * d])
+    }
+
+    /// Cosine of `query` (unit length) with every stored vector, in row order.
+    public func similarities(to query: [Float]) -> [Float] {
+        let n = matrix.count, d = matrix.dimension
+        guard n > 0, query.count == d else { return [] }
+        var scores = [Float](repeating: 0, count: n)
+        matrix.values.withUnsafeBufferPointer { values in
+            query.withUnsafeBufferPointer { q in
+                scores.withUnsafeMutableBufferPointer { out in
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(d), 1, values.baseAddress, Int32(d),
+                                q.baseAddress, 1, 0, out.baseAddress, 1)
+                }
+            }
+        }
+        return scores
+    }
+
+    /// Cosine of `query` with the vectors of `keys` (keys without a vector are left out).
+    public func similarities(to query: [Float], keys: [Int64]) -> [Int64: Float] {
+        let d = matrix.dimension
+        guard query.count == d else { return [:] }
+        var result: [Int64: Float] = [:]
+        matrix.values.withUnsafeBufferPointer { values in
+            for key in keys {
+                guard let row = rowOfKey[key] else { continue }
+                var dot: Float = 0
+                let base = row * d
+                for i in 0..<d { dot += values[base + i] * query[i] }
+                result[key] = dot
+            }
+        }
+        return result
+    }
+
+    /// The `k` most similar papers to `query`, best first, skipping `excluded` keys and those failing `filter`.
+    public func nearest(to query: [Float], k: Int, excluding excluded: Set<Int64> = [],
+                        filter: ((Int64) -> Bool)? = nil) -> [ScoredPaper] {
+        guard k > 0 else { return [] }
+        let scores = similarities(to: query)
+        var heap = TopK(capacity: k)
+        for (row, score) in scores.enumerated() {
+            guard heap.accepts(Double(score)) else { continue }
+            let key = matrix.keys[row]
+            if excluded.contains(key) { continue }
+            if let filter, !filter(key) { continue }
+            heap.insert(ScoredPaper(key: key, score: Double(score)))
+        }
+        return heap.sortedDescending()
+    }
+}
+
+/// The k best scored papers seen so far (a min-heap on score; ties prefer the lower key).
+struct TopK {
+    let capacity: Int
+    private var heap: [ScoredPaper] = []
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        heap.reserveCapacity(capacity)
+    }
+
+    private static func worse(_ a: ScoredPaper, _ b: ScoredPaper) -> Bool {
+        a.score < b.score || (a.score == b.score && a.key > b.key)
+    }
+
+    /// Whether a candidate with `score` could enter.
+    func accepts(_ score: Double) -> Bool {
+        heap.count < capacity || score >= heap[0].score
+    }
+
+    mutating func insert(_ item: ScoredPaper) {
+        if heap.count < capacity {
+            heap.append(item)
+            var i = heap.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard Self.worse(heap[i], heap[parent]) else { break }
+                heap.swapAt(i, parent)
+                i = parent
+            }
+            return
+        }
+        guard Self.worse(heap[0], item) else { return }
+        heap[0] = item
+        var i = 0
+        while true {
+            let left = 2 * i + 1, right = left + 1
+            var smallest = i
+            if left < heap.count && Self.worse(heap[left], heap[smallest]) { smallest = left }
+            if right < heap.count && Self.worse(heap[right], heap[smallest]) { smallest = right }
+            if smallest == i { break }
+            heap.swapAt(i, smallest)
+            i = smallest
+        }
+    }
+
+    func sortedDescending() -> [ScoredPaper] {
+        heap.sorted { Self.worse($1, $0) }
+    }
+}
