@@ -100,7 +100,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "PapersServerTests",
-            dependencies: ["PapersServer", "PapersTestSupport",
+            dependencies: ["PapersServer", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersTestSupport",
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict),
         .testTarget(

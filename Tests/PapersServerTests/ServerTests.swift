@@ -2,6 +2,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PapersCore
+import PapersEmbedding
+import PapersIngest
+import PapersSearch
 import PapersServer
 import PapersStore
 import PapersTestSupport
@@ -226,6 +229,80 @@ struct ServerLiveTests {
             }
             try await client.execute(uri: "/papers/hep-th/9901001", method: .get) { response in
                 #expect(response.status == .ok)
+            }
+        }
+    }
+}
+
+@Suite("Similar papers and search modes over HTTP")
+struct SimilarRouteTests {
+    /// The fixture's papers embedded, and a server with semantic search.
+    private func withSemanticServer(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.directory.remove() }
+        let encoder = try SentenceEncoder(directory: SharedData.modelDirectory, threads: 2)
+        _ = try await Embedder(store: fixture.store, encoder: encoder).run()
+        let semantic = SemanticIndex(store: fixture.store, encoder: encoder)
+        try await buildApplication(fixture.configuration, store: fixture.store, semantic: semantic).test(.router) { client in
+            try await body(client)
+        }
+    }
+
+    @Test("GET /api/papers/{id}/similar, /api/similar?ids=, the paper page's list, and every mode of /api/search")
+    func similarRoutes() async throws {
+        try await withSemanticServer { client in
+            try await client.execute(uri: "/api/papers/2203.05482/similar?limit=2", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = String(buffer: response.body)
+                #expect(body.contains("\"results\""))
+                #expect(!body.contains("\"id\":\"2203.05482\""), "a paper is not similar to itself")
+                #expect(body.contains("hep-th/9901001") || body.contains("2501.00003"))
+            }
+            try await client.execute(uri: "/api/similar?ids=2203.05482,hep-th/9901001&limit=5", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("2501.00003"))
+            }
+            try await client.execute(uri: "/api/similar?ids=2412.99999", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/api/similar", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
+            try await client.execute(uri: "/papers/2203.05482", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(body.contains("Similar papers"))
+                #expect(!body.contains("<script>alert(1)</script>"), "similar titles are escaped too")
+            }
+            for mode in ["keyword", "semantic", "hybrid"] {
+                try await client.execute(uri: "/api/search?q=model+soups&mode=\(mode)", method: .get) { response in
+                    #expect(response.status == .ok, "mode \(mode)")
+                    let body = String(buffer: response.body)
+                    #expect(body.contains("\"mode\":\"\(mode)\""))
+                    #expect(body.contains("Model soups"), "mode \(mode)")
+                }
+            }
+            try await client.execute(uri: "/api/search?q=model&mode=fuzzy", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
+        }
+    }
+
+    @Test("without a model: keyword search still works, semantic search is a clear 503, pages render without similar papers")
+    func withoutModel() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.directory.remove() }
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/search?q=model+soups", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"mode\":\"keyword\""))
+            }
+            try await client.execute(uri: "/api/search?q=model+soups&mode=semantic", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("make model"))
+            }
+            try await client.execute(uri: "/papers/2203.05482", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(!String(buffer: response.body).contains("Similar papers"))
             }
         }
     }
