@@ -12,17 +12,34 @@ public struct HybridFusion: Sendable, Hashable {
         case convex
     }
 
+    /// How scores are put on one scale before the convex combination.
+    public enum Normalization: String, Sendable, Hashable, CaseIterable {
+        /// BM25 divided by the best BM25 (its floor is 0); cosine min–max over the candidates.
+        case maxAndMinMax = "max"
+        /// Both min–max over the candidates.
+        case minMax = "minmax"
+        /// Both as z-scores over the candidates.
+        case zScore = "z"
+        /// BM25 divided by the best BM25; cosine as it is (its theoretical range is fixed).
+        case theoretical
+    }
+
     /// The rule.
     public var method: Method
-    /// Candidates taken from each ranking.
+    /// Score normalisation for `convex`.
+    public var normalization: Normalization = .theoretical
+    /// Candidates taken from the dense ranking.
     public var depth: Int
+    /// Keyword candidates scored: deeper than `depth`, so dense candidates that match some query words get
+    /// their real BM25 instead of 0 (the keyword search scores every match anyway; only the heap grows).
+    public var keywordDepth: Int = 1_000
     /// RRF's k.
     public var rrfK: Double
     /// Weight of the keyword score in the convex combination (0…1).
     public var alpha: Double
 
     /// Creates a fusion rule.
-    public init(method: Method = .convex, depth: Int = 100, rrfK: Double = 60, alpha: Double = 0.5) {
+    public init(method: Method = .convex, depth: Int = 100, rrfK: Double = 60, alpha: Double = 0.3) {
         self.method = method
         self.depth = depth
         self.rrfK = rrfK
@@ -43,18 +60,30 @@ public struct HybridFusion: Sendable, Hashable {
             for (key, value) in cosines where cosine[key] == nil { cosine[key] = Double(value) }
             var bm25: [Int64: Double] = [:]
             for item in keyword { bm25[item.key] = item.score }
-            // Keyword scores divided by the best one (BM25's floor is 0); cosines min–max over the candidates.
-            let maxBM25 = keyword.first?.score ?? 0
-            let cosValues = cosine.values
-            let minCos = cosValues.min() ?? 0, maxCos = cosValues.max() ?? 0
             let keys = Set(bm25.keys).union(cosine.keys)
-            for key in keys {
-                let k = maxBM25 > 0 ? (bm25[key] ?? 0) / maxBM25 : 0
-                let c = maxCos > minCos ? ((cosine[key] ?? minCos) - minCos) / (maxCos - minCos) : 0
-                fused[key] = keyword.isEmpty ? c : alpha * k + (1 - alpha) * c
+            // A candidate missing from the keyword list has BM25 0 (it matched no query word in the top depth).
+            let k = normalize(keys.map { bm25[$0] ?? 0 }, floorAtZero: normalization == .maxAndMinMax || normalization == .theoretical)
+            let cosines = keys.map { cosine[$0] ?? 0 }
+            let c = normalization == .theoretical ? cosines : normalize(cosines, floorAtZero: false)
+            for (i, key) in keys.enumerated() {
+                fused[key] = keyword.isEmpty ? c[i] : alpha * k[i] + (1 - alpha) * c[i]
             }
         }
         return fused.map { ScoredPaper(key: $0.key, score: $0.value) }
             .sorted { $0.score > $1.score || ($0.score == $1.score && $0.key < $1.key) }
+    }
+
+    private func normalize(_ values: [Double], floorAtZero: Bool) -> [Double] {
+        guard let maximum = values.max(), let minimum = values.min() else { return values }
+        switch normalization {
+        case .zScore:
+            let mean = values.reduce(0, +) / Double(values.count)
+            let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+            let deviation = variance.squareRoot()
+            return values.map { deviation > 0 ? ($0 - mean) / deviation : 0 }
+        case .minMax, .maxAndMinMax, .theoretical:
+            let low = floorAtZero ? 0 : minimum
+            return values.map { maximum > low ? ($0 - low) / (maximum - low) : 0 }
+        }
     }
 }

@@ -102,7 +102,7 @@ public struct SearchService: Sendable {
             guard !text.isEmpty else { throw SearchError.emptyQuery }
             guard let semantic else { throw SearchError.semanticUnavailable }
             let filter = try await store.filterPredicate(request.filters)
-            ranked = try await semantic.index().nearest(to: semantic.embed(query: text), k: wanted, filter: filter)
+            ranked = try await semantic.index().nearest(to: await semantic.embed(query: text), k: wanted, filter: filter)
         case .hybrid:
             let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { throw SearchError.emptyQuery }
@@ -117,8 +117,8 @@ public struct SearchService: Sendable {
     /// Both rankings to `fusion.depth` (at least what the page needs), then fused.
     private func hybrid(query: KeywordQuery, text: String, filters: SearchFilters, semantic: SemanticIndex, wanted: Int) async throws -> [ScoredPaper] {
         let depth = max(fusion.depth, wanted)
-        let keyword = query.isEmpty ? [] : try await store.keywordCandidates(query, filters: filters, limit: depth)
-        let vector = semantic.embed(query: text)
+        let keyword = query.isEmpty ? [] : try await store.keywordCandidates(query, filters: filters, limit: max(depth, fusion.keywordDepth))
+        let vector = await semantic.embed(query: text)
         let index = try await semantic.index()
         let filter = try await store.filterPredicate(filters)
         let dense = index.nearest(to: vector, k: depth, filter: filter)
@@ -146,7 +146,7 @@ public struct SearchService: Sendable {
             if let stored = index.vector(of: key) {
                 vector = stored
             } else if let paper = try await store.paper(id) {
-                vector = semantic.encoder.embed(Paper.embeddingText(title: paper.title, abstract: paper.abstract))
+                vector = await semantic.encoder.embedInBackground([Paper.embeddingText(title: paper.title, abstract: paper.abstract)])[0]
             } else {
                 throw SearchError.unknownPaper(id)
             }

@@ -26,8 +26,9 @@ public final class SemanticIndex: Sendable {
         return index
     }
 
-    /// The unit vector of a query text, on the caller's thread (a query is a few milliseconds).
-    public func embed(query: String) -> [Float] {
-        encoder.embed(query)
+    /// The unit vector of a query text, computed off the Swift concurrency pool: a few milliseconds each, but
+    /// under load they must not starve the tasks serving other requests.
+    public func embed(query: String) async -> [Float] {
+        await encoder.embedInBackground([query])[0]
     }
 }

@@ -27,6 +27,8 @@ struct BEIREvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Hybrid fusion rule: rrf or convex (experiments).", visibility: .hidden)) var fusion: String?
     @Option(help: ArgumentHelp("Convex fusion keyword weight (experiments).", visibility: .hidden)) var alpha: Double?
     @Option(help: ArgumentHelp("Hybrid candidate depth per ranking (experiments).", visibility: .hidden)) var depth: Int?
+    @Option(help: ArgumentHelp("Hybrid keyword candidates scored (experiments).", visibility: .hidden)) var keywordDepth: Int?
+    @Option(help: ArgumentHelp("Convex fusion normalisation: max, minmax or z (experiments).", visibility: .hidden)) var normalization: String?
 
     func run() async throws {
         let dataset: BEIRDataset
@@ -43,6 +45,11 @@ struct BEIREvalCommand: AsyncParsableCommand {
         }
         if let alpha { rule.alpha = alpha }
         if let depth { rule.depth = depth }
+        if let keywordDepth { rule.keywordDepth = keywordDepth }
+        if let normalization {
+            guard let value = HybridFusion.Normalization(rawValue: normalization) else { throw ValidationError("--normalization: max, minmax or z") }
+            rule.normalization = value
+        }
         let evaluator = BEIREvaluator(dataset: dataset, store: store, semantic: semantic, fusion: rule)
         let bar = ProgressBar(label: "corpus \(dataset.name)")
         _ = try await evaluator.prepareCorpus { progress in
