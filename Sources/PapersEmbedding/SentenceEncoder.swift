@@ -59,10 +59,13 @@ public final class SentenceEncoder: Sendable {
         embed(tokenized: texts.map(tokenizer.encode))
     }
 
-    /// `embed(tokenized:)` on a Dispatch thread, so a long batch does not hold a Swift concurrency thread.
+    /// `embed` on a thread of its own, so a long batch holds neither a Swift concurrency thread nor one of
+    /// libdispatch's global-queue threads (GRDB's queues run there: filling them stalled every database read).
     public func embedInBackground(_ texts: [String]) async -> [[Float]] {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: self.embed(texts)) }
+            let thread = Thread { continuation.resume(returning: self.embed(texts)) }
+            thread.stackSize = 1 << 20
+            thread.start()
         }
     }
 
@@ -97,7 +100,7 @@ public final class SentenceEncoder: Sendable {
         let workers = min(threads, work.count)
         let model = self.model
         let pooling = folder.pooling
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        runOnOwnThreads(workers) {
             var workspace = Workspace()
             while true {
                 let batchIndex = next.add(1, ordering: .relaxed).oldValue
@@ -145,6 +148,23 @@ public final class SentenceEncoder: Sendable {
         let inverse = 1 / max(norm.squareRoot(), 1e-12)
         for i in 0..<width { out[i] *= inverse }
     }
+}
+
+/// Runs `body` on `count` threads (the caller's and `count − 1` new ones) and returns when all are done.
+/// Dedicated threads rather than `DispatchQueue.concurrentPerform`, whose helpers come from the global
+/// queue's small pool that the rest of the process (GRDB among others) depends on.
+private func runOnOwnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    for _ in 1..<max(count, 1) {
+        let thread = Thread {
+            body()
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+    body()
+    for _ in 1..<max(count, 1) { done.wait() }
 }
 
 /// An output buffer the workers write disjoint rows of.

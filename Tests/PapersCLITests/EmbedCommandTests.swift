@@ -6,7 +6,11 @@ import PapersTestSupport
 import Testing
 
 /// Runs `papers` with input on standard input; returns status, stdout and stderr.
-private func runWithInput(_ arguments: [String], input: Data) throws -> (status: Int32, output: String, errors: String) {
+private func runWithInput(_ arguments: [String], input: Data) async throws -> (status: Int32, output: String, errors: String) {
+    try await offPool { try runWithInputBlocking(arguments, input: input) }
+}
+
+private func runWithInputBlocking(_ arguments: [String], input: Data) throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: SharedData.papersExecutable)
     process.arguments = arguments
@@ -30,11 +34,11 @@ private func cosine(_ a: [Float], _ b: [Float]) -> Float {
 @Suite("papers encode, embed and import with embeddings")
 struct EmbedCommandTests {
     @Test("encode: JSON lines in, ids and unit vectors out; bad lines named by line number and skipped")
-    func encodeCommand() throws {
+    func encodeCommand() async throws {
         var input = Data(#"{"text": "Attention Is All You Need"}"#.utf8 + [0x0A])
         input.append(Data(#"{"text": "bad "#.utf8 + [0xFF] + #""}"#.utf8 + [0x0A]))
         input.append(Data("not json\n{\"title\": \"no text field\"}\n{\"text\": \"\"}\n".utf8))
-        let result = try runWithInput(["encode", "--model", SharedData.modelDirectory], input: input)
+        let result = try await runWithInput(["encode", "--model", SharedData.modelDirectory], input: input)
         #expect(result.status == 1, "bad lines make the exit status 1")
         let lines = result.output.split(separator: "\n")
         #expect(lines.count == 2)
@@ -47,11 +51,11 @@ struct EmbedCommandTests {
     }
 
     @Test("a missing model is one clear error naming the folder and the set-up command, before anything is imported")
-    func missingModel() throws {
+    func missingModel() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let file = try dir.write("one.jsonl", lines: [#"{"title": "T", "abstract": "A"}"#])
-        let result = try runWithInput(["import", "--home", dir.file("home"), "--model", dir.file("no-model"), file], input: Data())
+        let result = try await runWithInput(["import", "--home", dir.file("home"), "--model", dir.file("no-model"), file], input: Data())
         #expect(result.status != 0)
         #expect(result.errors.contains(dir.file("no-model")))
         #expect(result.errors.contains("make model"))
@@ -65,7 +69,7 @@ struct EmbedCommandTests {
         let home = dir.file("home")
         let papers = SharedData.papersExecutable
         let seed = SharedData.path("data/seed-papers.jsonl")
-        #expect(try run(papers, ["import", "--no-embed", "--home", home, seed]).status == 0)
+        #expect(try await run(papers, ["import", "--no-embed", "--home", home, seed]).status == 0)
         let store = try SQLitePaperStore(path: StoreFactory.sqlitePath(home: home))
         let total = try await store.paperCount()
         let model = SentenceEncoder.defaultModelName
@@ -84,17 +88,17 @@ struct EmbedCommandTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try await offPool { process.waitUntilExit() }
         #expect(process.terminationReason == .uncaughtSignal)
         let partial = try await store.embeddedPaperCount(model: model)
         #expect(partial >= 24 && partial < total, "killed after \(partial) embeddings")
 
-        let rerun = try run(papers, ["embed", "--home", home, "--model", SharedData.modelDirectory])
+        let rerun = try await run(papers, ["embed", "--home", home, "--model", SharedData.modelDirectory])
         #expect(rerun.status == 0)
         #expect(rerun.output.contains("embedded \(total - partial) papers"), "\(rerun.output)")
         #expect(try await store.embeddedPaperCount(model: model) == total)
         #expect(try await store.papersToEmbedCount(model: model) == 0)
-        let rows = try run("/usr/bin/sqlite3", [StoreFactory.sqlitePath(home: home), "SELECT count(*), count(DISTINCT paper) FROM paper_embedding"]).output
+        let rows = try await run("/usr/bin/sqlite3", [StoreFactory.sqlitePath(home: home), "SELECT count(*), count(DISTINCT paper) FROM paper_embedding"]).output
         #expect(rows == "\(total)|\(total)\n")
 
         // Stored vectors are the encoder's, whichever run wrote them.
@@ -130,7 +134,7 @@ struct EmbedCommandTests {
         let badFile = dir.file("bad.jsonl")
         try bad.write(to: URL(fileURLWithPath: badFile))
         let home = dir.file("home")
-        let result = try runWithInput(["import", "--home", home, "--model", SharedData.modelDirectory, file, badFile], input: Data())
+        let result = try await runWithInput(["import", "--home", home, "--model", SharedData.modelDirectory, file, badFile], input: Data())
         #expect(result.status == 0)
         #expect(result.errors.contains("bad.jsonl:1: invalid UTF-8 at byte 19"), "\(result.errors)")
         #expect(result.output.contains("embedded 13 papers"), "\(result.output)")

@@ -6,9 +6,22 @@ import PapersStore
 import PapersTestSupport
 import Testing
 
+/// Does blocking work (waiting for a child process) on a thread of its own: blocking one of the few Swift
+/// concurrency threads for the tens of seconds a `papers embed` takes starves every other suite's tasks
+/// (a live-socket test timed out that way).
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
 /// Runs a command and returns its exit status and output.
 @discardableResult
-func run(_ executable: String, _ arguments: [String], stdout: String? = nil) throws -> (status: Int32, output: String) {
+func run(_ executable: String, _ arguments: [String], stdout: String? = nil) async throws -> (status: Int32, output: String) {
+    try await offPool { try runBlocking(executable, arguments, stdout: stdout) }
+}
+
+private func runBlocking(_ executable: String, _ arguments: [String], stdout: String?) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -27,8 +40,8 @@ func run(_ executable: String, _ arguments: [String], stdout: String? = nil) thr
 }
 
 /// The database's content as SQL text, for byte-for-byte comparisons.
-func dump(_ database: String) throws -> String {
-    try run("/usr/bin/sqlite3", [database, ".dump"]).output
+func dump(_ database: String) async throws -> String {
+    try await run("/usr/bin/sqlite3", [database, ".dump"]).output
 }
 
 @Suite("papers import: idempotent, crash-safe, honest exit codes")
@@ -46,10 +59,10 @@ struct ImportCommandTests {
         let store = try SQLitePaperStore(path: path)
         let first = try await ImportCommand.importFiles(files, into: store, format: .auto, batchSize: 700)
         #expect(first.counts.imported == 3285)
-        let before = try dump(path)
+        let before = try await dump(path)
         let second = try await ImportCommand.importFiles(files, into: store, format: .auto, batchSize: 500)
         #expect(second.counts == UpsertCounts(unchanged: 3285))
-        #expect(try dump(path) == before)
+        #expect(try await dump(path) == before)
         #expect(before.contains("INSERT INTO paper"))
     }
 
@@ -60,7 +73,7 @@ struct ImportCommandTests {
         let papers = SharedData.papersExecutable
         let file = dir.file("snapshot.jsonl")
         let records = 30_000
-        #expect(try run(papers, ["bench", "generate-snapshot", String(records), "--output", file]).status == 0)
+        #expect(try await run(papers, ["bench", "generate-snapshot", String(records), "--output", file]).status == 0)
         let home = dir.file("home")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: papers)
@@ -77,19 +90,19 @@ struct ImportCommandTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try await offPool { process.waitUntilExit() }
         #expect(process.terminationReason == .uncaughtSignal)
         let partial = try await probe.paperCount()
         #expect(partial >= 2_000 && partial < records, "killed after \(partial) records")
         #expect(try await probe.indexedPaperCount() == partial)
 
-        let rerun = try run(papers, ["import", "--no-embed", "--home", home, file])
+        let rerun = try await run(papers, ["import", "--no-embed", "--home", home, file])
         #expect(rerun.status == 0)
         #expect(rerun.output.contains("imported \(records - partial), updated 0, unchanged \(partial), skipped 0"), "\(rerun.output)")
         let store = try SQLitePaperStore(path: StoreFactory.sqlitePath(home: home))
         #expect(try await store.paperCount() == records)
         #expect(try await store.indexedPaperCount() == records)
-        #expect(try run("/usr/bin/sqlite3", [StoreFactory.sqlitePath(home: home), "PRAGMA integrity_check"]).output == "ok\n")
+        #expect(try await run("/usr/bin/sqlite3", [StoreFactory.sqlitePath(home: home), "PRAGMA integrity_check"]).output == "ok\n")
     }
 
     @Test("exit status: non-zero when nothing could be imported, and with --strict when a line was skipped")
@@ -99,10 +112,10 @@ struct ImportCommandTests {
         let papers = SharedData.papersExecutable
         let bad = try dir.write("bad.jsonl", lines: ["{", "not json"])
         let mixed = try dir.write("mixed.jsonl", lines: [#"{"title": "T", "abstract": "A"}"#, "{"])
-        #expect(try run(papers, ["import", "--no-embed", "--home", dir.file("h"), bad]).status != 0)
-        #expect(try run(papers, ["import", "--no-embed", "--home", dir.file("h"), mixed]).status == 0)
-        #expect(try run(papers, ["import", "--no-embed", "--home", dir.file("h"), "--strict", mixed]).status != 0)
-        #expect(try run(papers, ["import", "--no-embed", "--home", dir.file("h"), dir.file("missing.jsonl")]).status != 0)
+        #expect(try await run(papers, ["import", "--no-embed", "--home", dir.file("h"), bad]).status != 0)
+        #expect(try await run(papers, ["import", "--no-embed", "--home", dir.file("h"), mixed]).status == 0)
+        #expect(try await run(papers, ["import", "--no-embed", "--home", dir.file("h"), "--strict", mixed]).status != 0)
+        #expect(try await run(papers, ["import", "--no-embed", "--home", dir.file("h"), dir.file("missing.jsonl")]).status != 0)
     }
 
     @Test("search and show from the command line")
@@ -110,13 +123,13 @@ struct ImportCommandTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let papers = SharedData.papersExecutable
-        #expect(try run(papers, ["import", "--no-embed", "--home", dir.path, SharedData.path("data/seed-papers.jsonl")]).status == 0)
-        let search = try run(papers, ["search", "--home", dir.path, "--json", "--limit", "1", "model", "soups"])
+        #expect(try await run(papers, ["import", "--no-embed", "--home", dir.path, SharedData.path("data/seed-papers.jsonl")]).status == 0)
+        let search = try await run(papers, ["search", "--home", dir.path, "--json", "--limit", "1", "model", "soups"])
         #expect(search.status == 0)
         #expect(search.output.contains("Model soups: averaging weights of multiple fine-tuned models"))
         let id = try #require(search.output.split(separator: "\"").first { $0.hasPrefix("sha:") })
-        let show = try run(papers, ["show", "--home", dir.path, String(id)])
+        let show = try await run(papers, ["show", "--home", dir.path, String(id)])
         #expect(show.output.hasPrefix("Model soups"))
-        #expect(try run(papers, ["show", "--home", dir.path, "2412.99999"]).status != 0)
+        #expect(try await run(papers, ["show", "--home", dir.path, "2412.99999"]).status != 0)
     }
 }
