@@ -65,7 +65,7 @@ public final class ExactVectorIndex: Sendable {
                         filter: ((Int64) -> Bool)? = nil) -> [ScoredPaper] {
         guard k > 0 else { return [] }
         let scores = similarities(to: query)
-        var heap = TopK(capacity: k)
+        var heap = TopScoredPapers(capacity: k)
         for (row, score) in scores.enumerated() {
             guard heap.accepts(Double(score)) else { continue }
             let key = matrix.keys[row]
@@ -74,55 +74,5 @@ public final class ExactVectorIndex: Sendable {
             heap.insert(ScoredPaper(key: key, score: Double(score)))
         }
         return heap.sortedDescending()
-    }
-}
-
-/// The k best scored papers seen so far (a min-heap on score; ties prefer the lower key).
-struct TopK {
-    let capacity: Int
-    private var heap: [ScoredPaper] = []
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        heap.reserveCapacity(capacity)
-    }
-
-    private static func worse(_ a: ScoredPaper, _ b: ScoredPaper) -> Bool {
-        a.score < b.score || (a.score == b.score && a.key > b.key)
-    }
-
-    /// Whether a candidate with `score` could enter.
-    func accepts(_ score: Double) -> Bool {
-        heap.count < capacity || score >= heap[0].score
-    }
-
-    mutating func insert(_ item: ScoredPaper) {
-        if heap.count < capacity {
-            heap.append(item)
-            var i = heap.count - 1
-            while i > 0 {
-                let parent = (i - 1) / 2
-                guard Self.worse(heap[i], heap[parent]) else { break }
-                heap.swapAt(i, parent)
-                i = parent
-            }
-            return
-        }
-        guard Self.worse(heap[0], item) else { return }
-        heap[0] = item
-        var i = 0
-        while true {
-            let left = 2 * i + 1, right = left + 1
-            var smallest = i
-            if left < heap.count && Self.worse(heap[left], heap[smallest]) { smallest = left }
-            if right < heap.count && Self.worse(heap[right], heap[smallest]) { smallest = right }
-            if smallest == i { break }
-            heap.swapAt(i, smallest)
-            i = smallest
-        }
-    }
-
-    func sortedDescending() -> [ScoredPaper] {
-        heap.sorted { Self.worse($1, $0) }
     }
 }

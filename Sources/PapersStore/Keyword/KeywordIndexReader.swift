@@ -252,53 +252,10 @@ final class KeywordIndexReader: @unchecked Sendable {
         }
         // Keep the best offset+limit+1 with a bounded min-heap instead of sorting everything.
         let wanted = offset + limit + 1
-        var heap = BoundedTopK(capacity: wanted)
-        for (seq, score) in total { heap.insert(seq: seq, score: score) }
-        let ranked = heap.sortedDescending()
+        var heap = TopScoredPapers(capacity: wanted)
+        for (seq, score) in total where heap.accepts(score) { heap.insert(ScoredPaper(key: Int64(seq), score: score)) }
+        let ranked = heap.sortedDescending().map { (seq: UInt32($0.key), score: $0.score) }
         let page = Array(ranked.dropFirst(offset).prefix(limit))
         return (page, ranked.count > offset + limit)
-    }
-}
-
-/// The k best (score, seq) pairs; ties broken by lower seq (older paper) first.
-struct BoundedTopK {
-    let capacity: Int
-    private var heap: [(seq: UInt32, score: Double)] = []
-
-    init(capacity: Int) { self.capacity = max(capacity, 1) }
-
-    /// `a` ranks below `b`.
-    private static func worse(_ a: (seq: UInt32, score: Double), _ b: (seq: UInt32, score: Double)) -> Bool {
-        a.score < b.score || (a.score == b.score && a.seq > b.seq)
-    }
-
-    mutating func insert(seq: UInt32, score: Double) {
-        let item = (seq: seq, score: score)
-        if heap.count < capacity {
-            heap.append(item)
-            var i = heap.count - 1
-            while i > 0 {
-                let parent = (i - 1) / 2
-                guard Self.worse(heap[i], heap[parent]) else { break }
-                heap.swapAt(i, parent)
-                i = parent
-            }
-        } else if Self.worse(heap[0], item) {
-            heap[0] = item
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var smallest = i
-                if l < heap.count, Self.worse(heap[l], heap[smallest]) { smallest = l }
-                if r < heap.count, Self.worse(heap[r], heap[smallest]) { smallest = r }
-                if smallest == i { break }
-                heap.swapAt(i, smallest)
-                i = smallest
-            }
-        }
-    }
-
-    func sortedDescending() -> [(seq: UInt32, score: Double)] {
-        heap.sorted { Self.worse($1, $0) }
     }
 }
