@@ -22,6 +22,9 @@ public struct TopScoredPapers: Sendable {
         heap.count < capacity || score >= heap[0].score
     }
 
+    /// The lowest kept score once `capacity` items are kept (nothing scoring below it can enter), else nil.
+    public var floor: Double? { heap.count == capacity ? heap[0].score : nil }
+
     /// Keeps `item` if it is among the best `capacity` so far.
     public mutating func insert(_ item: ScoredPaper) {
         if heap.count < capacity {

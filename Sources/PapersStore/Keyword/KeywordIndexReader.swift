@@ -14,20 +14,20 @@ struct AnalyzedQuery {
     var excluded: [Clause]
 }
 
-/// An in-memory, read-only view of all keyword segments: BM25 (BM25F-style field weights) over
-/// posting lists, with liveness (the newest segment holding a paper wins), day and category filters.
+/// An in-memory, read-only view of all keyword segments: BM25 (BM25F-style field weights) as quantised
+/// impacts per posting (``ImpactPostings``), with liveness resolved at load (the newest segment holding a
+/// paper wins), day and category filters.
 final class KeywordIndexReader: @unchecked Sendable {
-    struct TermSlice {
+    private struct TermSlice {
         var segment: Int32
-        var start: Int32
-        var end: Int32
-        var df: Int32
+        var range: Range<Int>
     }
 
     /// Segment ids (from the store), ascending.
     let segmentIDs: [Int64]
-    private let postingsData: [[UInt8]]
-    private var terms: [String: [TermSlice]] = [:]
+    private var postings = ImpactPostings()
+    private var lists: [ImpactPostings.List] = []
+    private var termIndex: [String: Int] = [:]
     private var docSegment: [Int32] = []
     private var docLength: [Float] = []
     private var docDay: [Int32] = []
@@ -48,9 +48,9 @@ final class KeywordIndexReader: @unchecked Sendable {
     /// Builds the reader from segments given oldest first.
     init(segments: [(id: Int64, docs: [UInt8], postings: [UInt8])]) throws(SegmentError) {
         segmentIDs = segments.map(\.id)
-        postingsData = segments.map(\.postings)
-        var terms: [String: [TermSlice]] = [:]
+        var slices: [String: [TermSlice]] = [:]
         var totalLength = 0.0
+        var postingCount = 0
         for (index, segment) in segments.enumerated() {
             for d in try KeywordSegment.decodeDocs(segment.docs) {
                 let seq = Int(d.seq)
@@ -78,12 +78,39 @@ final class KeywordIndexReader: @unchecked Sendable {
                 }
             }
             try KeywordSegment.forEachTerm(segment.postings) { term, df, range in
-                terms[term, default: []].append(TermSlice(segment: Int32(index), start: Int32(range.lowerBound),
-                                                          end: Int32(range.upperBound), df: Int32(df)))
+                slices[term, default: []].append(TermSlice(segment: Int32(index), range: range))
+                postingCount += df
             }
         }
-        self.terms = terms
         averageLength = liveCount > 0 ? max(totalLength / Double(liveCount), 1) : 1
+        let names = Array(slices.keys)
+        var termIndex: [String: Int] = [:]
+        termIndex.reserveCapacity(names.count)
+        for (i, name) in names.enumerated() { termIndex[name] = i }
+        let n = Double(liveCount), k1 = Self.k1, b = Self.b, avg = averageLength
+        var builder = ImpactPostings.Builder(termCount: names.count, postingCount: postingCount)
+        let docLength = self.docLength, docSegment = self.docSegment
+        for (t, name) in names.enumerated() {
+            var live: [(seq: UInt32, tf: UInt32)] = []
+            var isSorted = true
+            for slice in slices[name] ?? [] {
+                for p in try KeywordSegment.decodePostings(segments[Int(slice.segment)].postings, slice.range)
+                where Int(p.seq) < docSegment.count && docSegment[Int(p.seq)] == slice.segment {
+                    if let last = live.last, last.seq >= p.seq { isSorted = false }
+                    live.append(p)
+                }
+            }
+            if !isSorted { live.sort { $0.seq < $1.seq } }
+            // Live document frequency: a replaced version no longer counts.
+            let df = Double(live.count)
+            let idf = log(1 + (n - df + 0.5) / (df + 0.5))
+            builder.add(term: t, live) { tf, seq in
+                let norm = k1 * (1 - b + b * Double(docLength[Int(seq)]) / avg)
+                return idf * Double(tf) * (k1 + 1) / (Double(tf) + norm)
+            }
+        }
+        (postings, lists) = builder.finish()
+        self.termIndex = termIndex
     }
 
     private func grow(to count: Int) {
@@ -99,7 +126,7 @@ final class KeywordIndexReader: @unchecked Sendable {
     /// Indexed terms starting with `prefix`, most frequent first, at most `limit`.
     func expand(prefix: String, limit: Int) -> [String] {
         sortedTermsLock.lock()
-        if sortedTermsCache == nil { sortedTermsCache = terms.keys.sorted() }
+        if sortedTermsCache == nil { sortedTermsCache = termIndex.keys.sorted() }
         let sorted = sortedTermsCache!
         sortedTermsLock.unlock()
         var lo = 0, hi = sorted.count
@@ -116,46 +143,15 @@ final class KeywordIndexReader: @unchecked Sendable {
         return matches.sorted { $0.1 > $1.1 }.prefix(limit).map(\.0)
     }
 
-    /// Papers containing `term` (across segments; replaced versions may be counted until merged).
+    /// Live papers containing `term`.
     func documentFrequency(_ term: String) -> Int {
-        terms[term]?.reduce(0) { $0 + Int($1.df) } ?? 0
+        termIndex[term].map { lists[$0].count } ?? 0
     }
 
-    private func idf(_ term: String) -> Double {
-        let n = Double(liveCount)
-        let df = min(Double(documentFrequency(term)), n)
-        return log(1 + (n - df + 0.5) / (df + 0.5))
-    }
-
-    /// Calls `body(seq, tf)` for every live posting of `term`.
-    private func forEachPosting(_ term: String, _ body: (UInt32, Float) -> Void) {
-        guard let slices = terms[term] else { return }
-        for slice in slices {
-            postingsData[Int(slice.segment)].withUnsafeBufferPointer { buffer in
-                var offset = Int(slice.start)
-                let end = Int(slice.end)
-                var seq: UInt32 = 0
-                while offset < end {
-                    var delta: UInt32 = 0, shift: UInt32 = 0
-                    while true {
-                        let b = buffer[offset]; offset += 1
-                        delta |= UInt32(b & 0x7F) << shift
-                        if b < 0x80 { break }
-                        shift += 7
-                    }
-                    var tf: UInt32 = 0
-                    shift = 0
-                    while true {
-                        let b = buffer[offset]; offset += 1
-                        tf |= UInt32(b & 0x7F) << shift
-                        if b < 0x80 { break }
-                        shift += 7
-                    }
-                    seq &+= delta
-                    if docSegment[Int(seq)] == slice.segment { body(seq, Float(tf)) }
-                }
-            }
-        }
+    /// Calls `body(seq, impact)` for every live posting of `term`.
+    private func forEachPosting(_ term: String, _ body: (UInt32, UInt32) -> Void) {
+        guard let t = termIndex[term] else { return }
+        postings.forEach(lists[t], body)
     }
 
     /// `filters` as a predicate over row numbers; nil when they restrict nothing. Rows the index does not
@@ -188,13 +184,11 @@ final class KeywordIndexReader: @unchecked Sendable {
     /// BM25 contributions of `terms` per document (documents must pass the filters).
     private func scores(of terms: [String], filter: (UInt32) -> Bool) -> [UInt32: Double] {
         var result: [UInt32: Double] = [:]
-        let k1 = Self.k1, b = Self.b, avg = averageLength
+        let scale = postings.scale
         for term in terms {
-            let idf = idf(term)
-            forEachPosting(term) { seq, tf in
+            forEachPosting(term) { seq, impact in
                 guard filter(seq) else { return }
-                let norm = k1 * (1 - b + b * Double(docLength[Int(seq)]) / avg)
-                result[seq, default: 0] += idf * Double(tf) * (k1 + 1) / (Double(tf) + norm)
+                result[seq, default: 0] += Double(impact) * scale
             }
         }
         return result
@@ -240,6 +234,15 @@ final class KeywordIndexReader: @unchecked Sendable {
             category = id
         }
         let filter: (UInt32) -> Bool = { self.passes($0, from: from, to: to, category: category) }
+        let wanted = offset + limit + 1
+        // Words and prefixes only (the usual query): MaxScore over the impact lists.
+        if query.excluded.isEmpty, let terms = Self.plainTerms(query.included) {
+            let unfiltered = filters.category == nil && filters.from == nil && filters.to == nil
+            let ranked = postings.top(terms.compactMap { termIndex[$0].map { lists[$0] } }, k: wanted,
+                                      filter: unfiltered ? nil : filter)
+                .map { (seq: $0.seq, score: Double($0.score) * postings.scale) }
+            return (Array(ranked.dropFirst(offset).prefix(limit)), ranked.count > offset + limit)
+        }
         var excluded = Set<UInt32>()
         for clause in query.excluded {
             excluded.formUnion(matches(clause, filter: filter, verifyPhrase: verifyPhrase).keys)
@@ -251,11 +254,20 @@ final class KeywordIndexReader: @unchecked Sendable {
             }
         }
         // Keep the best offset+limit+1 with a bounded min-heap instead of sorting everything.
-        let wanted = offset + limit + 1
         var heap = TopScoredPapers(capacity: wanted)
         for (seq, score) in total where heap.accepts(score) { heap.insert(ScoredPaper(key: Int64(seq), score: score)) }
         let ranked = heap.sortedDescending().map { (seq: UInt32($0.key), score: $0.score) }
         let page = Array(ranked.dropFirst(offset).prefix(limit))
         return (page, ranked.count > offset + limit)
+    }
+
+    /// The terms of `clauses` when none is a phrase (one entry per occurrence), else nil.
+    private static func plainTerms(_ clauses: [AnalyzedQuery.Clause]) -> [String]? {
+        var terms: [String] = []
+        for clause in clauses {
+            guard case .anyTerm(let t) = clause else { return nil }
+            terms += t
+        }
+        return terms
     }
 }
