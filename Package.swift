@@ -30,6 +30,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // hnswlib (header-only C++, Debian libhnswlib-dev) behind a small C interface; optimised in debug
+        // builds too (tests build graphs), AVX2 for the int8 inner product.
+        .target(
+            name: "CHNSW",
+            cxxSettings: [.unsafeFlags(["-O2", "-mavx2", "-Wno-unused-parameter"])]),
         .target(
             name: "PapersCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -51,7 +56,7 @@ let package = Package(
             swiftSettings: hot),
         .target(
             name: "PapersSearch",
-            dependencies: ["PapersCore", "PapersStore", "PapersIngest", "PapersEmbedding", "COpenBLAS"],
+            dependencies: ["PapersCore", "PapersStore", "PapersIngest", "PapersEmbedding", "COpenBLAS", "CHNSW"],
             swiftSettings: strict),
         .target(
             name: "PapersServer",

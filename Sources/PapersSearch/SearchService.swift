@@ -102,7 +102,7 @@ public struct SearchService: Sendable {
             guard !text.isEmpty else { throw SearchError.emptyQuery }
             guard let semantic else { throw SearchError.semanticUnavailable }
             let filter = try await store.filterPredicate(request.filters)
-            ranked = try await semantic.index().nearest(to: await semantic.embed(query: text), k: wanted, filter: filter)
+            ranked = try await semantic.index().nearest(to: await semantic.embed(query: text), k: wanted, excluding: [], filter: filter)
         case .hybrid:
             let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { throw SearchError.emptyQuery }
@@ -121,7 +121,7 @@ public struct SearchService: Sendable {
         let vector = await semantic.embed(query: text)
         let index = try await semantic.index()
         let filter = try await store.filterPredicate(filters)
-        let dense = index.nearest(to: vector, k: depth, filter: filter)
+        let dense = index.nearest(to: vector, k: depth, excluding: [], filter: filter)
         // Cosines of keyword-only candidates are exact and cheap, so every candidate has both signals.
         let cosines = index.similarities(to: vector, keys: keyword.map(\.key))
         return Array(fusion.fuse(keyword: keyword, dense: dense, cosines: cosines, queryTerms: query.included.count).prefix(wanted))
@@ -137,13 +137,13 @@ public struct SearchService: Sendable {
         guard let semantic else { throw SearchError.semanticUnavailable }
         let index = try await semantic.index()
         var keys: [Int64] = []
-        var centroid = [Float](repeating: 0, count: index.matrix.dimension)
+        var centroid = [Float](repeating: 0, count: semantic.encoder.dimension)
         for id in ids {
             guard let key = try await store.rowKey(of: id) else { throw SearchError.unknownPaper(id) }
             keys.append(key)
             // A paper not embedded yet is embedded on the fly from its text.
             let vector: [Float]
-            if let stored = index.vector(of: key) {
+            if let stored = try await store.embedding(of: id, model: semantic.encoder.name) {
                 vector = stored
             } else if let paper = try await store.paper(id) {
                 vector = await semantic.encoder.embedInBackground([Paper.embeddingText(title: paper.title, abstract: paper.abstract)])[0]

@@ -4,26 +4,109 @@ import PapersEmbedding
 import PapersStore
 import Synchronization
 
-/// Query embedding plus the vectors of every paper, reloaded when the store's embeddings change.
+/// Query embedding plus a vector index over every paper, kept in step with the store's embeddings: exact
+/// search while the collection is small, an HNSW graph (persisted, updated incrementally) from
+/// ``Configuration/approximateFrom`` papers on.
 public final class SemanticIndex: Sendable {
-    /// The encoder queries go through (the same model as the stored vectors).
-    public let encoder: SentenceEncoder
-    let store: any PaperStore
-    private let cached = Mutex<(generation: Int64, index: ExactVectorIndex)?>(nil)
+    /// When to go approximate and where the graph lives.
+    public struct Configuration: Sendable {
+        /// Papers from which the HNSW graph replaces exact search. Exact search reads every vector per query
+        /// (1.5 KB a paper); docs/performance.md has the measurement behind the default.
+        public var approximateFrom: Int
+        /// Folder for the graph file (`<model>.hnsw` and `.json`); nil keeps it in memory only.
+        public var directory: String?
+        /// Graph settings for new graphs.
+        public var parameters: ApproximateVectorIndex.Parameters
 
-    /// Semantic search over `store`'s vectors of `encoder`'s model.
-    public init(store: any PaperStore, encoder: SentenceEncoder) {
-        self.store = store
-        self.encoder = encoder
+        /// Defaults: approximate from 20,000 papers, not persisted.
+        public init(approximateFrom: Int = 20_000, directory: String? = nil, parameters: ApproximateVectorIndex.Parameters = .init()) {
+            self.approximateFrom = approximateFrom
+            self.directory = directory
+            self.parameters = parameters
+        }
     }
 
-    /// The current vector index; reloaded from the store when embeddings were stored since the last call.
-    public func index() async throws -> ExactVectorIndex {
+    /// The encoder queries go through (the same model as the stored vectors).
+    public let encoder: SentenceEncoder
+    /// Settings.
+    public let configuration: Configuration
+    let store: any PaperStore
+    private let state = Mutex<(generation: Int64, task: Task<LoadedVectors, any Error>)?>(nil)
+
+    /// An index and the embedding generation it reflects.
+    struct LoadedVectors: Sendable {
+        var index: any VectorSearching
+        var generation: Int64
+    }
+
+    /// Semantic search over `store`'s vectors of `encoder`'s model.
+    public init(store: any PaperStore, encoder: SentenceEncoder, configuration: Configuration = .init()) {
+        self.store = store
+        self.encoder = encoder
+        self.configuration = configuration
+    }
+
+    /// Where the graph of this model is saved, if anywhere.
+    public var graphPath: String? {
+        configuration.directory.map { URL(fileURLWithPath: $0).appendingPathComponent("\(encoder.name).hnsw").path }
+    }
+
+    /// The current vector index, brought up to date when embeddings were stored since the last call.
+    /// Concurrent callers share one load.
+    public func index() async throws -> any VectorSearching {
         let generation = try await store.embeddingGeneration(model: encoder.name)
-        if let current = cached.withLock({ $0 }), current.generation == generation { return current.index }
-        let index = ExactVectorIndex(matrix: try await store.embeddingMatrix(model: encoder.name))
-        cached.withLock { $0 = (generation, index) }
-        return index
+        let task = state.withLock { current -> Task<LoadedVectors, any Error> in
+            if let current, current.generation == generation { return current.task }
+            let previous = current?.task
+            let task = Task { try await self.load(generation: generation, previous: previous) }
+            current = (generation, task)
+            return task
+        }
+        do {
+            return try await task.value.index
+        } catch {
+            // Do not keep a failure: the next call tries again.
+            state.withLock { if $0?.task == task { $0 = nil } }
+            throw error
+        }
+    }
+
+    private func load(generation: Int64, previous: Task<LoadedVectors, any Error>?) async throws -> LoadedVectors {
+        let model = encoder.name
+        if let old = try? await previous?.value, let graph = old.index as? ApproximateVectorIndex {
+            let fresh = try await store.embeddingMatrix(model: model, storedAfter: old.generation)
+            try graph.add(fresh)
+            return LoadedVectors(index: graph, generation: generation)
+        }
+        let count = try await store.embeddedPaperCount(model: model)
+        if count < configuration.approximateFrom {
+            return LoadedVectors(index: ExactVectorIndex(matrix: try await store.embeddingMatrix(model: model)), generation: generation)
+        }
+        if let path = graphPath, FileManager.default.fileExists(atPath: path + ".json"),
+           let saved = try? ApproximateVectorIndex.load(from: path, dimension: encoder.dimension) {
+            let fresh = try await store.embeddingMatrix(model: model, storedAfter: saved.generation)
+            try saved.index.add(fresh)
+            if fresh.count > saved.index.count / 10 { try saved.index.save(to: path, generation: generation) }
+            return LoadedVectors(index: saved.index, generation: generation)
+        }
+        return LoadedVectors(index: try await rebuild(generation: generation), generation: generation)
+    }
+
+    /// Builds a new graph from every stored vector and saves it (when a directory is configured).
+    @discardableResult
+    public func rebuild(generation: Int64? = nil, progress: (@Sendable (Int) -> Void)? = nil) async throws -> ApproximateVectorIndex {
+        var current = generation ?? 0
+        if generation == nil { current = try await store.embeddingGeneration(model: encoder.name) }
+        let matrix = try await store.embeddingMatrix(model: encoder.name)
+        var parameters = configuration.parameters
+        parameters.scale = ApproximateVectorIndex.scale(for: matrix.values)
+        let graph = try ApproximateVectorIndex(dimension: encoder.dimension, capacity: matrix.count, parameters: parameters)
+        try graph.add(matrix, progress: progress)
+        if let path = graphPath {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try graph.save(to: path, generation: current)
+        }
+        return graph
     }
 
     /// The unit vector of a query text, computed off the Swift concurrency pool: a few milliseconds each, but

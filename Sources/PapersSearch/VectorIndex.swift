@@ -76,3 +76,5 @@ public final class ExactVectorIndex: Sendable {
         return heap.sortedDescending()
     }
 }
+
+extension ExactVectorIndex: VectorSearching {}

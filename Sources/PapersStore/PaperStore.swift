@@ -53,8 +53,9 @@ public protocol PaperStore: Sendable {
     func embeddedPaperCount(model: String) async throws -> Int
     /// A number that changes whenever embeddings of `model` are stored (to know when to reload them).
     func embeddingGeneration(model: String) async throws -> Int64
-    /// Every current embedding of `model` as one row-major matrix, in row-key order.
-    func embeddingMatrix(model: String) async throws -> EmbeddingMatrix
+    /// The current embeddings of `model` stored after `generation` (see ``embeddingGeneration(model:)``; 0 for
+    /// all) as one row-major matrix, in row-key order.
+    func embeddingMatrix(model: String, storedAfter generation: Int64) async throws -> EmbeddingMatrix
 
     /// Keyword retrieval without fetching papers: (row key, BM25 score), best first, at most `limit`.
     func keywordCandidates(_ query: KeywordQuery, filters: SearchFilters, limit: Int) async throws -> [ScoredPaper]
@@ -64,6 +65,13 @@ public protocol PaperStore: Sendable {
     func filterPredicate(_ filters: SearchFilters) async throws -> (@Sendable (Int64) -> Bool)?
     /// The row key of paper `id`, or nil when it is not stored.
     func rowKey(of id: PaperID) async throws -> Int64?
+}
+
+extension PaperStore {
+    /// Every current embedding of `model` as one row-major matrix, in row-key order.
+    public func embeddingMatrix(model: String) async throws -> EmbeddingMatrix {
+        try await embeddingMatrix(model: model, storedAfter: 0)
+    }
 }
 
 /// A paper by its store row key with a ranking score; larger is better, the scale depends on who ranked.

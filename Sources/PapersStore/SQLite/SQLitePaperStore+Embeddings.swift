@@ -33,20 +33,22 @@ extension SQLitePaperStore {
     public func saveEmbeddings(_ embeddings: [PaperEmbedding], model: String) async throws {
         guard !embeddings.isEmpty else { return }
         try await pool.write { db in
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO paper_embedding (paper, model, fingerprint, vector)
-                SELECT seq, ?, ?, ? FROM paper WHERE seq = ?
-                ON CONFLICT (paper) DO UPDATE SET model = excluded.model, fingerprint = excluded.fingerprint,
-                    vector = excluded.vector
-                """)
-            for embedding in embeddings {
-                try statement.execute(arguments: [model, Data(embedding.job.fingerprint),
-                                                  Self.encode(embedding.vector), embedding.job.cursor])
-            }
             try db.execute(sql: """
                 INSERT INTO embedding_generation (model, generation) VALUES (?, 1)
                 ON CONFLICT (model) DO UPDATE SET generation = generation + 1
                 """, arguments: [model])
+            let generation = try Int64.fetchOne(db, sql: "SELECT generation FROM embedding_generation WHERE model = ?",
+                                                arguments: [model]) ?? 0
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO paper_embedding (paper, model, fingerprint, vector, generation)
+                SELECT seq, ?, ?, ?, ? FROM paper WHERE seq = ?
+                ON CONFLICT (paper) DO UPDATE SET model = excluded.model, fingerprint = excluded.fingerprint,
+                    vector = excluded.vector, generation = excluded.generation
+                """)
+            for embedding in embeddings {
+                try statement.execute(arguments: [model, Data(embedding.job.fingerprint),
+                                                  Self.encode(embedding.vector), generation, embedding.job.cursor])
+            }
         }
     }
 
@@ -56,21 +58,22 @@ extension SQLitePaperStore {
         }
     }
 
-    public func embeddingMatrix(model: String) async throws -> EmbeddingMatrix {
+    public func embeddingMatrix(model: String, storedAfter generation: Int64) async throws -> EmbeddingMatrix {
         try await pool.read { db in
             var keys: [Int64] = []
             var values: [Float] = []
             var dimension = 0
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT e.paper, e.vector FROM paper_embedding e JOIN paper p ON p.seq = e.paper
-                WHERE e.model = ? AND e.fingerprint = p.fingerprint ORDER BY e.paper
-                """, arguments: [model])
+                WHERE e.model = ? AND e.generation > ? AND e.fingerprint = p.fingerprint ORDER BY e.paper
+                """, arguments: [model, generation])
             while let row = try cursor.next() {
                 let data: Data = row[1]
                 let width = data.count / MemoryLayout<Float>.size
                 if dimension == 0 {
                     dimension = width
-                    let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM paper_embedding WHERE model = ?", arguments: [model]) ?? 0
+                    let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM paper_embedding WHERE model = ? AND generation > ?",
+                                                 arguments: [model, generation]) ?? 0
                     keys.reserveCapacity(total)
                     values.reserveCapacity(total * width)
                 }

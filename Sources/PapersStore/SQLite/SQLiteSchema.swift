@@ -63,6 +63,14 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        migrator.registerMigration("0003 embedding generations") { db in
+            try db.execute(sql: """
+                -- The generation that stored each vector: a searcher that indexed up to generation g fetches only
+                -- the rows stored after it (incremental vector-index updates).
+                ALTER TABLE paper_embedding ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX paper_embedding_by_generation ON paper_embedding (model, generation);
+                """)
+        }
         return migrator
     }
 }
