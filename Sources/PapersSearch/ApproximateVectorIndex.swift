@@ -45,7 +45,7 @@ public final class ApproximateVectorIndex: @unchecked Sendable {
         /// Candidate list while inserting.
         public var efConstruction = 200
         /// Candidate list while searching (at least k is used).
-        public var efSearch = 128
+        public var efSearch = 256
         /// Float value of one code step.
         public var scale: Float = 0.5 / 127
 
@@ -138,6 +138,11 @@ public final class ApproximateVectorIndex: @unchecked Sendable {
         }
     }
 
+    /// Sets the candidate list size of later searches (hnswlib's efSearch; at least k is used).
+    public func setSearchBreadth(_ ef: Int) {
+        lock.write { papers_hnsw_set_ef(handle, max(ef, 1)) }
+    }
+
     /// Hides `key` from searches.
     public func remove(_ key: Int64) {
         lock.write {
@@ -166,14 +171,27 @@ public final class ApproximateVectorIndex: @unchecked Sendable {
                 if result.count == k { return result }
             }
             guard filter != nil, found == fetch else { return result }
-            var heap = TopScoredPapers(capacity: k)
-            for key in keys where !excluded.contains(key) && filter?(key) != false {
-                var present: Int32 = 0
-                let dot = papers_hnsw_dot(handle, codes, UInt64(bitPattern: key), &present)
-                if present != 0 { heap.insert(ScoredPaper(key: key, score: Double(dot) * unit)) }
-            }
-            return heap.sortedDescending()
+            return scan(codes, k: k, excluding: excluded, filter: filter)
         }
+    }
+
+    /// Every stored key's score by its codes, best k (caller holds the read lock).
+    private func scan(_ codes: [Int8], k: Int, excluding excluded: Set<Int64>, filter: ((Int64) -> Bool)?) -> [ScoredPaper] {
+        let unit = Double(parameters.scale) * Double(parameters.scale)
+        var heap = TopScoredPapers(capacity: k)
+        for key in keys where !excluded.contains(key) && filter?(key) != false {
+            var present: Int32 = 0
+            let dot = papers_hnsw_dot(handle, codes, UInt64(bitPattern: key), &present)
+            if present != 0 { heap.insert(ScoredPaper(key: key, score: Double(dot) * unit)) }
+        }
+        return heap.sortedDescending()
+    }
+
+    /// Exact search over the stored codes, not the graph: what 8-bit quantisation alone allows (benchmarks).
+    public func exactNearestByCodes(to query: [Float], k: Int) -> [ScoredPaper] {
+        guard query.count == dimension else { return [] }
+        let codes = query.withUnsafeBufferPointer(quantise)
+        return lock.read { scan(codes, k: k, excluding: [], filter: nil) }
     }
 
     public func similarities(to query: [Float], keys wanted: [Int64]) -> [Int64: Float] {

@@ -26,6 +26,11 @@ public final class SemanticIndex: Sendable {
         }
     }
 
+    /// The configuration for a Papers home: graphs saved under `home/index`.
+    public static func configuration(home: String) -> Configuration {
+        Configuration(directory: URL(fileURLWithPath: home).appendingPathComponent("index").path)
+    }
+
     /// The encoder queries go through (the same model as the stored vectors).
     public let encoder: SentenceEncoder
     /// Settings.
@@ -69,6 +74,16 @@ public final class SemanticIndex: Sendable {
             state.withLock { if $0?.task == task { $0 = nil } }
             throw error
         }
+    }
+
+    /// Brings the index up to date and, when it is a graph and a directory is configured, saves it, so the
+    /// next process starts from it (called after `papers embed` and `papers import`).
+    public func updateSavedGraph() async throws {
+        let index = try await self.index()
+        guard let graph = index as? ApproximateVectorIndex, let path = graphPath,
+              let generation = state.withLock({ $0?.generation }) else { return }
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try graph.save(to: path, generation: generation)
     }
 
     private func load(generation: Int64, previous: Task<LoadedVectors, any Error>?) async throws -> LoadedVectors {

@@ -12,10 +12,18 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger? 
     var semantic: SemanticIndex?
     let modelDirectory = ModelLocation.resolve(explicit: configuration.modelDirectory, home: configuration.home)
     do {
-        semantic = SemanticIndex(store: store, encoder: try SentenceEncoder(directory: modelDirectory))
+        semantic = SemanticIndex(store: store, encoder: try SentenceEncoder(directory: modelDirectory),
+                                 configuration: SemanticIndex.configuration(home: configuration.home))
     } catch {
         // Keyword search, pages and the API all work without the model; say once why meaning-based search is off.
         logger.warning("semantic search disabled: \(error)")
+    }
+    if let semantic {
+        // Load (or build) the vector index now rather than in the first search's time.
+        let log = logger
+        Task.detached {
+            do { _ = try await semantic.index() } catch { log.warning("vector index: \(error)") }
+        }
     }
     return try buildApplication(configuration, store: store, semantic: semantic, logger: logger)
 }

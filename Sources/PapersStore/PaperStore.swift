@@ -53,8 +53,8 @@ public protocol PaperStore: Sendable {
     func embeddedPaperCount(model: String) async throws -> Int
     /// A number that changes whenever embeddings of `model` are stored (to know when to reload them).
     func embeddingGeneration(model: String) async throws -> Int64
-    /// The current embeddings of `model` stored after `generation` (see ``embeddingGeneration(model:)``; 0 for
-    /// all) as one row-major matrix, in row-key order.
+    /// The current embeddings of `model` stored after `generation` (see ``embeddingGeneration(model:)``;
+    /// `Int64.min` for all) as one row-major matrix, in row-key order.
     func embeddingMatrix(model: String, storedAfter generation: Int64) async throws -> EmbeddingMatrix
 
     /// Keyword retrieval without fetching papers: (row key, BM25 score), best first, at most `limit`.
@@ -70,7 +70,7 @@ public protocol PaperStore: Sendable {
 extension PaperStore {
     /// Every current embedding of `model` as one row-major matrix, in row-key order.
     public func embeddingMatrix(model: String) async throws -> EmbeddingMatrix {
-        try await embeddingMatrix(model: model, storedAfter: 0)
+        try await embeddingMatrix(model: model, storedAfter: .min)
     }
 }
 

@@ -11,6 +11,7 @@ import Testing
 private actor SeededStore {
     static let shared = SeededStore()
     private var service: SearchService?
+    private(set) var parts: (store: SQLitePaperStore, encoder: SentenceEncoder)?
 
     func get() async throws -> SearchService {
         if let service { return service }
@@ -22,6 +23,7 @@ private actor SeededStore {
         _ = try await Embedder(store: store, encoder: encoder).run()
         let made = SearchService(store: store, semantic: SemanticIndex(store: store, encoder: encoder))
         service = made
+        parts = (store, encoder)
         return made
     }
 }
@@ -44,6 +46,31 @@ struct SemanticSearchTests {
         #expect(!similar.contains { $0.paper.id == soups }, "a paper is not similar to itself")
         #expect(similar.count == 10)
         #expect(zip(similar, similar.dropFirst()).allSatisfy { $0.score >= $1.score })
+    }
+
+    @Test("from the approximate threshold on, an HNSW graph answers, is saved, and a new process loads it")
+    func approximateIndex() async throws {
+        _ = try await SeededStore.shared.get()
+        let (store, encoder) = try #require(await SeededStore.shared.parts)
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let configuration = SemanticIndex.Configuration(approximateFrom: 100, directory: dir.file("index"))
+        let semantic = SemanticIndex(store: store, encoder: encoder, configuration: configuration)
+        #expect(try await semantic.index() is ApproximateVectorIndex)
+        try await semantic.updateSavedGraph()
+        let path = try #require(semantic.graphPath)
+        #expect(FileManager.default.fileExists(atPath: path) && FileManager.default.fileExists(atPath: path + ".json"))
+        let service = SearchService(store: store, semantic: semantic)
+        let soups = try await paperID(titled: "Model soups: averaging weights", in: service)
+        let top3 = try await service.similar(to: [soups], limit: 10).prefix(3).map(\.paper.title)
+        #expect(top3.contains { $0.hasPrefix("Merging Models with Fisher-Weighted Averaging") }, "\(top3)")
+        #expect(top3.contains { $0.hasPrefix("Sparse Model Soups") }, "\(top3)")
+        let reloaded = try await SemanticIndex(store: store, encoder: encoder, configuration: configuration).index()
+        #expect(reloaded is ApproximateVectorIndex)
+        #expect(reloaded.count == 285)
+        // Below the threshold the exact index answers.
+        let small = SemanticIndex(store: store, encoder: encoder, configuration: .init(approximateFrom: 1_000))
+        #expect(try await small.index() is ExactVectorIndex)
     }
 
     @Test("more like these: two merging papers together still exclude both and find the third")

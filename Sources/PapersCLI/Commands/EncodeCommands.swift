@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PapersCore
 import PapersEmbedding
+import PapersSearch
 import PapersIngest
 import PapersStore
 
@@ -168,17 +169,54 @@ struct EmbedCommand: AsyncParsableCommand {
     func run() async throws {
         let encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
         let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
-        let summary = try await Self.embedAll(store: store, encoder: encoder, batchSize: batchSize)
+        let summary = try await Self.embedAll(store: store, encoder: encoder, home: global.resolvedHome, batchSize: batchSize)
         print(summary.description)
     }
 
     /// Runs an `Embedder` with a progress bar (papers/s, ETA); shared with `papers import`.
-    static func embedAll(store: any PaperStore, encoder: SentenceEncoder, batchSize: Int? = nil) async throws -> EmbeddingSummary {
+    /// Then brings the saved vector index of `home` up to date (building it once the collection is large enough).
+    static func embedAll(store: any PaperStore, encoder: SentenceEncoder, home: String, batchSize: Int? = nil) async throws -> EmbeddingSummary {
         let bar = ProgressBar(label: "embedding")
         let summary = try await Embedder(store: store, encoder: encoder, batchSize: batchSize).run { done, total, elapsed in
             bar.update(done: done, unit: "papers", fraction: total > 0 ? Double(done) / Double(total) : nil, elapsed: elapsed)
         }
         bar.finish()
+        let semantic = SemanticIndex(store: store, encoder: encoder, configuration: SemanticIndex.configuration(home: home))
+        let start = Date()
+        try await semantic.updateSavedGraph()
+        if let path = semantic.graphPath, FileManager.default.fileExists(atPath: path) {
+            print(String(format: "vector index %@ up to date in %.1f s", path, Date().timeIntervalSince(start)))
+        }
         return summary
+    }
+}
+
+/// `papers index`: rebuild the approximate vector index from every stored embedding.
+struct IndexCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Rebuild the approximate vector index (HNSW) of HOME/index from the stored embeddings.",
+        discussion: "Search keeps the index up to date by itself; rebuild after many papers changed, or to apply new settings.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "HNSW links per node.") var m = 32
+    @Option(help: "HNSW candidate list while building.") var efConstruction = 200
+
+    func run() async throws {
+        let encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
+        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        var configuration = SemanticIndex.configuration(home: global.resolvedHome)
+        configuration.parameters.m = m
+        configuration.parameters.efConstruction = efConstruction
+        let semantic = SemanticIndex(store: store, encoder: encoder, configuration: configuration)
+        let total = try await store.embeddedPaperCount(model: encoder.name)
+        let bar = ProgressBar(label: "indexing")
+        let start = Date()
+        let graph = try await semantic.rebuild { done in
+            bar.update(done: done, unit: "vectors", fraction: Double(done) / Double(max(total, 1)), elapsed: Date().timeIntervalSince(start))
+        }
+        bar.finish()
+        print(String(format: "indexed %d vectors in %.1f s → %@", graph.count, Date().timeIntervalSince(start), semantic.graphPath ?? "-"))
     }
 }

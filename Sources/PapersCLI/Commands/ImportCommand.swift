@@ -60,7 +60,7 @@ struct ImportCommand: AsyncParsableCommand {
         let summary = try await Self.importFiles(files, into: store, format: format, batchSize: batchSize)
         print("\(summary.description)")
         if let encoder {
-            print(try await EmbedCommand.embedAll(store: store, encoder: encoder).description)
+            print(try await EmbedCommand.embedAll(store: store, encoder: encoder, home: global.resolvedHome).description)
         }
         if summary.counts.total == 0 {
             Console.error("error: nothing could be imported")

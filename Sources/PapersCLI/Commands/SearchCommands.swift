@@ -135,7 +135,8 @@ extension ModelOptions {
     /// `required` (then the model error is the command's error).
     func searchService(store: any PaperStore, home: String, required: Bool) throws -> SearchService {
         do {
-            return SearchService(store: store, semantic: SemanticIndex(store: store, encoder: try loadEncoder(home: home)))
+            return SearchService(store: store, semantic: SemanticIndex(store: store, encoder: try loadEncoder(home: home),
+                                                                       configuration: SemanticIndex.configuration(home: home)))
         } catch {
             if required { throw error }
             return SearchService(store: store)

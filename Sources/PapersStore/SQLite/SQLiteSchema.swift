@@ -69,6 +69,8 @@ enum SQLiteSchema {
                 -- the rows stored after it (incremental vector-index updates).
                 ALTER TABLE paper_embedding ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
                 CREATE INDEX paper_embedding_by_generation ON paper_embedding (model, generation);
+                UPDATE paper_embedding SET generation = coalesce(
+                    (SELECT g.generation FROM embedding_generation g WHERE g.model = paper_embedding.model), 0);
                 """)
         }
         return migrator
