@@ -6,13 +6,20 @@ public struct SearchFilters: Hashable, Sendable {
     public var from: Day?
     /// Only papers announced on or before this day.
     public var to: Day?
+    /// Only papers with an author whose name contains all these words, in any order, accents and case
+    /// ignored ("hinton", "Geoffrey Hinton" and "hinton geoffrey" all find "Geoffrey E. Hinton").
+    public var author: String?
 
     /// Creates filters; `nil` means unrestricted.
-    public init(category: String? = nil, from: Day? = nil, to: Day? = nil) {
+    public init(category: String? = nil, from: Day? = nil, to: Day? = nil, author: String? = nil) {
         self.category = category
         self.from = from
         self.to = to
+        self.author = author
     }
+
+    /// Whether any filter restricts.
+    public var isEmpty: Bool { category == nil && from == nil && to == nil && author == nil }
 }
 
 /// One ranked search result.

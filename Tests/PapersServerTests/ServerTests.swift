@@ -135,6 +135,17 @@ struct ServerRouteTests {
             try await client.execute(uri: "/search?q=model&category=hep-th", method: .get) { response in
                 #expect(!String(buffer: response.body).contains("Model soups"))
             }
+            // Without a model only keyword search is offered; an explicit mode and the author stay in page links.
+            try await client.execute(uri: "/search?q=learning&mode=keyword&author=%3Cb%3E", method: .get) { response in
+                let body = String(buffer: response.body)
+                #expect(body.contains("<option value=\"keyword\" selected>"))
+                #expect(!body.contains("<option value=\"semantic\""))
+                #expect(body.contains("value=\"&lt;b&gt;\""), "the author field is escaped")
+            }
+            try await client.execute(uri: "/search?q=model&author=" + String(repeating: "x", count: 101), method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("parameter author"))
+            }
         }
     }
 

@@ -90,6 +90,34 @@ struct SQLitePaperStoreTests {
         #expect(snippet.contains(SearchHit.highlightStart))
     }
 
+    @Test("the author filter matches all its words within one author, in any order, accents and case ignored")
+    func authorFilter() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLitePaperStore(path: directory.file("papers.sqlite"))
+        _ = try await store.upsert([
+            Fixtures.paper("2501.00001", title: "Deep learning of capsules", authors: ["Geoffrey E. Hinton", "Sara Sabour"]),
+            Fixtures.paper("2501.00002", title: "Deep learning with convolutions", authors: ["Yann LeCun", "Geoffrey Zweig"]),
+            Fixtures.paper("2501.00003", title: "Learning to rank", authors: ["Jürgen Müller"]),
+            Fixtures.paper("2501.00004", title: "Hinton diagrams for learning", authors: ["Ada Lovelace"]),
+        ], defaultDay: Day("2025-01-01")!)
+        func ids(_ author: String) async throws -> [String] {
+            try await store.searchKeyword(KeywordQuery(parsing: "learning"), filters: SearchFilters(author: author), limit: 10, offset: 0)
+                .hits.map(\.paper.id.rawValue).sorted()
+        }
+        #expect(try await ids("hinton") == ["2501.00001"], "a title word is not an author")
+        #expect(try await ids("Geoffrey Hinton") == ["2501.00001"])
+        #expect(try await ids("HINTON geoffrey") == ["2501.00001"])
+        #expect(try await ids("Geoffrey") == ["2501.00001", "2501.00002"])
+        #expect(try await ids("Geoffrey LeCun") == [], "words must meet in one author")
+        #expect(try await ids("muller") == ["2501.00003"])
+        #expect(try await ids("Nobody") == [])
+        let predicate = try #require(try await store.filterPredicate(SearchFilters(author: "sabour")))
+        let hinton = try #require(try await store.rowKey(of: PaperID("2501.00001")!))
+        let lecun = try #require(try await store.rowKey(of: PaperID("2501.00002")!))
+        #expect(predicate(hinton) && !predicate(lecun))
+    }
+
     @Test("a batch is one transaction: a failure leaves nothing behind")
     func atomicBatch() async throws {
         // A CHECK constraint rejects version 0 half-way through the batch.

@@ -23,10 +23,12 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Only this arXiv category, e.g. cs.LG.") var category: String?
     @Option(help: "Only papers announced on or after YYYY-MM-DD.") var from: String?
     @Option(help: "Only papers announced on or before YYYY-MM-DD.") var to: String?
+    @Option(help: "Only papers with an author whose name holds these words, e.g. \"Hinton\".") var author: String?
     @Flag(help: "Print JSON (the /api/search result format).") var json = false
 
     func run() async throws {
-        let filters = SearchFilters(category: category, from: try Self.day(from, "--from"), to: try Self.day(to, "--to"))
+        let filters = SearchFilters(category: category, from: try Self.day(from, "--from"), to: try Self.day(to, "--to"),
+                                    author: author.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 })
         let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         let service = try modelOptions.searchService(store: store, home: global.resolvedHome, required: mode == .semantic || mode == .hybrid)
         let page: SearchPage

@@ -65,9 +65,15 @@ struct PageController: Sendable {
         let query = String((parameters.string("q") ?? "").prefix(KeywordQuery.maximumLength))
         let filters = try parameters.filters()
         let page = try parameters.int("page", default: 1, range: 1...(SearchService.maximumOffset / Self.resultsPerPage))
+        // Only modes this instance can run are offered; an explicit choice is kept across pages.
+        let explicitMode = try parameters.string("mode").map { _ in try parameters.mode("mode", default: search.defaultMode) }
+        let selected = explicitMode ?? search.defaultMode
+        let available: [SearchMode] = search.semantic == nil ? [.keyword] : [.hybrid, .keyword, .semantic]
         var model = SearchPageModel(
             query: query, category: filters.category ?? "", from: filters.from?.description ?? "",
-            to: filters.to?.description ?? "", results: [], hasResults: false, message: "", hasMessage: false,
+            to: filters.to?.description ?? "", author: filters.author ?? "",
+            modes: available.map { ModeOption(value: $0.rawValue, label: ModeOption.label(of: $0), selected: $0 == selected) },
+            results: [], hasResults: false, message: "", hasMessage: false,
             rangeText: "", pageNavigation: PageNavigation(previousURL: nil, nextURL: nil))
         guard !query.isEmpty else {
             model.message = "Type a few words: a title, a topic, an author. Use \"quotes\" for a phrase and -word to exclude."
@@ -76,8 +82,7 @@ struct PageController: Sendable {
         }
         let offset = (page - 1) * Self.resultsPerPage
         do {
-            let mode = try parameters.mode("mode", default: search.defaultMode)
-            let results = try await search.search(SearchRequest(text: query, mode: mode, filters: filters, limit: Self.resultsPerPage, offset: offset))
+            let results = try await search.search(SearchRequest(text: query, mode: selected, filters: filters, limit: Self.resultsPerPage, offset: offset))
             model.results = results.hits.map { PaperSummaryView($0.paper, snippet: $0.snippet) }
             model.hasResults = !results.hits.isEmpty
             if results.hits.isEmpty {
@@ -86,7 +91,7 @@ struct PageController: Sendable {
             } else {
                 model.rangeText = "Results \(offset + 1)–\(offset + results.hits.count)"
             }
-            func url(_ p: Int) -> String { Self.searchURL(query: query, filters: filters, page: p) }
+            func url(_ p: Int) -> String { Self.searchURL(query: query, filters: filters, mode: explicitMode, page: p) }
             model.pageNavigation = PageNavigation(previousURL: page > 1 ? url(page - 1) : nil,
                                                   nextURL: results.hasMore ? url(page + 1) : nil)
         } catch SearchError.emptyQuery {
@@ -96,13 +101,15 @@ struct PageController: Sendable {
         return views.page("search", model)
     }
 
-    static func searchURL(query: String, filters: SearchFilters, page: Int) -> String {
+    static func searchURL(query: String, filters: SearchFilters, mode: SearchMode?, page: Int) -> String {
         var components = URLComponents()
         components.path = "/search"
         var items = [URLQueryItem(name: "q", value: query)]
         if let c = filters.category { items.append(URLQueryItem(name: "category", value: c)) }
         if let f = filters.from { items.append(URLQueryItem(name: "from", value: f.description)) }
         if let t = filters.to { items.append(URLQueryItem(name: "to", value: t.description)) }
+        if let a = filters.author { items.append(URLQueryItem(name: "author", value: a)) }
+        if let mode { items.append(URLQueryItem(name: "mode", value: mode.rawValue)) }
         if page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
         components.queryItems = items
         // `+` would read back as a space: encode it.

@@ -36,6 +36,14 @@ struct QueryParameters {
         return text
     }
 
+    func author(_ name: String) throws -> String? {
+        guard let text = string(name)?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard text.count <= 100 else {
+            throw HTTPError(.badRequest, message: "parameter \(name): at most 100 characters, got \(text.count)")
+        }
+        return text
+    }
+
     func mode(_ name: String, default defaultMode: SearchMode) throws -> SearchMode {
         guard let text = string(name) else { return defaultMode }
         guard let mode = SearchMode(rawValue: text) else {
@@ -46,7 +54,8 @@ struct QueryParameters {
 
     /// The search filters shared by the page and the API.
     func filters() throws -> SearchFilters {
-        let filters = SearchFilters(category: try category("category"), from: try day("from"), to: try day("to"))
+        let filters = SearchFilters(category: try category("category"), from: try day("from"), to: try day("to"),
+                                    author: try author("author"))
         if let from = filters.from, let to = filters.to, from > to {
             throw HTTPError(.badRequest, message: "parameter from: \(from) is after to=\(to)")
         }

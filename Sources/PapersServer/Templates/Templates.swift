@@ -101,6 +101,8 @@ enum Templates {
           <label>Category <input type="text" name="category" value="{{category}}" placeholder="cs.LG" size="10"></label>
           <label>From <input type="date" name="from" value="{{from}}"></label>
           <label>To <input type="date" name="to" value="{{to}}"></label>
+          <label>Author <input type="text" name="author" value="{{author}}" placeholder="Hinton" size="14" maxlength="100"></label>
+          <label>Mode <select name="mode">{{#modes}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/modes}}</select></label>
           <button type="submit">Search</button>
         </form>
         {{#hasMessage}}<p class="message">{{message}}</p>{{/hasMessage}}

@@ -1,3 +1,4 @@
+import PapersSearch
 import PapersCore
 
 /// A day's group of papers on the home page.
@@ -57,12 +58,29 @@ struct SearchPageModel: PageModel {
     var category: String
     var from: String
     var to: String
+    var author: String
+    var modes: [ModeOption]
     var results: [PaperSummaryView]
     var hasResults: Bool
     var message: String
     var hasMessage: Bool
     var rangeText: String
     var pageNavigation: PageNavigation
+}
+
+/// One choice of the search page's mode menu.
+struct ModeOption: Sendable {
+    var value: String
+    var label: String
+    var selected: Bool
+
+    static func label(of mode: SearchMode) -> String {
+        switch mode {
+        case .hybrid: return "Words and meaning"
+        case .keyword: return "Exact words"
+        case .semantic: return "Meaning only"
+        }
+    }
 }
 
 /// `/papers/{id}`.

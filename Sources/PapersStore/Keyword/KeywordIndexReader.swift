@@ -148,6 +148,20 @@ final class KeywordIndexReader: @unchecked Sendable {
         termIndex[term].map { lists[$0].count } ?? 0
     }
 
+    /// Live rows whose postings hold every one of `terms` (candidates for an author filter).
+    func rows(containingAll terms: [String]) -> Set<UInt32> {
+        let ordered = terms.sorted { documentFrequency($0) < documentFrequency($1) }
+        guard let first = ordered.first else { return [] }
+        var result = Set<UInt32>()
+        forEachPosting(first) { seq, _ in result.insert(seq) }
+        for term in ordered.dropFirst() where !result.isEmpty {
+            var next = Set<UInt32>()
+            forEachPosting(term) { seq, _ in if result.contains(seq) { next.insert(seq) } }
+            result = next
+        }
+        return result
+    }
+
     /// Calls `body(seq, impact)` for every live posting of `term`.
     private func forEachPosting(_ term: String, _ body: (UInt32, UInt32) -> Void) {
         guard let t = termIndex[term] else { return }
@@ -158,6 +172,7 @@ final class KeywordIndexReader: @unchecked Sendable {
     /// know (embedded before being indexed, or deleted) never pass a real filter.
     func predicate(for filters: SearchFilters) -> (@Sendable (UInt32) -> Bool)? {
         if filters.category == nil && filters.from == nil && filters.to == nil { return nil }
+        // The author filter is resolved by the store (it needs the stored names).
         let from = filters.from.map { Int32(clamping: $0.daysSinceEpoch) }
         let to = filters.to.map { Int32(clamping: $0.daysSinceEpoch) }
         var category: UInt16?
@@ -224,7 +239,8 @@ final class KeywordIndexReader: @unchecked Sendable {
     static let phraseCandidateLimit = 20_000
 
     /// Ranked documents for `query`: at most `limit` after skipping `offset`, and whether more exist.
-    func search(_ query: AnalyzedQuery, filters: SearchFilters, limit: Int, offset: Int,
+    /// `allowed`, when given, restricts results to those rows (the store's author filter).
+    func search(_ query: AnalyzedQuery, filters: SearchFilters, allowed: Set<UInt32>? = nil, limit: Int, offset: Int,
                 verifyPhrase: ([UInt32], [String]) -> Set<UInt32>) -> (hits: [(seq: UInt32, score: Double)], hasMore: Bool) {
         let from = filters.from.map { Int32(clamping: $0.daysSinceEpoch) }
         let to = filters.to.map { Int32(clamping: $0.daysSinceEpoch) }
@@ -233,11 +249,11 @@ final class KeywordIndexReader: @unchecked Sendable {
             guard let id = categoryIDs[name] else { return ([], false) }
             category = id
         }
-        let filter: (UInt32) -> Bool = { self.passes($0, from: from, to: to, category: category) }
+        let filter: (UInt32) -> Bool = { (allowed?.contains($0) ?? true) && self.passes($0, from: from, to: to, category: category) }
         let wanted = offset + limit + 1
         // Words and prefixes only (the usual query): MaxScore over the impact lists.
         if query.excluded.isEmpty, let terms = Self.plainTerms(query.included) {
-            let unfiltered = filters.category == nil && filters.from == nil && filters.to == nil
+            let unfiltered = filters.category == nil && filters.from == nil && filters.to == nil && allowed == nil
             let ranked = postings.top(terms.compactMap { termIndex[$0].map { lists[$0] } }, k: wanted,
                                       filter: unfiltered ? nil : filter)
                 .map { (seq: $0.seq, score: Double($0.score) * postings.scale) }

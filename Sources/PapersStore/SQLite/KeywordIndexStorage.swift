@@ -105,6 +105,27 @@ enum KeywordIndexStorage {
         return verified
     }
 
+    /// Rows with an author whose name holds every word of `author` (analysed like the index); nil when
+    /// `author` has no words.
+    static func authorRows(_ author: String, reader: KeywordIndexReader, db: Database) throws -> Set<UInt32>? {
+        let analyzer = TextAnalyzer()
+        let wanted = Set(analyzer.terms(author))
+        guard !wanted.isEmpty else { return nil }
+        let candidates = Array(reader.rows(containingAll: Array(wanted)))
+        var verified = Set<UInt32>()
+        let decoder = JSONDecoder()
+        for chunk in stride(from: 0, to: candidates.count, by: 500).map({ Array(candidates[$0..<min($0 + 500, candidates.count)]) }) {
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT seq, authors FROM paper WHERE seq IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
+                """, arguments: StatementArguments(chunk.map { Int64($0) }))
+            for row in rows {
+                let authors = (try? decoder.decode([Author].self, from: Data((row["authors"] as String).utf8))) ?? []
+                if authors.contains(where: { wanted.isSubset(of: analyzer.terms($0.name)) }) { verified.insert(UInt32(row["seq"] as Int64)) }
+            }
+        }
+        return verified
+    }
+
     static func contains(_ terms: [String], _ phrase: [String]) -> Bool {
         guard !phrase.isEmpty, terms.count >= phrase.count else { return false }
         for start in 0...(terms.count - phrase.count) where terms[start] == phrase[0] {

@@ -214,7 +214,11 @@ public final class SQLitePaperStore: PaperStore {
         let analyzed = analyzers.withAnalyzer { analyzer in KeywordIndexStorage.analyze(query, analyzer: analyzer, reader: reader) }
         guard !analyzed.included.isEmpty else { return [] }
         return try await pool.read { db in
-            reader.search(analyzed, filters: filters, limit: limit, offset: 0) { seqs, phrase in
+            var allowed: Set<UInt32>?
+            if let author = filters.author {
+                allowed = try KeywordIndexStorage.authorRows(author, reader: reader, db: db)
+            }
+            return reader.search(analyzed, filters: filters, allowed: allowed, limit: limit, offset: 0) { seqs, phrase in
                 (try? KeywordIndexStorage.verifyPhrase(phrase, in: seqs, db: db)) ?? []
             }.hits.map { ScoredPaper(key: Int64($0.seq), score: $0.score) }
         }
@@ -241,8 +245,16 @@ public final class SQLitePaperStore: PaperStore {
     }
 
     public func filterPredicate(_ filters: SearchFilters) async throws -> (@Sendable (Int64) -> Bool)? {
-        guard let predicate = try await keywordIndex.current(pool).predicate(for: filters) else { return nil }
-        return { key in UInt32(exactly: key).map(predicate) ?? false }
+        let reader = try await keywordIndex.current(pool)
+        let allowed: Set<UInt32>? = try await filters.author.asyncFlatMap { author in
+            try await pool.read { db in try KeywordIndexStorage.authorRows(author, reader: reader, db: db) }
+        }
+        let predicate = reader.predicate(for: filters)
+        if predicate == nil && allowed == nil { return nil }
+        return { key in
+            guard let row = UInt32(exactly: key) else { return false }
+            return (allowed?.contains(row) ?? true) && (predicate?(row) ?? true)
+        }
     }
 
     /// Papers the keyword index covers (equals ``paperCount()`` when index and rows agree).
@@ -283,5 +295,13 @@ public final class SQLitePaperStore: PaperStore {
             }
             try await pool.write { db in try KeywordIndexStorage.append(KeywordSegment.build(documents), in: db) }
         }
+    }
+}
+
+extension Optional {
+    /// `flatMap` with an async transform.
+    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }
