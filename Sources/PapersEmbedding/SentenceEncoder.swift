@@ -152,8 +152,9 @@ public final class SentenceEncoder: Sendable {
 
 /// Runs `body` on `count` threads (the caller's and `count − 1` new ones) and returns when all are done.
 /// Dedicated threads rather than `DispatchQueue.concurrentPerform`, whose helpers come from the global
-/// queue's small pool that the rest of the process (GRDB among others) depends on.
-private func runOnOwnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+/// queue's small pool that the rest of the process (GRDB among others) depends on. Also used to build
+/// vector indexes.
+public func runOnOwnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
     let done = DispatchSemaphore(value: 0)
     for _ in 1..<max(count, 1) {
         let thread = Thread {

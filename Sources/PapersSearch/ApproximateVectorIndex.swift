@@ -1,5 +1,6 @@
 import CHNSW
 import Foundation
+import PapersEmbedding
 import PapersStore
 import Synchronization
 
@@ -119,7 +120,7 @@ public final class ApproximateVectorIndex: @unchecked Sendable {
             let d = dimension
             let handle = UncheckedHandle(handle)
             let values = matrix.values, rowKeys = matrix.keys
-            runOnThreads(max(1, min(threads, matrix.count / 1_000 + 1))) {
+            runOnOwnThreads(max(1, min(threads, matrix.count / 1_000 + 1))) {
                 var error = [CChar](repeating: 0, count: 256)
                 while true {
                     let row = next.add(1, ordering: .relaxed).oldValue
@@ -276,21 +277,6 @@ private func message(_ buffer: [CChar]) -> String {
 private struct UncheckedHandle: @unchecked Sendable {
     let pointer: OpaquePointer
     init(_ pointer: OpaquePointer) { self.pointer = pointer }
-}
-
-/// Runs `body` on `count` dedicated threads (the caller's among them) and returns when all are done.
-func runOnThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
-    let done = DispatchSemaphore(value: 0)
-    for _ in 1..<max(count, 1) {
-        let thread = Thread {
-            body()
-            done.signal()
-        }
-        thread.stackSize = 1 << 20
-        thread.start()
-    }
-    body()
-    for _ in 1..<max(count, 1) { done.wait() }
 }
 
 /// pthread's reader-writer lock: many readers or one writer.
