@@ -217,14 +217,7 @@ final class KeywordIndexReader: @unchecked Sendable {
         case .anyTerm(let terms):
             return scores(of: terms, filter: filter)
         case .phrase(let terms):
-            guard let rarest = terms.min(by: { documentFrequency($0) < documentFrequency($1) }) else { return [:] }
-            var candidates = Set<UInt32>()
-            forEachPosting(rarest) { seq, _ in if filter(seq) { candidates.insert(seq) } }
-            for term in terms where term != rarest && !candidates.isEmpty {
-                var next = Set<UInt32>()
-                forEachPosting(term) { seq, _ in if candidates.contains(seq) { next.insert(seq) } }
-                candidates = next
-            }
+            let candidates = rows(containingAll: terms).filter(filter)
             guard !candidates.isEmpty else { return [:] }
             var scored = scores(of: Array(Set(terms)), filter: { candidates.contains($0) })
             let ranked = scored.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
