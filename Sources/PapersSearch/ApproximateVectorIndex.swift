@@ -221,9 +221,10 @@ public final class ApproximateVectorIndex: @unchecked Sendable {
         var generation: Int64
     }
 
-    /// Writes the graph to `path`, its keys and settings beside it (`path.json`), each via a temporary
-    /// file renamed into place, so a crash leaves the previous index or the new one, never a mix.
+    /// Writes the graph to `path` (creating its folder), its settings beside it (`path.json`), each via a
+    /// temporary file renamed into place, so a crash leaves the previous index or the new one, never a mix.
     public func save(to path: String, generation: Int64) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try lock.read {
             var error = [CChar](repeating: 0, count: 256)
             let temporary = path + ".tmp"

@@ -82,7 +82,6 @@ public final class SemanticIndex: Sendable {
         let index = try await self.index()
         guard let graph = index as? ApproximateVectorIndex, let path = graphPath,
               let generation = state.withLock({ $0?.generation }) else { return }
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try graph.save(to: path, generation: generation)
     }
 
@@ -118,7 +117,6 @@ public final class SemanticIndex: Sendable {
         let graph = try ApproximateVectorIndex(dimension: encoder.dimension, capacity: matrix.count, parameters: parameters)
         try graph.add(matrix, progress: progress)
         if let path = graphPath {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try graph.save(to: path, generation: current)
         }
         return graph

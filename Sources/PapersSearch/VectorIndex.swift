@@ -20,13 +20,6 @@ public final class ExactVectorIndex: Sendable {
     /// Number of vectors.
     public var count: Int { matrix.count }
 
-    /// The stored vector of row key `key`, or nil.
-    public func vector(of key: Int64) -> [Float]? {
-        guard let row = rowOfKey[key] else { return nil }
-        let d = matrix.dimension
-        return Array(matrix.values[row * d..<(row + 1) * d])
-    }
-
     /// Cosine of `query` (unit length) with every stored vector, in row order.
     public func similarities(to query: [Float]) -> [Float] {
         let n = matrix.count, d = matrix.dimension
