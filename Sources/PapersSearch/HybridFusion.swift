@@ -22,12 +22,15 @@ public struct HybridFusion: Sendable, Hashable {
         case zScore = "z"
         /// BM25 divided by the best BM25; cosine as it is (its theoretical range is fixed).
         case theoretical
+        /// Theoretical minimum, observed maximum (Bruch et al. 2023, "TM2C2"): BM25 / best BM25 and
+        /// (cos + 1) / (best cos + 1).
+        case theoreticalMinimum = "tm2c2"
     }
 
     /// The rule.
     public var method: Method
     /// Score normalisation for `convex`.
-    public var normalization: Normalization = .theoretical
+    public var normalization: Normalization = .theoreticalMinimum
     /// Candidates taken from the dense ranking.
     public var depth: Int
     /// Keyword candidates scored: deeper than `depth`, so dense candidates that match some query words get
@@ -39,7 +42,7 @@ public struct HybridFusion: Sendable, Hashable {
     public var alpha: Double
 
     /// Creates a fusion rule.
-    public init(method: Method = .convex, depth: Int = 100, rrfK: Double = 60, alpha: Double = 0.3) {
+    public init(method: Method = .convex, depth: Int = 100, rrfK: Double = 60, alpha: Double = 0.2) {
         self.method = method
         self.depth = depth
         self.rrfK = rrfK
@@ -62,9 +65,16 @@ public struct HybridFusion: Sendable, Hashable {
             for item in keyword { bm25[item.key] = item.score }
             let keys = Set(bm25.keys).union(cosine.keys)
             // A candidate missing from the keyword list has BM25 0 (it matched no query word in the top depth).
-            let k = normalize(keys.map { bm25[$0] ?? 0 }, floorAtZero: normalization == .maxAndMinMax || normalization == .theoretical)
+            let k = normalize(keys.map { bm25[$0] ?? 0 }, floorAtZero: normalization != .minMax && normalization != .zScore)
             let cosines = keys.map { cosine[$0] ?? 0 }
-            let c = normalization == .theoretical ? cosines : normalize(cosines, floorAtZero: false)
+            let c: [Double]
+            switch normalization {
+            case .theoretical: c = cosines
+            case .theoreticalMinimum:
+                let best = (cosines.max() ?? 0) + 1
+                c = cosines.map { best > 0 ? ($0 + 1) / best : 0 }
+            default: c = normalize(cosines, floorAtZero: false)
+            }
             for (i, key) in keys.enumerated() {
                 fused[key] = keyword.isEmpty ? c[i] : alpha * k[i] + (1 - alpha) * c[i]
             }
@@ -81,7 +91,7 @@ public struct HybridFusion: Sendable, Hashable {
             let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
             let deviation = variance.squareRoot()
             return values.map { deviation > 0 ? ($0 - mean) / deviation : 0 }
-        case .minMax, .maxAndMinMax, .theoretical:
+        case .minMax, .maxAndMinMax, .theoretical, .theoreticalMinimum:
             let low = floorAtZero ? 0 : minimum
             return values.map { maximum > low ? ($0 - low) / (maximum - low) : 0 }
         }

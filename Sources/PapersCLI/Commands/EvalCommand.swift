@@ -28,7 +28,7 @@ struct BEIREvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Convex fusion keyword weight (experiments).", visibility: .hidden)) var alpha: Double?
     @Option(help: ArgumentHelp("Hybrid candidate depth per ranking (experiments).", visibility: .hidden)) var depth: Int?
     @Option(help: ArgumentHelp("Hybrid keyword candidates scored (experiments).", visibility: .hidden)) var keywordDepth: Int?
-    @Option(help: ArgumentHelp("Convex fusion normalisation: max, minmax or z (experiments).", visibility: .hidden)) var normalization: String?
+    @Option(help: ArgumentHelp("Convex fusion normalisation: max, minmax, z, theoretical or tm2c2 (experiments).", visibility: .hidden)) var normalization: String?
 
     func run() async throws {
         let dataset: BEIRDataset
@@ -47,7 +47,7 @@ struct BEIREvalCommand: AsyncParsableCommand {
         if let depth { rule.depth = depth }
         if let keywordDepth { rule.keywordDepth = keywordDepth }
         if let normalization {
-            guard let value = HybridFusion.Normalization(rawValue: normalization) else { throw ValidationError("--normalization: max, minmax or z") }
+            guard let value = HybridFusion.Normalization(rawValue: normalization) else { throw ValidationError("--normalization: max, minmax, z, theoretical or tm2c2") }
             rule.normalization = value
         }
         let evaluator = BEIREvaluator(dataset: dataset, store: store, semantic: semantic, fusion: rule)
@@ -76,13 +76,17 @@ struct BEIREvalCommand: AsyncParsableCommand {
         }
     }
 
-    /// `HOME/eval/NAME-HASH.sqlite`, the hash covering the corpus path, size and modification time.
+    /// `HOME/eval/NAME-HASH.sqlite`, the hash covering the corpus content, so the cache survives the data set
+    /// being copied or reached through another path, and a changed corpus gets a fresh database.
     static func cachePath(for dataset: BEIRDataset, home: String) throws -> String {
-        let attributes = try FileManager.default.attributesOfItem(atPath: dataset.corpusPath)
-        let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let key = "\(dataset.corpusPath)|\(size)|\(modified)|schema1"
-        let hash = SHA256.hash(data: Data(key.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        guard let file = FileHandle(forReadingAtPath: dataset.corpusPath) else {
+            throw ValidationError("\(dataset.corpusPath): cannot read the corpus")
+        }
+        defer { try? file.close() }
+        var hasher = SHA256()
+        while let chunk = try file.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        hasher.update(data: Data("schema1".utf8))
+        let hash = hasher.finalize().prefix(6).map { String(format: "%02x", $0) }.joined()
         return URL(fileURLWithPath: home).appendingPathComponent("eval").appendingPathComponent("\(dataset.name)-\(hash).sqlite").path
     }
 }
