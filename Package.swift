@@ -35,6 +35,10 @@ let package = Package(
         .target(
             name: "CHNSW",
             cxxSettings: [.unsafeFlags(["-O2", "-mavx2", "-Wno-unused-parameter"])]),
+        // The encoder's small-batch linear layer (AVX2/FMA chosen at run time); optimised in debug builds too.
+        .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O2"])]),
         .target(
             name: "PapersCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -45,7 +49,7 @@ let package = Package(
             swiftSettings: hot),
         .target(
             name: "PapersEmbedding",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "CKernels"],
             // Optimised in debug builds too: unoptimised SIMD code is ~100× slower, which would put the
             // encoder tests (and every debug `papers embed`) at minutes per abstract.
             swiftSettings: hot + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
@@ -93,7 +97,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "PapersEmbeddingTests",
-            dependencies: ["PapersEmbedding", "PapersTestSupport"],
+            dependencies: ["PapersEmbedding", "CKernels", "PapersTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "PapersIngestTests",

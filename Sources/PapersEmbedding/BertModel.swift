@@ -1,4 +1,5 @@
 import COpenBLAS
+import CKernels
 
 /// One transformer layer's weights, PyTorch layout (a Linear's weight is [out, in], so products use Wᵀ).
 struct BertLayerWeights: Sendable {
@@ -98,8 +99,7 @@ final class BertModel: Sendable {
                                            (layer.value, layer.valueBias)].enumerated() {
                 let out = qkv + slot * h
                 for t in 0..<tokens { (out + t * 3 * h).update(from: bias.pointer, count: h) }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(h), Int32(h),
-                            1, x, Int32(h), weight.pointer, Int32(h), 1, out, Int32(3 * h))
+                linear(tokens: tokens, columns: h, depth: h, x, weight.pointer, out, outStride: 3 * h)
             }
             // Attention per sequence and head over the sequence's own tokens.
             var offset = 0
@@ -123,14 +123,29 @@ final class BertModel: Sendable {
 
             // Feed-forward: GELU(x·Wiᵀ + bi)·Woᵀ + bo, residual, LayerNorm.
             broadcastRow(layer.intermediateBias.pointer, into: inner, rows: tokens, width: f)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(f), Int32(h),
-                        1, x, Int32(h), layer.intermediate.pointer, Int32(h), 1, inner, Int32(f))
+            linear(tokens: tokens, columns: f, depth: h, x, layer.intermediate.pointer, inner, outStride: f)
             geluInPlace(inner, count: tokens * f)
             projectAddNormalize(inner, width: f, weight: layer.output, bias: layer.outputBias,
                                 gamma: layer.outputNormGamma, beta: layer.outputNormBeta,
                                 residual: x, tokens: tokens, scratch: ffnOutput)
         }
         return x
+    }
+
+    /// Rows at most this many go through `papers_small_batch_linear` rather than sgemm (a query's tokens;
+    /// docs/embeddings.md has the measurement).
+    static let smallBatchRows = 32
+
+    /// `out += input·Wᵀ` (input rows `depth` wide and contiguous, W `columns × depth`).
+    private func linear(tokens: Int, columns: Int, depth: Int, _ input: UnsafePointer<Float>,
+                        _ weight: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, outStride: Int) {
+        if tokens <= Self.smallBatchRows {
+            papers_small_batch_linear(Int32(tokens), Int32(columns), Int32(depth), input, Int32(depth), weight, out,
+                                      Int32(outStride))
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(columns), Int32(depth),
+                        1, input, Int32(depth), weight, Int32(depth), 1, out, Int32(outStride))
+        }
     }
 
     /// `residual ← LayerNorm(residual + input·Wᵀ + bias)` for `tokens` rows; `input` rows are `width` wide.
@@ -146,8 +161,7 @@ final class BertModel: Sendable {
             target.update(from: residual + t * h, count: h)
             addInPlace(target, bias.pointer, count: h)
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(tokens), Int32(h), Int32(width),
-                    1, input, Int32(width), weight.pointer, Int32(width), 1, scratch, Int32(h))
+        linear(tokens: tokens, columns: h, depth: width, input, weight.pointer, scratch, outStride: h)
         layerNormRows(scratch, into: residual, rows: tokens, width: h, gamma: gamma.pointer, beta: beta.pointer,
                       epsilon: configuration.layerNormEpsilon)
     }

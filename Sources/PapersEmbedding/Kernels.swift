@@ -202,3 +202,4 @@ func broadcastRow(_ row: UnsafePointer<Float>, into destination: UnsafeMutablePo
         (destination + r * width).update(from: row, count: width)
     }
 }
+
