@@ -117,8 +117,10 @@ public struct SearchService: Sendable {
     /// Both rankings to `fusion.depth` (at least what the page needs), then fused.
     private func hybrid(query: KeywordQuery, text: String, filters: SearchFilters, semantic: SemanticIndex, wanted: Int) async throws -> [ScoredPaper] {
         let depth = max(fusion.depth, wanted)
+        // The query embedding runs on a thread of its own while the keyword index is searched here.
+        async let embedded = semantic.embed(query: text)
         let keyword = query.isEmpty ? [] : try await store.keywordCandidates(query, filters: filters, limit: max(depth, fusion.keywordDepth))
-        let vector = await semantic.embed(query: text)
+        let vector = await embedded
         let index = try await semantic.index()
         let filter = try await store.filterPredicate(filters)
         let dense = index.nearest(to: vector, k: depth, excluding: [], filter: filter)

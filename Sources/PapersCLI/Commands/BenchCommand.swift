@@ -78,12 +78,17 @@ struct SyntheticSnapshot {
     private var rng: SplitMix64
     private let vocabulary: [String]
     private let cumulative: [Double]
+    /// When set, words are drawn from it instead of the built-in Zipf vocabulary.
+    private let distribution: WordDistribution?
     private static let categories = ["cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML", "cs.RO", "cs.IR", "math.OC", "eess.IV", "q-bio.NC", "hep-th", "cond-mat.stat-mech"]
     private static let surnames = ["Smith", "Wang", "Li", "Zhang", "Müller", "García", "Kim", "Nguyen", "Rossi", "Kowalski", "Dubois", "Sato", "Ivanova", "Okafor", "Silva"]
     private static let forenames = ["A.", "Wei", "Maria", "J. K.", "Yuki", "Olga", "Ahmed", "Lucía", "Chen", "Pierre", "Anna", "Ravi"]
 
-    init(seed: UInt64) {
+    /// Records whose words come from `words` (fitted to a real corpus), or from a built-in Zipf vocabulary
+    /// of 30,000 made-up words when nil.
+    init(seed: UInt64, words distribution: WordDistribution? = nil) {
         rng = SplitMix64(seed: seed)
+        self.distribution = distribution
         let common = ["the", "of", "and", "to", "a", "in", "we", "for", "is", "on", "that", "with", "by", "this", "model", "learning",
                       "data", "our", "are", "from", "method", "results", "neural", "network", "show", "performance", "training",
                       "which", "as", "can", "an", "based", "propose", "approach", "be", "tasks", "language", "models", "deep",
@@ -104,6 +109,7 @@ struct SyntheticSnapshot {
     }
 
     private mutating func word() -> String {
+        if let distribution { return distribution.sample(&rng) }
         let u = Double(rng.next() >> 11) / Double(1 << 53) * cumulative[cumulative.count - 1]
         var lo = 0, hi = cumulative.count - 1
         while lo < hi {

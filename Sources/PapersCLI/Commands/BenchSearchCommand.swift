@@ -9,13 +9,25 @@ struct BenchSearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
         abstract: "Time keyword, semantic and hybrid search over the papers in --home with a file of queries (one per line).",
-        discussion: "Each query runs once untimed (warm-up), then once timed, one at a time. Latencies are wall-clock milliseconds.")
+        discussion: """
+            Each query runs once untimed (warm-up), then once timed, one at a time. Latencies are wall-clock \
+            milliseconds. With --synthetic N, a second home of N papers is built (once) beside --home: texts \
+            generated with the word frequencies of --vocabulary, vectors drawn from a Gaussian with the mean and \
+            covariance of --home's real embeddings, an HNSW graph; the same stages are timed there, plus recall \
+            against exact search, start-up time, end-to-end latency over HTTP and the server's memory. --report \
+            writes all of it as Markdown.
+            """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Queries, one per line.") var queries = "../shared/eval/arxiv-title-queries.txt"
     @Option(help: "Modes to time, comma-separated.") var modes = "keyword,semantic,hybrid"
     @Option(help: "Results per query.") var limit = 10
+    @Option(help: "Papers in the synthetic home (0: none).") var synthetic = 0
+    @Option(help: "Synthetic home folder (default: HOME-synthetic-N).") var syntheticHome: String?
+    @Option(help: "Corpus whose word frequencies the generated texts follow.") var vocabulary = "../shared/data/arxiv-sample.jsonl.gz"
+    @Option(help: "Loopback port for the server started on the synthetic home.") var port = 18_787
+    @Option(help: "Write the measurements as Markdown to this file (e.g. docs/performance.md).") var report: String?
 
     func run() async throws {
         guard let text = try? String(contentsOfFile: queries, encoding: .utf8) else {
@@ -27,11 +39,77 @@ struct BenchSearchCommand: AsyncParsableCommand {
             guard let mode = SearchMode(rawValue: String(name)) else { throw ValidationError("--modes: unknown mode \"\(name)\"") }
             return mode
         }
-        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
-        let needsModel = wanted.contains { $0 != .keyword }
-        let service = try modelOptions.searchService(store: store, home: global.resolvedHome, required: needsModel)
-        print("\(try await store.paperCount()) papers, \(lines.count) queries, top \(limit)")
+        guard synthetic >= 0 else { throw ValidationError("--synthetic: must be 0 or more, got \(synthetic)") }
+        let home = global.resolvedHome
+        let store = try StoreFactory.open(home: home, databaseURL: global.databaseURL)
+        let needsModel = wanted.contains { $0 != .keyword } || synthetic > 0
+        let service = try modelOptions.searchService(store: store, home: home, required: needsModel)
+        var markdown = Self.reportHeader(queries: queries, count: lines.count, limit: limit)
+        let real = try await measureStages(store: store, service: service, lines: lines, modes: wanted)
+        markdown += "\n## \(home): \(real.papers)\n\n" + real.table
 
+        if synthetic > 0, let semantic = service.semantic {
+            let realVectors = try await store.embeddingMatrix(model: semantic.encoder.name)
+            guard realVectors.count >= 1_000 else {
+                throw ValidationError("--home: \(realVectors.count) embedded papers; the Gaussian needs at least 1,000 (run `papers embed`)")
+            }
+            let model = GaussianModel(fitting: realVectors)
+            let folder = syntheticHome ?? (home.hasSuffix("/") ? String(home.dropLast()) : home) + "-synthetic-\(synthetic)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let syntheticStore = try StoreFactory.open(home: folder, databaseURL: nil)
+            let syntheticSemantic = SemanticIndex(store: syntheticStore, encoder: semantic.encoder,
+                                                  configuration: SemanticIndex.configuration(home: folder))
+            var builder = SyntheticScaleHome(home: folder, count: synthetic, vocabularyPath: vocabulary)
+            try await builder.build(store: syntheticStore, semantic: syntheticSemantic, model: model)
+            let loadStart = Date()
+            let index = try await syntheticSemantic.index()
+            let loadSeconds = Date().timeIntervalSince(loadStart)
+            let recall = try await Self.recall(of: index, store: syntheticStore, model: semantic.encoder.name,
+                                               queries: semantic.encoder.embed(Array(lines.prefix(100))))
+            let syntheticService = SearchService(store: syntheticStore, semantic: syntheticSemantic)
+            let measured = try await measureStages(store: syntheticStore, service: syntheticService, lines: lines, modes: wanted)
+            say(String(format: "recall@10 of the HNSW graph against exact search (100 queries): %.4f", recall))
+            let probe = try await ServerProbe.run(home: folder, model: modelOptions.model, queries: lines, port: port)
+            say(String(format: "server: /healthz after %.2f s, first hybrid search after %.2f s; HTTP hybrid %@; errors %d; RSS %.0f MB, peak %.0f MB",
+                         probe.healthSeconds, probe.firstSearchSeconds, probe.latency.summary, probe.errors,
+                         probe.residentMB, probe.peakResidentMB))
+            markdown += "\n## Synthetic: \(measured.papers)\n\n"
+            markdown += "Texts generated with the word frequencies of `\(vocabulary)`; vectors drawn from a Gaussian with the mean "
+            markdown += "and covariance of the \(realVectors.count) real embeddings above, normalised.\n\n"
+            markdown += "| build step | seconds |\n|---|---|\n"
+            for (step, seconds) in builder.steps { markdown += String(format: "| %@ | %.1f |\n", step, seconds) }
+            if builder.steps.isEmpty { markdown += "| (built by an earlier run) | — |\n" }
+            markdown += String(format: "| load the saved graph in this process | %.1f |\n\n", loadSeconds)
+            markdown += measured.table
+            markdown += String(format: "\nHNSW (efSearch 256) recall@10 against exact search, 100 queries: **%.4f**\n\n", recall)
+            markdown += "`papers serve` on this home (a child process, hybrid `/api/search` over HTTP, \(lines.count) queries one at a time):\n\n"
+            markdown += "| measurement | value |\n|---|---|\n"
+            markdown += String(format: "| first `/healthz` answer after start | %.2f s |\n", probe.healthSeconds)
+            markdown += String(format: "| first hybrid search answered after start | %.2f s |\n", probe.firstSearchSeconds)
+            markdown += String(format: "| hybrid end to end p50 / p99 | %.2f / %.2f ms |\n", RetrievalMetrics.percentile(probe.latency.milliseconds, 0.5),
+                               RetrievalMetrics.percentile(probe.latency.milliseconds, 0.99))
+            markdown += "| errors | \(probe.errors) |\n"
+            markdown += String(format: "| resident memory after the queries / peak | %.0f / %.0f MB |\n", probe.residentMB, probe.peakResidentMB)
+        }
+        if let report {
+            try markdown.write(toFile: report, atomically: true, encoding: .utf8)
+            say("wrote \(report)")
+        }
+    }
+
+    /// Stage and mode latencies over one store; printed as they come and returned as a Markdown table.
+    private func measureStages(store: any PaperStore, service: SearchService, lines: [String], modes: [SearchMode]) async throws
+        -> (papers: String, table: String) {
+        var papers = "\(try await store.paperCount()) papers"
+        if let semantic = service.semantic {
+            papers += ", \(try await store.embeddedPaperCount(model: semantic.encoder.name)) of them embedded"
+        }
+        say("\(papers), \(lines.count) queries, top \(limit)")
+        var rows: [(String, LatencySample)] = []
+        func record(_ label: String, _ sample: LatencySample) {
+            say("\(label.padding(toLength: 20, withPad: " ", startingAt: 0)) \(sample.summary)")
+            rows.append((label, sample))
+        }
         // Stage: keyword candidates alone (the ranked index, no paper rows).
         var stage = LatencySample()
         for line in lines { _ = try await store.keywordCandidates(KeywordQuery(parsing: line), filters: .init(), limit: limit) }
@@ -39,21 +117,67 @@ struct BenchSearchCommand: AsyncParsableCommand {
             let query = KeywordQuery(parsing: line)
             _ = try await stage.time { try await store.keywordCandidates(query, filters: .init(), limit: limit) }
         }
-        print("keyword ranking      \(stage.summary)")
+        record("keyword ranking", stage)
         if let semantic = service.semantic {
             var embed = LatencySample()
-            for line in lines { _ = await embed.time { await semantic.embed(query: line) } }
-            print("query embedding      \(embed.summary)")
+            var vectors: [[Float]] = []
+            for line in lines { vectors.append(await embed.time { await semantic.embed(query: line) }) }
+            record("query embedding", embed)
+            let index = try await semantic.index()
+            var nearest = LatencySample()
+            for vector in vectors { _ = nearest.timeNow { index.nearest(to: vector, k: limit, excluding: [], filter: nil) } }
+            record("vector search", nearest)
         }
-        for mode in wanted {
+        for mode in modes {
             var sample = LatencySample()
             for line in lines { _ = try? await service.search(SearchRequest(text: line, mode: mode, limit: limit)) }
             for line in lines {
                 _ = try? await sample.time { try await service.search(SearchRequest(text: line, mode: mode, limit: limit)) }
             }
-            print("\(mode.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) \(sample.summary)")
+            record(mode.rawValue, sample)
         }
+        var table = "| stage (in process) | p50 ms | p99 ms | max ms |\n|---|---|---|---|\n"
+        for (label, sample) in rows {
+            table += String(format: "| %@ | %.2f | %.2f | %.2f |\n", label, RetrievalMetrics.percentile(sample.milliseconds, 0.5),
+                            RetrievalMetrics.percentile(sample.milliseconds, 0.99), sample.milliseconds.max() ?? 0)
+        }
+        return (papers, table)
     }
+
+    /// Share of the exact top 10 that `index` returns, over `queries`.
+    private static func recall(of index: any VectorSearching, store: any PaperStore, model: String, queries: [[Float]]) async throws -> Double {
+        let exact = ExactVectorIndex(matrix: try await store.embeddingMatrix(model: model))
+        var found = 0, total = 0
+        for query in queries {
+            let truth = exact.nearest(to: query, k: 10).map(\.key)
+            let got = Set(index.nearest(to: query, k: 10, excluding: [], filter: nil).map(\.key))
+            found += truth.filter(got.contains).count
+            total += truth.count
+        }
+        return Double(found) / Double(max(total, 1))
+    }
+
+    private static func reportHeader(queries: String, count: Int, limit: Int) -> String {
+        var host = ProcessInfo.processInfo.hostName
+        if let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let line = cpu.split(separator: "\n").first(where: { $0.hasPrefix("model name") }) {
+            host = line.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? host
+        }
+        return """
+            # Performance
+
+            Written by `papers bench search` (do not edit by hand; rerun it). Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores \
+            (\(host)), \(ProcessInfo.processInfo.physicalMemory >> 30) GiB. Queries: `\(queries)` (\(count)), top \(limit), one at a \
+            time after one untimed pass. The machine is shared, so absolute figures move between runs by ±30%.
+
+            """
+    }
+}
+
+/// Prints a line and flushes it, so a long run can be watched through a log file.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }
 
 /// Wall-clock latencies in milliseconds, with percentiles.
@@ -64,6 +188,14 @@ struct LatencySample {
     mutating func time<T>(_ body: () async throws -> T) async rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds
         let result = try await body()
+        milliseconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        return result
+    }
+
+    /// Times a synchronous `body` once and records it.
+    mutating func timeNow<T>(_ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try body()
         milliseconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         return result
     }
