@@ -159,14 +159,19 @@ final class KeywordIndexCache: @unchecked Sendable {
     }
 }
 
-/// Analyzers memoise stems and are not thread-safe: lend them out one caller at a time.
+/// Analyzers memoise stems and are not thread-safe: lend them out one caller at a time. Reusing them also
+/// matters for latency: a new analyzer allocates and zeroes a 1 MB token table.
 final class AnalyzerPool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [TextAnalyzer] = []
+    private let stemming: Bool
+
+    /// A pool of analyzers that stem (the index's) or not (for snippet boundaries).
+    init(stemming: Bool = true) { self.stemming = stemming }
 
     func withAnalyzer<T>(_ body: (TextAnalyzer) throws -> T) rethrows -> T {
         lock.lock()
-        let analyzer = idle.popLast() ?? TextAnalyzer()
+        let analyzer = idle.popLast() ?? TextAnalyzer(stemming: stemming)
         lock.unlock()
         defer {
             lock.lock()

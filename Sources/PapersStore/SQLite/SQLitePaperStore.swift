@@ -8,6 +8,7 @@ public final class SQLitePaperStore: PaperStore {
     /// The database file.
     public let path: String
     let analyzers = AnalyzerPool()
+    let plainAnalyzers = AnalyzerPool(stemming: false)
     let keywordIndex = KeywordIndexCache()
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
@@ -235,11 +236,15 @@ public final class SQLitePaperStore: PaperStore {
         })
         return try await pool.read { db in
             let papers = try Self.papers(seqs: ranked.compactMap { UInt32(exactly: $0.key) }, in: db)
-            let highlight = TextAnalyzer(), plain = TextAnalyzer(stemming: false)
-            return ranked.compactMap { item -> SearchHit? in
-                guard let seq = UInt32(exactly: item.key), let paper = papers[seq] else { return nil }
-                let snippet = queryTerms.isEmpty ? nil : Snippet.make(from: paper.abstract, terms: queryTerms, analyzer: highlight, plain: plain)
-                return SearchHit(paper: paper, score: item.score, snippet: snippet)
+            return analyzers.withAnalyzer { highlight in
+                plainAnalyzers.withAnalyzer { plain in
+                    ranked.compactMap { item -> SearchHit? in
+                        guard let seq = UInt32(exactly: item.key), let paper = papers[seq] else { return nil }
+                        let snippet = queryTerms.isEmpty ? nil
+                            : Snippet.make(from: paper.abstract, terms: queryTerms, analyzer: highlight, plain: plain)
+                        return SearchHit(paper: paper, score: item.score, snippet: snippet)
+                    }
+                }
             }
         }
     }
