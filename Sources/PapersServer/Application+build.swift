@@ -18,9 +18,13 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger? 
         // Keyword search, pages and the API all work without the model; say once why meaning-based search is off.
         logger.warning("semantic search disabled: \(error)")
     }
+    // Load the keyword index and the vector index (or build it) now, side by side, rather than in the first
+    // search's time.
+    let log = logger
+    Task.detached {
+        do { try await store.prepareKeywordIndex() } catch { log.warning("keyword index: \(error)") }
+    }
     if let semantic {
-        // Load (or build) the vector index now rather than in the first search's time.
-        let log = logger
         Task.detached {
             do { _ = try await semantic.index() } catch { log.warning("vector index: \(error)") }
         }

@@ -57,6 +57,10 @@ public protocol PaperStore: Sendable {
     /// `Int64.min` for all) as one row-major matrix, in row-key order.
     func embeddingMatrix(model: String, storedAfter generation: Int64) async throws -> EmbeddingMatrix
 
+    /// Loads the keyword index into memory now (otherwise the first search loads it), so a starting server
+    /// can warm it in the background.
+    func prepareKeywordIndex() async throws
+
     /// Keyword retrieval without fetching papers: (row key, BM25 score), best first, at most `limit`.
     func keywordCandidates(_ query: KeywordQuery, filters: SearchFilters, limit: Int) async throws -> [ScoredPaper]
     /// Search hits for already ranked papers, in the given order, with snippets around `query`'s words.

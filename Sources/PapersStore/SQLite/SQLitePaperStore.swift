@@ -262,6 +262,10 @@ public final class SQLitePaperStore: PaperStore {
         }
     }
 
+    public func prepareKeywordIndex() async throws {
+        _ = try await keywordIndex.current(pool)
+    }
+
     /// Papers the keyword index covers (equals ``paperCount()`` when index and rows agree).
     public func indexedPaperCount() async throws -> Int {
         try await keywordIndex.current(pool).liveCount
