@@ -24,6 +24,16 @@ struct ImpactPostings {
     /// A score in BM25 units is `Double(sum of impacts) * scale`.
     private(set) var scale: Double = 1
 
+    /// Empty postings.
+    init() {}
+
+    /// Postings as saved by a snapshot (`docs` and `impacts` parallel).
+    init(docs: [UInt32], impacts: [UInt8], scale: Double) {
+        self.docs = docs
+        self.impacts = impacts
+        self.scale = scale
+    }
+
     /// Collects lists with exact impacts, then quantises them all with one scale (the largest impact → 255).
     struct Builder {
         private var docs: [UInt32] = []

@@ -45,6 +45,39 @@ final class KeywordIndexReader: @unchecked Sendable {
     static let k1 = 1.2
     static let b = 0.75
 
+    /// A reader from a snapshot file's arrays (``KeywordIndexSnapshot``).
+    init(snapshot: KeywordIndexSnapshot.Contents) {
+        segmentIDs = snapshot.segmentIDs
+        postings = ImpactPostings(docs: snapshot.docs, impacts: snapshot.impacts, scale: snapshot.scale)
+        lists = snapshot.lists
+        var index: [String: Int] = [:]
+        index.reserveCapacity(snapshot.terms.count)
+        for (i, term) in snapshot.terms.enumerated() { index[term] = i }
+        termIndex = index
+        docSegment = snapshot.docSegment
+        docLength = snapshot.docLength
+        docDay = snapshot.docDay
+        docCategoryStart = snapshot.docCategoryStart
+        docCategoryCount = snapshot.docCategoryCount
+        categoryData = snapshot.categoryData
+        categoryIDs = Dictionary(uniqueKeysWithValues: snapshot.categories.enumerated().map { ($1, UInt16($0)) })
+        liveCount = snapshot.liveCount
+        averageLength = snapshot.averageLength
+    }
+
+    /// Everything a snapshot file stores.
+    var snapshot: KeywordIndexSnapshot.Contents {
+        var terms = [String](repeating: "", count: termIndex.count)
+        for (term, i) in termIndex { terms[i] = term }
+        var categories = [String](repeating: "", count: categoryIDs.count)
+        for (name, id) in categoryIDs { categories[Int(id)] = name }
+        return KeywordIndexSnapshot.Contents(
+            segmentIDs: segmentIDs, docs: postings.docs, impacts: postings.impacts, scale: postings.scale, lists: lists,
+            terms: terms, docSegment: docSegment, docLength: docLength, docDay: docDay,
+            docCategoryStart: docCategoryStart, docCategoryCount: docCategoryCount, categoryData: categoryData,
+            categories: categories, liveCount: liveCount, averageLength: averageLength)
+    }
+
     /// Builds the reader from segments given oldest first.
     init(segments: [(id: Int64, docs: [UInt8], postings: [UInt8])]) throws(SegmentError) {
         segmentIDs = segments.map(\.id)

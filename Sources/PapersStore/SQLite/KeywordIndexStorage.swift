@@ -135,25 +135,53 @@ enum KeywordIndexStorage {
     }
 }
 
-/// One in-memory reader per store, rebuilt when the segments change (another process imported).
+/// One in-memory reader per store, rebuilt when the segments change (another process imported). With a
+/// snapshot path, a process starts from the saved reader when it matches the segments, and saves the reader
+/// it had to build (``KeywordIndexSnapshot``).
 final class KeywordIndexCache: @unchecked Sendable {
+    /// Where the last reader came from (tests check that a snapshot is used, and a stale one is not).
+    enum Source: Sendable { case segments, snapshot }
+
     private let lock = NSLock()
     private var reader: KeywordIndexReader?
-    private var signature: [Int64] = []
+    private var signature = ""
+    private let snapshotPath: String?
+    private(set) var lastSource: Source?
+
+    /// A cache that saves and reuses a snapshot at `snapshotPath` (nil: memory only).
+    init(snapshotPath: String? = nil) { self.snapshotPath = snapshotPath }
 
     /// The reader for the segments now in the database.
     func current(_ pool: DatabasePool) async throws -> KeywordIndexReader {
-        let ids = try await pool.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM keyword_segment ORDER BY id") }
-        if let cached = lock.withLock({ signature == ids ? reader : nil }) { return cached }
-        let segments = try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, docs, postings FROM keyword_segment ORDER BY id").map {
-                (id: $0["id"] as Int64, docs: Array($0["docs"] as Data), postings: Array($0["postings"] as Data))
-            }
+        // Segment blobs never change under one id, so ids and sizes identify the set.
+        let current = try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, length(docs) AS d, length(postings) AS p FROM keyword_segment ORDER BY id")
+                .map { "\($0["id"] as Int64):\($0["d"] as Int64):\($0["p"] as Int64)" }.joined(separator: ",")
         }
-        let fresh = try KeywordIndexReader(segments: segments)
+        if let cached = lock.withLock({ signature == current ? reader : nil }) { return cached }
+        let fresh: KeywordIndexReader
+        if let snapshotPath, let contents = KeywordIndexSnapshot.read(from: snapshotPath, signature: current) {
+            fresh = KeywordIndexReader(snapshot: contents)
+            lock.withLock { lastSource = .snapshot }
+        } else {
+            let segments = try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, docs, postings FROM keyword_segment ORDER BY id").map {
+                    (id: $0["id"] as Int64, docs: Array($0["docs"] as Data), postings: Array($0["postings"] as Data))
+                }
+            }
+            // Another process may have changed the segments between the two reads: only a reader built from
+            // exactly the signed set may be saved under that signature.
+            let built = segments.map { "\($0.id):\($0.docs.count):\($0.postings.count)" }.joined(separator: ",")
+            fresh = try KeywordIndexReader(segments: segments)
+            if let snapshotPath, built == current {
+                // A cache: failing to write it only costs the next process the rebuild.
+                try? KeywordIndexSnapshot.write(fresh.snapshot, signature: current, to: snapshotPath)
+            }
+            lock.withLock { lastSource = .segments }
+        }
         lock.withLock {
             reader = fresh
-            signature = fresh.segmentIDs
+            signature = current
         }
         return fresh
     }

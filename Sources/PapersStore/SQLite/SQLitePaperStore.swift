@@ -9,12 +9,15 @@ public final class SQLitePaperStore: PaperStore {
     public let path: String
     let analyzers = AnalyzerPool()
     let plainAnalyzers = AnalyzerPool(stemming: false)
-    let keywordIndex = KeywordIndexCache()
+    let keywordIndex: KeywordIndexCache
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
+        // Beside the vector graph: HOME/index.
+        keywordIndex = KeywordIndexCache(snapshotPath: URL(fileURLWithPath: directory.isEmpty ? "." : directory)
+            .appendingPathComponent("index").appendingPathComponent("keyword.snapshot").path)
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
