@@ -92,16 +92,19 @@ public final class SemanticIndex: Sendable {
             try graph.add(fresh)
             return LoadedVectors(index: graph, generation: generation)
         }
-        let count = try await store.embeddedPaperCount(model: model)
-        if count < configuration.approximateFrom {
-            return LoadedVectors(index: ExactVectorIndex(matrix: try await store.embeddingMatrix(model: model)), generation: generation)
-        }
+        // A saved graph at or above the threshold answers without counting the embeddings first: the exact
+        // count joins every vector row with its paper (seconds at a million papers).
         if let path = graphPath, FileManager.default.fileExists(atPath: path + ".json"),
-           let saved = try? ApproximateVectorIndex.load(from: path, dimension: encoder.dimension) {
+           let saved = try? ApproximateVectorIndex.load(from: path, dimension: encoder.dimension),
+           saved.index.count >= configuration.approximateFrom {
             let fresh = try await store.embeddingMatrix(model: model, storedAfter: saved.generation)
             try saved.index.add(fresh)
             if fresh.count > saved.index.count / 10 { try saved.index.save(to: path, generation: generation) }
             return LoadedVectors(index: saved.index, generation: generation)
+        }
+        let count = try await store.embeddedPaperCount(model: model)
+        if count < configuration.approximateFrom {
+            return LoadedVectors(index: ExactVectorIndex(matrix: try await store.embeddingMatrix(model: model)), generation: generation)
         }
         return LoadedVectors(index: try await rebuild(generation: generation), generation: generation)
     }
