@@ -75,7 +75,9 @@ struct BenchSearchCommand: AsyncParsableCommand {
                          probe.residentMB, probe.peakResidentMB))
             markdown += "\n## Synthetic: \(measured.papers)\n\n"
             markdown += "Texts generated with the word frequencies of `\(vocabulary)`; vectors drawn from a Gaussian with the mean "
-            markdown += "and covariance of the \(realVectors.count) real embeddings above, normalised.\n\n"
+            markdown += builder.steps.isEmpty
+                ? "and covariance of the real embeddings (fitted by the earlier run that built this home), normalised.\n\n"
+                : "and covariance of the \(realVectors.count) real embeddings above, normalised.\n\n"
             markdown += "| build step | seconds |\n|---|---|\n"
             for (step, seconds) in builder.steps { markdown += String(format: "| %@ | %.1f |\n", step, seconds) }
             if builder.steps.isEmpty { markdown += "| (built by an earlier run) | — |\n" }
