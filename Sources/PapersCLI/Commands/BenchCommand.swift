@@ -22,10 +22,16 @@ struct GenerateSnapshotCommand: AsyncParsableCommand {
     @Option(help: "Random seed; the same seed gives the same file.") var seed: UInt64 = 42
 
     func run() async throws {
-        let path = output ?? "/dev/stdout"
-        guard FileManager.default.createFile(atPath: path, contents: nil) || path == "/dev/stdout",
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw ValidationError("--output: cannot write \(path)")
+        // Standard output is used as it is: creating "/dev/stdout" as a file would replace the device link.
+        let handle: FileHandle
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: nil),
+                  let file = FileHandle(forWritingAtPath: output) else {
+                throw ValidationError("--output: cannot write \(output)")
+            }
+            handle = file
+        } else {
+            handle = FileHandle.standardOutput
         }
         var generator = SyntheticSnapshot(seed: seed)
         var buffer = Data()
@@ -38,7 +44,7 @@ struct GenerateSnapshotCommand: AsyncParsableCommand {
             }
         }
         handle.write(buffer)
-        try handle.close()
+        if output != nil { try handle.close() }
     }
 }
 
@@ -76,10 +82,8 @@ struct BenchImportCommand: AsyncParsableCommand {
 /// (titles ~10 words, abstracts ~170 words, 1–8 authors, 1–3 categories, 1–3 versions).
 struct SyntheticSnapshot {
     private var rng: SplitMix64
-    private let vocabulary: [String]
-    private let cumulative: [Double]
-    /// When set, words are drawn from it instead of the built-in Zipf vocabulary.
-    private let distribution: WordDistribution?
+    /// Where words come from: a fitted distribution, or the built-in Zipf vocabulary.
+    private let distribution: WordDistribution
     private static let categories = ["cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML", "cs.RO", "cs.IR", "math.OC", "eess.IV", "q-bio.NC", "hep-th", "cond-mat.stat-mech"]
     private static let surnames = ["Smith", "Wang", "Li", "Zhang", "Müller", "García", "Kim", "Nguyen", "Rossi", "Kowalski", "Dubois", "Sato", "Ivanova", "Okafor", "Silva"]
     private static let forenames = ["A.", "Wei", "Maria", "J. K.", "Yuki", "Olga", "Ahmed", "Lucía", "Chen", "Pierre", "Anna", "Ravi"]
@@ -88,7 +92,10 @@ struct SyntheticSnapshot {
     /// of 30,000 made-up words when nil.
     init(seed: UInt64, words distribution: WordDistribution? = nil) {
         rng = SplitMix64(seed: seed)
-        self.distribution = distribution
+        if let distribution {
+            self.distribution = distribution
+            return
+        }
         let common = ["the", "of", "and", "to", "a", "in", "we", "for", "is", "on", "that", "with", "by", "this", "model", "learning",
                       "data", "our", "are", "from", "method", "results", "neural", "network", "show", "performance", "training",
                       "which", "as", "can", "an", "based", "propose", "approach", "be", "tasks", "language", "models", "deep",
@@ -100,24 +107,10 @@ struct SyntheticSnapshot {
             let n = 2 + Int(local.next() % 3)
             words.append((0..<n).map { _ in syllables[Int(local.next() % UInt64(syllables.count))] }.joined())
         }
-        vocabulary = words
-        var sum = 0.0
-        cumulative = (1...words.count).map { rank in
-            sum += 1 / pow(Double(rank), 1.05)
-            return sum
-        }
+        self.distribution = WordDistribution(words: words, weights: (1...words.count).map { 1 / pow(Double($0), 1.05) })
     }
 
-    private mutating func word() -> String {
-        if let distribution { return distribution.sample(&rng) }
-        let u = Double(rng.next() >> 11) / Double(1 << 53) * cumulative[cumulative.count - 1]
-        var lo = 0, hi = cumulative.count - 1
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if cumulative[mid] < u { lo = mid + 1 } else { hi = mid }
-        }
-        return vocabulary[lo]
-    }
+    private mutating func word() -> String { distribution.sample(&rng) }
 
     private mutating func int(_ range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(rng.next() % UInt64(range.count))

@@ -14,6 +14,14 @@ struct WordDistribution {
     let words: [String]
     let cumulative: [Double]
 
+    /// Words drawn with the given weights (any positive scale).
+    init(words: [String], weights: [Double]) {
+        precondition(!words.isEmpty && words.count == weights.count, "one weight per word")
+        self.words = words
+        var sum = 0.0
+        cumulative = weights.map { sum += $0; return sum }
+    }
+
     /// Counts the lower-cased words of every title and abstract in a JSON-lines file (`.gz` read as is),
     /// keeping the `limit` most frequent.
     init(fitting path: String, limit: Int = 200_000) throws {
