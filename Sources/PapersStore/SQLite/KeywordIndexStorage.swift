@@ -153,13 +153,13 @@ final class KeywordIndexCache: @unchecked Sendable {
 
     /// The reader for the segments now in the database.
     func current(_ pool: DatabasePool) async throws -> KeywordIndexReader {
-        // Segment blobs never change under one id, so ids and sizes identify the set.
         let current = try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, length(docs) AS d, length(postings) AS p FROM keyword_segment ORDER BY id")
-                .map { "\($0["id"] as Int64):\($0["d"] as Int64):\($0["p"] as Int64)" }.joined(separator: ",")
+            Self.signature(try Row.fetchAll(db, sql: "SELECT id, length(docs) AS d, length(postings) AS p FROM keyword_segment ORDER BY id")
+                .map { (id: $0["id"] as Int64, docs: $0["d"] as Int, postings: $0["p"] as Int) })
         }
         if let cached = lock.withLock({ signature == current ? reader : nil }) { return cached }
         let fresh: KeywordIndexReader
+        var built = current
         if let snapshotPath, let contents = KeywordIndexSnapshot.read(from: snapshotPath, signature: current) {
             fresh = KeywordIndexReader(snapshot: contents)
             lock.withLock { lastSource = .snapshot }
@@ -169,21 +169,26 @@ final class KeywordIndexCache: @unchecked Sendable {
                     (id: $0["id"] as Int64, docs: Array($0["docs"] as Data), postings: Array($0["postings"] as Data))
                 }
             }
-            // Another process may have changed the segments between the two reads: only a reader built from
-            // exactly the signed set may be saved under that signature.
-            let built = segments.map { "\($0.id):\($0.docs.count):\($0.postings.count)" }.joined(separator: ",")
+            // Another process may have changed the segments between the two reads: the reader (and its
+            // snapshot) are named by the set actually read.
+            built = Self.signature(segments.map { (id: $0.id, docs: $0.docs.count, postings: $0.postings.count) })
             fresh = try KeywordIndexReader(segments: segments)
-            if let snapshotPath, built == current {
+            if let snapshotPath {
                 // A cache: failing to write it only costs the next process the rebuild.
-                try? KeywordIndexSnapshot.write(fresh.snapshot, signature: current, to: snapshotPath)
+                try? KeywordIndexSnapshot.write(fresh.snapshot, signature: built, to: snapshotPath)
             }
             lock.withLock { lastSource = .segments }
         }
         lock.withLock {
             reader = fresh
-            signature = current
+            signature = built
         }
         return fresh
+    }
+
+    /// Names a segment set. Segment blobs never change under one id, so ids and sizes identify it.
+    private static func signature(_ segments: [(id: Int64, docs: Int, postings: Int)]) -> String {
+        segments.map { "\($0.id):\($0.docs):\($0.postings)" }.joined(separator: ",")
     }
 }
 
