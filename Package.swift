@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -56,7 +57,8 @@ let package = Package(
         .target(
             name: "PapersIngest",
             dependencies: ["PapersCore", "PapersStore", "PapersEmbedding", "CZlib",
-                           .product(name: "AsyncAlgorithms", package: "swift-async-algorithms")],
+                           .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: hot),
         .target(
             name: "PapersSearch",
@@ -84,7 +86,9 @@ let package = Package(
         .executableTarget(name: "papers", dependencies: ["PapersCLI"], swiftSettings: strict),
         .target(
             name: "PapersTestSupport",
-            dependencies: ["PapersCore", "PapersStore", "PapersIngest"],
+            dependencies: ["PapersCore", "PapersStore", "PapersIngest",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "PapersCoreTests",

@@ -64,14 +64,20 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
     /// A human heading such as `Tuesday, 18 March 2025`.
     public var longDescription: String {
         let (y, m, d) = components
-        let weekdays = ["Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday"]
-        let weekday = weekdays[((daysSinceEpoch % 7) + 7) % 7]
-        return "\(weekday), \(d) \(Day.monthNames[m - 1]) \(y)"
+        return "\(weekdayName), \(d) \(Day.monthNames[m - 1]) \(y)"
     }
 
     /// English month names, January first.
     public static let monthNames = ["January", "February", "March", "April", "May", "June", "July",
                                     "August", "September", "October", "November", "December"]
+
+    /// ISO weekday: 1 = Monday … 7 = Sunday.
+    public var weekday: Int { ((daysSinceEpoch + 3) % 7 + 7) % 7 + 1 }
+
+    /// The English weekday name, e.g. `Monday`.
+    public var weekdayName: String {
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][weekday - 1]
+    }
 
     /// The day `n` days later (earlier when negative).
     public func adding(days n: Int) -> Day { Day(daysSinceEpoch: daysSinceEpoch + n) }

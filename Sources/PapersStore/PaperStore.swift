@@ -29,6 +29,26 @@ public protocol PaperStore: Sendable {
     func paper(_ id: PaperID) async throws -> Paper?
     /// The papers announced on `day`, in announcement order, at most `limit` from `offset`.
     func papers(on day: Day, limit: Int, offset: Int) async throws -> [Paper]
+    /// Upvotes of the papers featured on `day` (Hugging Face daily papers), by paper.
+    func featuredUpvotes(on day: Day) async throws -> [PaperID: Int]
+    /// Records outside features (replacing an earlier feature of the same paper by the same source); features
+    /// of papers not stored are skipped. Returns how many were stored.
+    func saveFeatures(_ features: [PaperFeature]) async throws -> Int
+    /// Removes papers (and everything hanging off them) in one transaction; returns how many existed.
+    func deletePapers(_ ids: [PaperID]) async throws -> Int
+
+    /// The saved state of harvest `key`, or nil when it never ran.
+    func harvestState(key: String) async throws -> HarvestState?
+    /// Every saved harvest state by key.
+    func harvestStates() async throws -> [String: HarvestState]
+    /// Saves the state of harvest `key`.
+    func saveHarvestState(_ state: HarvestState, key: String) async throws
+    /// Takes lease `name` for `holder` for `seconds` when it is free, expired or already `holder`'s
+    /// (renewing it); false when someone else holds it.
+    func acquireLease(_ name: String, holder: String, seconds: Double) async throws -> Bool
+    /// Gives lease `name` up if `holder` holds it.
+    func releaseLease(_ name: String, holder: String) async throws
+
     /// The most recent days that have papers, newest first, at most `limit`.
     func latestDays(limit: Int) async throws -> [DaySummary]
     /// The nearest days before and after `day` that have papers.

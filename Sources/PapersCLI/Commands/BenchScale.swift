@@ -74,7 +74,7 @@ struct SyntheticScaleHome {
             let distribution = try WordDistribution(fitting: vocabularyPath)
             let file = URL(fileURLWithPath: home).appendingPathComponent("synthetic-\(count).jsonl").path
             var generator = SyntheticSnapshot(seed: 42, words: distribution)
-            FileManager.default.createFile(atPath: file, contents: nil)
+            _ = FileManager.default.createFile(atPath: file, contents: nil)
             guard let handle = FileHandle(forWritingAtPath: file) else { throw ValidationError("cannot write \(file)") }
             var buffer = Data()
             for i in 0..<count {

@@ -88,6 +88,14 @@ final class KeywordIndexReader: @unchecked Sendable {
             for d in try KeywordSegment.decodeDocs(segment.docs) {
                 let seq = Int(d.seq)
                 if seq >= docSegment.count { grow(to: seq + 1) }
+                if d.isDeleted {
+                    if docSegment[seq] >= 0 {
+                        totalLength -= Double(docLength[seq])
+                        liveCount -= 1
+                    }
+                    docSegment[seq] = -1
+                    continue
+                }
                 if docSegment[seq] >= 0 {
                     totalLength -= Double(docLength[seq])
                 } else {

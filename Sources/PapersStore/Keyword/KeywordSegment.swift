@@ -16,6 +16,11 @@ struct KeywordSegment {
         var length: UInt32
         var day: Int32
         var categories: [String]
+
+        /// The length that marks a tombstone: the paper was deleted, and every older posting of it is dead.
+        static let deletedLength = UInt32.max
+
+        var isDeleted: Bool { length == Self.deletedLength }
     }
 
     var docs: [Doc]

@@ -99,8 +99,10 @@ public final class SQLitePaperStore: PaperStore {
                     continue
                 }
                 let seq: Int64 = existing["seq"]
+                // A stored paper keeps its daily page unless the record names its listing day: a harvested new
+                // version says only when it was submitted, which is not when the paper was first announced.
                 let storedDay: String = existing["day"]
-                let day = paper.announcedDay?.description ?? storedDay
+                let day = paper.listed?.description ?? storedDay
                 try update.execute(arguments: StatementArguments(item.values + [day.databaseValue, seq.databaseValue]))
                 try deleteCategories.execute(arguments: [seq])
                 for category in paper.categories { try insertCategory.execute(arguments: [category, seq]) }
@@ -156,11 +158,32 @@ public final class SQLitePaperStore: PaperStore {
         }
     }
 
+    /// A day's page: papers announced that day and papers featured that day (Hugging Face daily papers),
+    /// most upvoted features first, then by id.
+    static let dayMembers = "SELECT seq FROM paper WHERE day = ?1 UNION SELECT paper FROM paper_feature WHERE day = ?1"
+
     public func papers(on day: Day, limit: Int, offset: Int) async throws -> [Paper] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT \(Self.paperColumns) FROM paper WHERE day = ? ORDER BY id LIMIT ? OFFSET ?
+                SELECT \(Self.paperColumns.split(separator: ",").map { "p." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                FROM (\(Self.dayMembers)) m JOIN paper p ON p.seq = m.seq
+                LEFT JOIN (SELECT paper, max(upvotes) AS upvotes FROM paper_feature WHERE day = ?1 GROUP BY paper) f
+                       ON f.paper = p.seq
+                ORDER BY coalesce(f.upvotes, -1) DESC, p.id LIMIT ?2 OFFSET ?3
                 """, arguments: [day.description, limit, offset]).map(Self.paper(from:))
+        }
+    }
+
+    public func featuredUpvotes(on day: Day) async throws -> [PaperID: Int] {
+        try await pool.read { db in
+            var result: [PaperID: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT p.id, max(f.upvotes) AS upvotes FROM paper_feature f JOIN paper p ON p.seq = f.paper
+                WHERE f.day = ? GROUP BY p.id
+                """, arguments: [day.description]) {
+                if let id = PaperID(row["id"] as String) { result[id] = row["upvotes"] }
+            }
+            return result
         }
     }
 
@@ -172,12 +195,17 @@ public final class SQLitePaperStore: PaperStore {
             while result.count < limit {
                 let row: Row?
                 if let before {
-                    row = try Row.fetchOne(db, sql: "SELECT max(day) AS day FROM paper WHERE day < ?", arguments: [before])
+                    row = try Row.fetchOne(db, sql: """
+                        SELECT max(d) AS day FROM (SELECT max(day) AS d FROM paper WHERE day < ?1
+                                                   UNION ALL SELECT max(day) FROM paper_feature WHERE day < ?1)
+                        """, arguments: [before])
                 } else {
-                    row = try Row.fetchOne(db, sql: "SELECT max(day) AS day FROM paper")
+                    row = try Row.fetchOne(db, sql: """
+                        SELECT max(d) AS day FROM (SELECT max(day) AS d FROM paper UNION ALL SELECT max(day) FROM paper_feature)
+                        """)
                 }
                 guard let text = row?["day"] as String?, let day = Day(text) else { break }
-                let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM paper WHERE day = ?", arguments: [text]) ?? 0
+                let count = try Self.paperCount(on: text, in: db)
                 result.append(DaySummary(day: day, paperCount: count))
                 before = text
             }
@@ -187,16 +215,24 @@ public final class SQLitePaperStore: PaperStore {
 
     public func neighbours(of day: Day) async throws -> (previous: Day?, next: Day?) {
         try await pool.read { db in
-            let previous = try String.fetchOne(db, sql: "SELECT max(day) FROM paper WHERE day < ?", arguments: [day.description])
-            let next = try String.fetchOne(db, sql: "SELECT min(day) FROM paper WHERE day > ?", arguments: [day.description])
+            let previous = try String.fetchOne(db, sql: """
+                SELECT max(d) FROM (SELECT max(day) AS d FROM paper WHERE day < ?1 UNION ALL SELECT max(day) FROM paper_feature WHERE day < ?1)
+                """, arguments: [day.description])
+            let next = try String.fetchOne(db, sql: """
+                SELECT min(d) FROM (SELECT min(day) AS d FROM paper WHERE day > ?1 UNION ALL SELECT min(day) FROM paper_feature WHERE day > ?1)
+                """, arguments: [day.description])
             return (previous.flatMap { Day($0) }, next.flatMap { Day($0) })
         }
     }
 
     public func paperCount(on day: Day) async throws -> Int {
         try await pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM paper WHERE day = ?", arguments: [day.description]) ?? 0
+            try Self.paperCount(on: day.description, in: db)
         }
+    }
+
+    static func paperCount(on day: String, in db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(dayMembers))", arguments: [day]) ?? 0
     }
 
     public func paperCount() async throws -> Int {

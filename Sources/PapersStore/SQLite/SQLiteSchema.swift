@@ -73,6 +73,32 @@ enum SQLiteSchema {
                     (SELECT g.generation FROM embedding_generation g WHERE g.model = paper_embedding.model), 0);
                 """)
         }
+        migrator.registerMigration("0004 harvest state, leases and featured papers") { db in
+            try db.execute(sql: """
+                -- Where each harvest stands (JSON of HarvestState), written after every page so a killed harvest
+                -- resumes where it stopped.
+                CREATE TABLE harvest_state (
+                    key TEXT PRIMARY KEY,
+                    state TEXT NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                -- Named leases: at most one holder at a time, until `expires_at` (Unix seconds) unless renewed.
+                CREATE TABLE lease (
+                    name TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    expires_at REAL NOT NULL
+                );
+                -- Papers an outside curator featured on a day (Hugging Face daily papers), with its upvotes then.
+                CREATE TABLE paper_feature (
+                    paper INTEGER NOT NULL REFERENCES paper(seq) ON DELETE CASCADE,
+                    source TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    upvotes INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (paper, source)
+                ) WITHOUT ROWID;
+                CREATE INDEX paper_feature_by_day ON paper_feature (day);
+                """)
+        }
         return migrator
     }
 }

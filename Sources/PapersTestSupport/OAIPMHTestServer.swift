@@ -1,0 +1,302 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PapersCore
+
+/// One arXiv record as the test repository holds it.
+public struct TestArxivRecord: Sendable {
+    /// The arXiv id, no version (`2411.00001`).
+    public var id: String
+    /// The OAI datestamp, `YYYY-MM-DD`.
+    public var datestamp: String
+    /// The OAI sets it belongs to, e.g. `cs`, `cs:cs:LG`.
+    public var sets: [String]
+    /// `<header status="deleted">`.
+    public var deleted = false
+    /// Title (may hold `&`, `<`, which the XML escapes).
+    public var title: String
+    /// Abstract.
+    public var abstract: String
+    /// Authors as (keyname, forenames, affiliation).
+    public var authors: [(keyname: String, forenames: String, affiliation: String?)]
+    /// Space-separated categories, primary first.
+    public var categories: String
+    /// The first version's day, `YYYY-MM-DD`.
+    public var created: String
+    /// The latest version's day when there is more than one version.
+    public var updated: String?
+    /// Number of versions (arXivRaw lists each).
+    public var versions: Int
+    /// DOI, when published.
+    public var doi: String?
+
+    /// Creates a record; defaults describe a fresh cs.LG first version.
+    public init(id: String, datestamp: String, sets: [String] = ["cs"], title: String, abstract: String,
+                authors: [(keyname: String, forenames: String, affiliation: String?)] = [("Lovelace", "Ada", nil)],
+                categories: String = "cs.LG", created: String? = nil, updated: String? = nil, versions: Int = 1,
+                doi: String? = nil, deleted: Bool = false) {
+        self.id = id
+        self.datestamp = datestamp
+        self.sets = sets
+        self.title = title
+        self.abstract = abstract
+        self.authors = authors
+        self.categories = categories
+        self.created = created ?? datestamp
+        self.updated = updated
+        self.versions = versions
+        self.doi = doi
+        self.deleted = deleted
+    }
+}
+
+/// Something the repository does to the next request instead of answering it properly.
+public enum OAIFault: Sendable {
+    /// 503 with `Retry-After: seconds`.
+    case unavailable(retryAfter: Int)
+    /// 200 with an HTML error page.
+    case htmlPage
+    /// 200 with the real answer cut in the middle.
+    case truncated
+    /// Forgets every resumption token issued so far (as when they expire).
+    case expireTokens
+}
+
+/// An OAI-PMH 2.0 repository serving arXiv metadata (`arXiv` and `arXivRaw` formats) over HTTP on
+/// 127.0.0.1, written from the OAI-PMH 2.0 specification and arXiv's metadata schema, with faults on demand.
+public actor OAIPMHTestRepository {
+    /// Records, in the order lists return them.
+    public var records: [TestArxivRecord]
+    /// Records per `ListRecords` page.
+    public var pageSize: Int
+    /// Every request's query string, in order.
+    public private(set) var requests: [String] = []
+    /// When each request arrived.
+    public private(set) var requestTimes: [ContinuousClock.Instant] = []
+    /// User-Agent headers seen.
+    public private(set) var userAgents: Set<String> = []
+    /// Time taken before answering each request.
+    public var delay: Duration = .zero
+    /// Called (outside the actor's queue) with the 1-based number of each `ListRecords` request.
+    public var onRequest: (@Sendable (Int) -> Void)?
+    private var faults: [OAIFault] = []
+    private var persistentFault: OAIFault?
+    private var scheduled: [(request: Int, fault: OAIFault, persistent: Bool)] = []
+    private var tokens: [String: (query: ListQuery, offset: Int)] = [:]
+    private var tokenCounter = 0
+
+    struct ListQuery {
+        var prefix: String
+        var from: String?
+        var until: String?
+        var set: String?
+    }
+
+    /// Creates a repository holding `records`.
+    public init(records: [TestArxivRecord], pageSize: Int = 3) {
+        self.records = records
+        self.pageSize = pageSize
+    }
+
+    /// The next requests get these faults, one each.
+    public func inject(_ faults: OAIFault...) { self.faults += faults }
+    /// Every request gets `fault` until cleared with nil.
+    public func setPersistentFault(_ fault: OAIFault?) { persistentFault = fault }
+    /// From the `request`-th request on (1-based, counting every request), answers get `fault`: every one
+    /// when `persistent`, else only that one.
+    public func schedule(_ fault: OAIFault, atRequest request: Int, persistent: Bool) {
+        scheduled.append((request, fault, persistent))
+    }
+    /// Replaces or adds a record (matched by id).
+    public func put(_ record: TestArxivRecord) {
+        if let i = records.firstIndex(where: { $0.id == record.id }) { records[i] = record } else { records.append(record) }
+    }
+    /// Sets the page size.
+    public func setPageSize(_ n: Int) { pageSize = n }
+    /// Sets the per-request delay.
+    public func setDelay(_ d: Duration) { delay = d }
+    /// Sets the request hook.
+    public func setOnRequest(_ hook: (@Sendable (Int) -> Void)?) { onRequest = hook }
+
+    /// Answers one request: (status, headers, body).
+    func answer(query: [String: String], userAgent: String?) -> (HTTPResponse.Status, [(String, String)], String) {
+        requests.append(query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&"))
+        requestTimes.append(.now)
+        if let userAgent { userAgents.insert(userAgent) }
+        for (i, s) in scheduled.enumerated().reversed() where s.request == requests.count {
+            if s.persistent { persistentFault = s.fault } else { faults.insert(s.fault, at: 0) }
+            scheduled.remove(at: i)
+        }
+        let fault = faults.isEmpty ? persistentFault : faults.removeFirst()
+        switch fault {
+        case .unavailable(let seconds)?:
+            return (.serviceUnavailable, [("Retry-After", "\(seconds)"), ("Content-Type", "text/plain")], "busy, retry later\n")
+        case .htmlPage?:
+            return (.ok, [("Content-Type", "text/html; charset=utf-8")],
+                    "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>\n")
+        case .expireTokens?:
+            tokens = [:]
+        default:
+            break
+        }
+        let xml = respond(query)
+        if case .truncated? = fault {
+            return (.ok, [("Content-Type", "text/xml; charset=utf-8")], String(xml.prefix(xml.count * 2 / 3)))
+        }
+        return (.ok, [("Content-Type", "text/xml; charset=utf-8")], xml)
+    }
+
+    private func respond(_ q: [String: String]) -> String {
+        guard q["verb"] == "ListRecords" else { return Self.envelope(q, error: ("badVerb", "only ListRecords is served here")) }
+        var list: ListQuery
+        var offset = 0
+        if let token = q["resumptionToken"] {
+            guard q.count == 2, let saved = tokens[token] else {
+                return Self.envelope(q, error: ("badResumptionToken", "The value of the resumptionToken argument is invalid or expired."))
+            }
+            list = saved.query
+            offset = saved.offset
+        } else {
+            guard let prefix = q["metadataPrefix"] else { return Self.envelope(q, error: ("badArgument", "metadataPrefix is required")) }
+            guard prefix == "arXiv" || prefix == "arXivRaw" else {
+                return Self.envelope(q, error: ("cannotDisseminateFormat", "\(prefix) is not supported"))
+            }
+            list = ListQuery(prefix: prefix, from: q["from"], until: q["until"], set: q["set"])
+        }
+        let matching = records.filter { r in
+            (list.from.map { r.datestamp >= $0 } ?? true) && (list.until.map { r.datestamp <= $0 } ?? true)
+                && (list.set.map { set in r.sets.contains { $0 == set || $0.hasPrefix(set + ":") } } ?? true)
+        }
+        if matching.isEmpty { return Self.envelope(q, error: ("noRecordsMatch", "The combination of the values of the from, until, set and metadataPrefix arguments results in an empty list.")) }
+        let page = matching[min(offset, matching.count)..<min(offset + pageSize, matching.count)]
+        var body = "<ListRecords>\n"
+        for r in page { body += Self.record(r, prefix: list.prefix) }
+        let next = offset + page.count
+        if next < matching.count {
+            tokenCounter += 1
+            let token = "\(tokenCounter)|\(next)"
+            tokens[token] = (list, next)
+            body += "<resumptionToken cursor=\"\(offset)\" completeListSize=\"\(matching.count)\">\(token)</resumptionToken>\n"
+        } else if offset > 0 {
+            body += "<resumptionToken cursor=\"\(offset)\" completeListSize=\"\(matching.count)\"/>\n"
+        }
+        body += "</ListRecords>\n"
+        return Self.envelope(q, body: body)
+    }
+
+    static func envelope(_ q: [String: String], body: String = "", error: (String, String)? = nil) -> String {
+        let attributes = q.sorted { $0.key < $1.key }.map { " \($0.key)=\"\(Self.escape($0.value))\"" }.joined()
+        var s = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">
+            <responseDate>2026-11-24T10:00:00Z</responseDate>
+            <request\(attributes)>http://127.0.0.1/oai</request>
+
+            """
+        if let (code, message) = error { s += "<error code=\"\(code)\">\(Self.escape(message))</error>\n" }
+        return s + body + "</OAI-PMH>\n"
+    }
+
+    static func record(_ r: TestArxivRecord, prefix: String) -> String {
+        var s = "<record>\n<header\(r.deleted ? " status=\"deleted\"" : "")>\n<identifier>oai:arXiv.org:\(r.id)</identifier>\n"
+        s += "<datestamp>\(r.datestamp)</datestamp>\n"
+        for set in r.sets { s += "<setSpec>\(set)</setSpec>\n" }
+        s += "</header>\n"
+        if r.deleted { return s + "</record>\n" }
+        let e = Self.escape
+        if prefix == "arXivRaw" {
+            s += "<metadata>\n<arXivRaw xmlns=\"http://arxiv.org/OAI/arXivRaw/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n"
+            s += "<id>\(r.id)</id>\n<submitter>\(e(r.authors.first.map { "\($0.forenames) \($0.keyname)" } ?? ""))</submitter>\n"
+            for v in 1...max(1, r.versions) {
+                let day = v == 1 ? r.created : (r.updated ?? r.created)
+                s += "<version version=\"v\(v)\"><date>\(Self.rfc2822(day))</date><size>120kb</size><source_type>D</source_type></version>\n"
+            }
+            s += "<title>\(e(r.title))</title>\n<authors>\(e(r.authors.map { "\($0.forenames) \($0.keyname)" }.joined(separator: ", ")))</authors>\n"
+            s += "<categories>\(r.categories)</categories>\n<comments>12 pages, 3 figures</comments>\n"
+            if let doi = r.doi { s += "<doi>\(e(doi))</doi>\n" }
+            s += "<license>http://creativecommons.org/licenses/by/4.0/</license>\n"
+            s += "<abstract>  \(e(r.abstract))\n</abstract>\n</arXivRaw>\n</metadata>\n"
+        } else {
+            s += "<metadata>\n<arXiv xmlns=\"http://arxiv.org/OAI/arXiv/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n"
+            s += "<id>\(r.id)</id>\n<created>\(r.created)</created>\n"
+            if let updated = r.updated { s += "<updated>\(updated)</updated>\n" }
+            s += "<authors>"
+            for a in r.authors {
+                s += "<author><keyname>\(e(a.keyname))</keyname><forenames>\(e(a.forenames))</forenames>"
+                if let aff = a.affiliation { s += "<affiliation>\(e(aff))</affiliation>" }
+                s += "</author>"
+            }
+            s += "</authors>\n<title>\(e(r.title))</title>\n<categories>\(r.categories)</categories>\n"
+            s += "<comments>12 pages, 3 figures</comments>\n"
+            if let doi = r.doi { s += "<doi>\(e(doi))</doi>\n" }
+            s += "<license>http://creativecommons.org/licenses/by/4.0/</license>\n"
+            s += "<abstract>  \(e(r.abstract))\n</abstract>\n</arXiv>\n</metadata>\n"
+        }
+        return s + "</record>\n"
+    }
+
+    /// XML text escaping.
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.count)
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func rfc2822(_ day: String) -> String {
+        guard let d = Day(day) else { return day }
+        let (y, m, dd) = d.components
+        return "\(d.weekdayName.prefix(3)), \(dd) \(Day.monthNames[m - 1].prefix(3)) \(y) 12:00:00 GMT"
+    }
+
+    /// A whole `ListRecords` response holding `records` (for parser tests and benchmarks).
+    public static func listRecordsDocument(_ records: [TestArxivRecord], prefix: String = "arXiv", token: String? = nil) -> String {
+        var body = "<ListRecords>\n" + records.map { record($0, prefix: prefix) }.joined()
+        if let token { body += "<resumptionToken cursor=\"0\" completeListSize=\"\(records.count * 2)\">\(token)</resumptionToken>\n" }
+        return envelope(["verb": "ListRecords", "metadataPrefix": prefix], body: body + "</ListRecords>\n")
+    }
+}
+
+/// Serves an ``OAIPMHTestRepository`` at `http://127.0.0.1:PORT/oai` while `body` runs.
+public func withOAIPMHServer<T: Sendable>(_ repository: OAIPMHTestRepository,
+                                          _ body: @Sendable (_ endpoint: String) async throws -> T) async throws -> T {
+    let router = Router()
+    router.get("/oai") { request, _ -> Response in
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        let delay = await repository.delay
+        if delay > .zero { try await Task.sleep(for: delay) }
+        let number = await repository.requests.count + 1
+        if let hook = await repository.onRequest { hook(number) }
+        let (status, headers, text) = await repository.answer(query: query, userAgent: request.headers[.userAgent])
+        var fields: HTTPFields = [:]
+        for (name, value) in headers {
+            switch name {
+            case "Retry-After": fields[.retryAfter] = value
+            default: fields[.contentType] = value
+            }
+        }
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+    let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                          onServerRunning: { channel in
+                              portContinuation.yield(channel.localAddress?.port ?? 0)
+                              portContinuation.finish()
+                          },
+                          logger: Logger(label: "oai-pmh-test-server", factory: { _ in SwiftLogNoOpLogHandler() }))
+    let server = Task { try await app.runService() }
+    defer { server.cancel() }
+    var port = 0
+    for await p in portStream { port = p }
+    return try await body("http://127.0.0.1:\(port)/oai")
+}

@@ -1,0 +1,117 @@
+import Foundation
+import PapersCore
+import PapersIngest
+import PapersTestSupport
+import Testing
+
+@Suite("Reading OAI-PMH ListRecords pages in arXiv's formats")
+struct OAIPMHParserTests {
+    static func sample(_ n: Int, datestamp: String = "2026-11-23") -> [TestArxivRecord] {
+        (0..<n).map { i in
+            TestArxivRecord(id: String(format: "2611.%05d", i + 1), datestamp: datestamp, sets: ["cs"],
+                            title: "Paper \(i) on sparse attention & <friends>",
+                            abstract: "We study \(i) things.\n   Across lines,  with   spaces.",
+                            authors: [("Lovelace", "Ada", "Analytical Engines Ltd"), ("Babbage", "Charles", nil)],
+                            categories: "cs.LG stat.ML", created: "2026-11-20", doi: i == 0 ? "10.1234/ABC.5" : nil)
+        }
+    }
+
+    @Test("an arXiv-format page gives papers with authors, affiliations, categories, dates, DOI, licence and the token")
+    func arxivFormat() throws {
+        let xml = OAIPMHTestRepository.listRecordsDocument(Self.sample(3), token: "abc|3")
+        let page = try OAIPMHParser.parse(Data(xml.utf8))
+        #expect(page.records.count == 3)
+        #expect(page.failures.isEmpty)
+        #expect(page.nextToken == "abc|3")
+        #expect(page.resumptionToken?.completeListSize == 6)
+        #expect(page.responseDay == Day("2026-11-24"))
+        let first = try #require(page.records.first?.paper)
+        #expect(first.id.rawValue == "2611.00001")
+        #expect(first.title == "Paper 0 on sparse attention & <friends>")
+        #expect(first.abstract == "We study 0 things. Across lines, with spaces.")
+        #expect(first.authors == [Author(name: "Ada Lovelace", affiliations: ["Analytical Engines Ltd"]), Author(name: "Charles Babbage")])
+        #expect(first.categories == ["cs.LG", "stat.ML"])
+        #expect(first.published == Day("2026-11-20"))
+        #expect(first.doi == "10.1234/abc.5")
+        #expect(first.comments == "12 pages, 3 figures")
+        #expect(first.license == "http://creativecommons.org/licenses/by/4.0/")
+        #expect(first.listed == Day("2026-11-23"), "a fresh first version is listed on its datestamp")
+        #expect(page.records[0].sets == ["cs"])
+    }
+
+    @Test("arXivRaw gives the version history; a later version names no listing day")
+    func arxivRaw() throws {
+        var record = Self.sample(1)[0]
+        record.versions = 3
+        record.updated = "2026-11-22"
+        let page = try OAIPMHParser.parse(Data(OAIPMHTestRepository.listRecordsDocument([record], prefix: "arXivRaw").utf8))
+        let paper = try #require(page.records.first?.paper)
+        #expect(paper.version == 3)
+        #expect(paper.versions.map(\.version) == [1, 2, 3])
+        #expect(paper.versions.first?.submitted == Day("2026-11-20"))
+        #expect(paper.authors.map(\.name) == ["Ada Lovelace", "Charles Babbage"])
+        #expect(paper.listed == nil)
+        #expect(page.nextToken == nil)
+    }
+
+    @Test("a deleted record has no paper but keeps its arXiv id")
+    func deleted() throws {
+        var record = Self.sample(1)[0]
+        record.deleted = true
+        let page = try OAIPMHParser.parse(Data(OAIPMHTestRepository.listRecordsDocument([record]).utf8))
+        #expect(page.records.count == 1)
+        #expect(page.records[0].isDeleted)
+        #expect(page.records[0].paper == nil)
+        #expect(page.records[0].arxivID?.base == "2611.00001")
+    }
+
+    @Test("noRecordsMatch is an empty page; other OAI errors, HTML pages and truncated XML are clear errors")
+    func errors() throws {
+        let empty = """
+            <?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">\
+            <responseDate>2026-11-24T10:00:00Z</responseDate><request verb="ListRecords">x</request>\
+            <error code="noRecordsMatch">nothing</error></OAI-PMH>
+            """
+        let page = try OAIPMHParser.parse(Data(empty.utf8))
+        #expect(page.noRecordsMatch)
+        #expect(page.records.isEmpty)
+
+        let bad = empty.replacingOccurrences(of: "noRecordsMatch", with: "badResumptionToken")
+        #expect(throws: OAIPMHError.repository(code: "badResumptionToken", message: "nothing")) { try OAIPMHParser.parse(Data(bad.utf8)) }
+
+        let html = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body></body></html>"
+        do {
+            _ = try OAIPMHParser.parse(Data(html.utf8), contentType: "text/html")
+            Issue.record("an HTML page parsed")
+        } catch {
+            #expect("\(error)".contains("text/html") && "\(error)".contains("502 Bad Gateway"), "\(error)")
+        }
+
+        let xml = OAIPMHTestRepository.listRecordsDocument(Self.sample(5))
+        let truncated = String(xml.prefix(xml.count / 2))
+        do {
+            _ = try OAIPMHParser.parse(Data(truncated.utf8))
+            Issue.record("truncated XML parsed")
+        } catch {
+            guard case .malformed(let line, _, _) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(line > 1, "the message names the line: \(error)")
+        }
+    }
+
+    @Test("a record without a title is reported by identifier; the rest of the page is kept")
+    func recordFailure() throws {
+        var records = Self.sample(2)
+        records[1].title = "  "
+        let page = try OAIPMHParser.parse(Data(OAIPMHTestRepository.listRecordsDocument(records).utf8))
+        #expect(page.records.count == 1)
+        #expect(page.failures == ["oai:arXiv.org:2611.00002: metadata has no <title>"])
+    }
+
+    @Test("a 1,000-record page parses completely (its speed is measured by papers bench oai-parse)")
+    func thousandRecords() throws {
+        let xml = Data(OAIPMHTestRepository.listRecordsDocument(Self.sample(1_000)).utf8)
+        let page = try OAIPMHParser.parse(xml)
+        #expect(page.records.count == 1_000)
+        #expect(Set(page.records.compactMap { $0.paper?.id }).count == 1_000)
+    }
+}
