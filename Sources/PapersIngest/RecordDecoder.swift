@@ -24,6 +24,7 @@ public struct RecordDecoder {
         case .beir: return try beirPaper(raw)
         case .arxivSnapshot: return try snapshotPaper(raw)
         case .papers, .auto: return try ownPaper(raw)
+        case .hfDaily: throw RecordError("a Hugging Face daily-papers file is one JSON array, not JSON lines")
         }
     }
 

@@ -1,4 +1,4 @@
-/// The JSON-lines record formats `papers import` understands.
+/// The record formats `papers import` understands: JSON lines, and Hugging Face's daily-papers array.
 public enum RecordFormat: String, CaseIterable, Sendable {
     /// Detect per line from the fields present.
     case auto
@@ -8,6 +8,8 @@ public enum RecordFormat: String, CaseIterable, Sendable {
     case arxivSnapshot = "arxiv-snapshot"
     /// BEIR corpus lines `{_id, title, text}`.
     case beir
+    /// Hugging Face daily papers: the JSON array `/api/daily_papers?date=…` returns (``HFDailyReader``).
+    case hfDaily = "hf-daily"
 }
 
 /// Why one input line could not be imported.

@@ -43,11 +43,13 @@ public protocol PaperStore: Sendable {
     func harvestStates() async throws -> [String: HarvestState]
     /// Saves the state of harvest `key`.
     func saveHarvestState(_ state: HarvestState, key: String) async throws
-    /// Takes lease `name` for `holder` for `seconds` when it is free, expired or already `holder`'s
-    /// (renewing it); false when someone else holds it.
-    func acquireLease(_ name: String, holder: String, seconds: Double) async throws -> Bool
+    /// Takes lease `name` for `holder` for `seconds` when it is free, expired, already `holder`'s (renewing
+    /// it) or held by `replacing` (a holder known to be dead); false when someone else holds it.
+    func acquireLease(_ name: String, holder: String, seconds: Double, replacing: String?) async throws -> Bool
     /// Gives lease `name` up if `holder` holds it.
     func releaseLease(_ name: String, holder: String) async throws
+    /// Who holds lease `name` and until when (Unix seconds), or nil when nobody does.
+    func leaseHolder(_ name: String) async throws -> (holder: String, expiresAt: Double)?
 
     /// The most recent days that have papers, newest first, at most `limit`.
     func latestDays(limit: Int) async throws -> [DaySummary]
@@ -92,6 +94,11 @@ public protocol PaperStore: Sendable {
 }
 
 extension PaperStore {
+    /// Takes lease `name` when it is free, expired or already `holder`'s.
+    public func acquireLease(_ name: String, holder: String, seconds: Double) async throws -> Bool {
+        try await acquireLease(name, holder: holder, seconds: seconds, replacing: nil)
+    }
+
     /// Every current embedding of `model` as one row-major matrix, in row-key order.
     public func embeddingMatrix(model: String) async throws -> EmbeddingMatrix {
         try await embeddingMatrix(model: model, storedAfter: .min)

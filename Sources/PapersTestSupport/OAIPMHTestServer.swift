@@ -51,6 +51,18 @@ public struct TestArxivRecord: Sendable {
     }
 }
 
+extension TestArxivRecord {
+    /// `count` fresh cs.LG first versions listed on `datestamp`, ids `2611.000NN` from `first`.
+    public static func batch(_ count: Int, first: Int = 1, datestamp: String = "2026-11-23") -> [TestArxivRecord] {
+        (0..<count).map { i in
+            TestArxivRecord(id: String(format: "2611.%05d", first + i), datestamp: datestamp, sets: ["cs", "cs:cs:LG"],
+                            title: "Harvested paper number \(first + i) about graph transformers",
+                            abstract: "Abstract \(first + i): we harvest metadata politely and completely.",
+                            created: "2026-11-20")
+        }
+    }
+}
+
 /// Something the repository does to the next request instead of answering it properly.
 public enum OAIFault: Sendable {
     /// 503 with `Retry-After: seconds`.

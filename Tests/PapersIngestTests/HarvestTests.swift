@@ -9,14 +9,8 @@ import Testing
 let testPoliteness = Politeness(minimumInterval: .milliseconds(10), maximumAttempts: 3, initialBackoff: .milliseconds(10),
                                 maximumRetryAfter: .seconds(5), requestTimeout: .seconds(10))
 
-/// `count` fresh cs records listed on `datestamp`, ids from `first`.
-func testRecords(_ count: Int, first: Int = 1, datestamp: String = "2026-11-23", sets: [String] = ["cs", "cs:cs:LG"]) -> [TestArxivRecord] {
-    (0..<count).map { i in
-        TestArxivRecord(id: String(format: "2611.%05d", first + i), datestamp: datestamp, sets: sets,
-                        title: "Harvested paper number \(first + i) about graph transformers",
-                        abstract: "Abstract \(first + i): we harvest metadata politely and completely.",
-                        created: "2026-11-20")
-    }
+func testRecords(_ count: Int, first: Int = 1, datestamp: String = "2026-11-23") -> [TestArxivRecord] {
+    TestArxivRecord.batch(count, first: first, datestamp: datestamp)
 }
 
 @Suite("Harvesting arXiv over OAI-PMH from a local repository")

@@ -14,7 +14,8 @@ struct ImportCommand: AsyncParsableCommand {
         abstract: "Import papers from JSON-lines files (gzip allowed; - for standard input).",
         discussion: """
             Formats (auto-detected per line unless --format is given): Papers' own schema (docs/import-formats.md), \
-            plain {title, abstract} records, the arXiv metadata snapshot, BEIR corpus lines {_id, title, text}. \
+            plain {title, abstract} records, the arXiv metadata snapshot, BEIR corpus lines {_id, title, text}, and Hugging Face daily papers (the JSON array of \
+            /api/daily_papers: papers stored on their featured day with their upvotes). \
             Re-importing is idempotent; a newer version updates a paper. Bad lines are reported as FILE:LINE: reason \
             and skipped. New and changed papers are then embedded (like `papers embed`) unless --no-embed; an \
             interrupted import or embedding continues where it stopped when rerun.
@@ -29,7 +30,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Argument(help: "JSON-lines files; - reads standard input.")
     var files: [String]
 
-    @Option(help: "auto, papers, arxiv-snapshot or beir.")
+    @Option(help: "auto, papers, arxiv-snapshot, beir or hf-daily (auto reads a file that is one JSON array as hf-daily).")
     var format: RecordFormat = .auto
 
     @Flag(help: "Exit with a non-zero status when any line was skipped.")
@@ -57,7 +58,12 @@ struct ImportCommand: AsyncParsableCommand {
             }
         }
         let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
-        let summary = try await Self.importFiles(files, into: store, format: format, batchSize: batchSize)
+        let summary: ImportSummary
+        if format == .hfDaily || (format == .auto && files.allSatisfy(HFDailyFile.looksLikeDailyPapers)) {
+            summary = try await HFDailyFile.importFiles(files, into: store)
+        } else {
+            summary = try await Self.importFiles(files, into: store, format: format, batchSize: batchSize)
+        }
         print("\(summary.description)")
         if let encoder {
             print(try await EmbedCommand.embedAll(store: store, encoder: encoder, home: global.resolvedHome).description)
@@ -113,5 +119,38 @@ final class Counter: @unchecked Sendable {
         defer { lock.unlock() }
         value += 1
         return value
+    }
+}
+
+/// `papers import --format hf-daily`: whole-file JSON arrays from Hugging Face's daily papers.
+enum HFDailyFile {
+    /// A file (not standard input) whose first non-blank byte opens a JSON array.
+    static func looksLikeDailyPapers(_ path: String) -> Bool {
+        guard path != "-", !path.hasSuffix(".gz"), let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 256)) ?? Data()
+        return head.first(where: { ![9, 10, 13, 32].contains($0) }) == UInt8(ascii: "[")
+    }
+
+    /// Reads, validates and stores each file; bad entries are printed as `FILE: entry N (id): reason`.
+    static func importFiles(_ files: [String], into store: any PaperStore, featured day: Day? = nil) async throws -> ImportSummary {
+        var total = ImportSummary()
+        let start = Date()
+        for file in files {
+            let data: Data
+            do {
+                data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
+            } catch {
+                throw ValidationError("\(file): cannot read: \(error.localizedDescription)")
+            }
+            let (entries, failures) = try HFDailyReader.read([UInt8](data), featured: day, source: file)
+            for failure in failures { Console.error(failure) }
+            let (counts, featured) = try await HFDailyReader.store(entries, into: store)
+            print("\(file): \(featured) featured papers on \(Set(entries.map(\.featured)).sorted().map(\.description).joined(separator: ", "))")
+            total.counts += counts
+            total.skipped += failures.count
+        }
+        total.elapsed = Date().timeIntervalSince(start)
+        return total
     }
 }

@@ -69,14 +69,14 @@ extension SQLitePaperStore {
         }
     }
 
-    public func acquireLease(_ name: String, holder: String, seconds: Double) async throws -> Bool {
+    public func acquireLease(_ name: String, holder: String, seconds: Double, replacing: String?) async throws -> Bool {
         let now = Date().timeIntervalSince1970
         return try await pool.write { db in
             try db.execute(sql: """
                 INSERT INTO lease (name, holder, expires_at) VALUES (?1, ?2, ?3)
                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-                WHERE lease.holder = excluded.holder OR lease.expires_at < ?4
-                """, arguments: [name, holder, now + seconds, now])
+                WHERE lease.holder = excluded.holder OR lease.expires_at < ?4 OR lease.holder = ?5
+                """, arguments: [name, holder, now + seconds, now, replacing])
             return db.changesCount == 1
         }
     }
@@ -84,6 +84,13 @@ extension SQLitePaperStore {
     public func releaseLease(_ name: String, holder: String) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM lease WHERE name = ? AND holder = ?", arguments: [name, holder])
+        }
+    }
+
+    public func leaseHolder(_ name: String) async throws -> (holder: String, expiresAt: Double)? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT holder, expires_at FROM lease WHERE name = ? AND expires_at >= ?",
+                             arguments: [name, Date().timeIntervalSince1970]).map { ($0["holder"], $0["expires_at"]) }
         }
     }
 }
