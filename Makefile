@@ -1,6 +1,6 @@
 # Papers: two commands on a fresh Debian machine with Swift: `make run` and `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libopenblas-dev libhnswlib-dev
+APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libopenblas-dev libhnswlib-dev libxml2-dev
 TEST_APT_PACKAGES := sqlite3
 PAPERS_HOME ?= $(HOME)/.papers
 HOST ?= 127.0.0.1

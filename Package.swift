@@ -40,6 +40,11 @@ let package = Package(
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O2"])]),
+        // libxml2's streaming (SAX2) parser behind three callbacks, for OAI-PMH pages (Debian libxml2-dev).
+        .target(
+            name: "CXMLStream",
+            cSettings: [.unsafeFlags(["-O2", "-I/usr/include/libxml2"])],
+            linkerSettings: [.linkedLibrary("xml2")]),
         .target(
             name: "PapersCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -56,7 +61,7 @@ let package = Package(
             swiftSettings: hot + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
             name: "PapersIngest",
-            dependencies: ["PapersCore", "PapersStore", "PapersEmbedding", "CZlib",
+            dependencies: ["PapersCore", "PapersStore", "PapersEmbedding", "CZlib", "CXMLStream",
                            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: hot),

@@ -97,50 +97,72 @@ extension StringProtocol {
     /// Runs of whitespace (including newlines and Unicode spaces such as U+00A0) collapsed to one
     /// space, ends trimmed. Works on UTF-8 bytes: it runs on every field of every imported record.
     public func collapsingWhitespace() -> String {
-        let bytes = Array(utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var pendingSpace = false
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            // The common case: a visible ASCII character.
-            if b > 32, b < 0x80 {
-                if pendingSpace { out.append(32) }
-                pendingSpace = false
-                out.append(b)
-                i += 1
-                continue
+        String.collapsingWhitespace(utf8: Array(utf8))
+    }
+}
+
+extension String {
+    /// ``StringProtocol/collapsingWhitespace()`` of UTF-8 bytes (a parser's text buffer), without first
+    /// making a string of them.
+    public static func collapsingWhitespace(utf8 bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { input in
+            let n = input.count
+            // Most short fields need nothing: no control whitespace, no doubled or outer spaces, ASCII only.
+            var clean = n > 0 && input[0] != 32 && input[n - 1] != 32
+            if clean {
+                var previous: UInt8 = 0
+                for b in input {
+                    if b < 32 || b >= 0x80 || (b == 32 && previous == 32) { clean = false; break }
+                    previous = b
+                }
             }
-            var width = 1
-            var isSpace = false
-            switch b {
-            case 9, 10, 11, 12, 13, 32:
-                isSpace = true
-            case 0xC2 where i + 1 < n:
-                width = 2
-                isSpace = bytes[i + 1] == 0x85 || bytes[i + 1] == 0xA0
-            case 0xE2 where i + 2 < n:
-                width = 3
-                let (b2, b3) = (bytes[i + 1], bytes[i + 2])
-                isSpace = (b2 == 0x80 && ((0x80...0x8A).contains(b3) || b3 == 0xA8 || b3 == 0xA9 || b3 == 0xAF))
-                    || (b2 == 0x81 && b3 == 0x9F)
-            case 0xE3 where i + 2 < n:
-                width = 3
-                isSpace = bytes[i + 1] == 0x80 && bytes[i + 2] == 0x80
-            default:
-                break
+            if clean { return String(decoding: input, as: UTF8.self) }
+            return String(unsafeUninitializedCapacity: n) { out in
+                var count = 0
+                var pendingSpace = false
+                var i = 0
+                while i < n {
+                    let b = input[i]
+                    // The common case: a visible ASCII character.
+                    if b > 32, b < 0x80 {
+                        if pendingSpace { out[count] = 32; count += 1 }
+                        pendingSpace = false
+                        out[count] = b
+                        count += 1
+                        i += 1
+                        continue
+                    }
+                    var width = 1
+                    var isSpace = false
+                    switch b {
+                    case 9, 10, 11, 12, 13, 32:
+                        isSpace = true
+                    case 0xC2 where i + 1 < n:
+                        width = 2
+                        isSpace = input[i + 1] == 0x85 || input[i + 1] == 0xA0
+                    case 0xE2 where i + 2 < n:
+                        width = 3
+                        let (b2, b3) = (input[i + 1], input[i + 2])
+                        isSpace = (b2 == 0x80 && ((0x80...0x8A).contains(b3) || b3 == 0xA8 || b3 == 0xA9 || b3 == 0xAF))
+                            || (b2 == 0x81 && b3 == 0x9F)
+                    case 0xE3 where i + 2 < n:
+                        width = 3
+                        isSpace = input[i + 1] == 0x80 && input[i + 2] == 0x80
+                    default:
+                        break
+                    }
+                    if isSpace {
+                        pendingSpace = count > 0
+                    } else {
+                        // Never more bytes out than in: a pending space replaces at least one whitespace byte.
+                        if pendingSpace { out[count] = 32; count += 1 }
+                        pendingSpace = false
+                        for k in i..<Swift.min(i + width, n) { out[count] = input[k]; count += 1 }
+                    }
+                    i += width
+                }
+                return count
             }
-            if isSpace {
-                pendingSpace = !out.isEmpty
-            } else {
-                if pendingSpace { out.append(32) }
-                pendingSpace = false
-                for k in i..<(i + width) { out.append(bytes[k]) }
-            }
-            i += width
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -18,7 +18,7 @@ struct OAIPMHParserTests {
 
     @Test("an arXiv-format page gives papers with authors, affiliations, categories, dates, DOI, licence and the token")
     func arxivFormat() throws {
-        let xml = OAIPMHTestRepository.listRecordsDocument(Self.sample(3), token: "abc|3")
+        let xml = OAIPMHWriter.listRecordsDocument(Self.sample(3), token: "abc|3")
         let page = try OAIPMHParser.parse(Data(xml.utf8))
         #expect(page.records.count == 3)
         #expect(page.failures.isEmpty)
@@ -44,7 +44,7 @@ struct OAIPMHParserTests {
         var record = Self.sample(1)[0]
         record.versions = 3
         record.updated = "2026-11-22"
-        let page = try OAIPMHParser.parse(Data(OAIPMHTestRepository.listRecordsDocument([record], prefix: "arXivRaw").utf8))
+        let page = try OAIPMHParser.parse(Data(OAIPMHWriter.listRecordsDocument([record], prefix: "arXivRaw").utf8))
         let paper = try #require(page.records.first?.paper)
         #expect(paper.version == 3)
         #expect(paper.versions.map(\.version) == [1, 2, 3])
@@ -58,7 +58,7 @@ struct OAIPMHParserTests {
     func deleted() throws {
         var record = Self.sample(1)[0]
         record.deleted = true
-        let page = try OAIPMHParser.parse(Data(OAIPMHTestRepository.listRecordsDocument([record]).utf8))
+        let page = try OAIPMHParser.parse(Data(OAIPMHWriter.listRecordsDocument([record]).utf8))
         #expect(page.records.count == 1)
         #expect(page.records[0].isDeleted)
         #expect(page.records[0].paper == nil)
@@ -87,7 +87,7 @@ struct OAIPMHParserTests {
             #expect("\(error)".contains("text/html") && "\(error)".contains("502 Bad Gateway"), "\(error)")
         }
 
-        let xml = OAIPMHTestRepository.listRecordsDocument(Self.sample(5))
+        let xml = OAIPMHWriter.listRecordsDocument(Self.sample(5))
         let truncated = String(xml.prefix(xml.count / 2))
         do {
             _ = try OAIPMHParser.parse(Data(truncated.utf8))
@@ -102,14 +102,14 @@ struct OAIPMHParserTests {
     func recordFailure() throws {
         var records = Self.sample(2)
         records[1].title = "  "
-        let page = try OAIPMHParser.parse(Data(OAIPMHTestRepository.listRecordsDocument(records).utf8))
+        let page = try OAIPMHParser.parse(Data(OAIPMHWriter.listRecordsDocument(records).utf8))
         #expect(page.records.count == 1)
         #expect(page.failures == ["oai:arXiv.org:2611.00002: metadata has no <title>"])
     }
 
     @Test("a 1,000-record page parses completely (its speed is measured by papers bench oai-parse)")
     func thousandRecords() throws {
-        let xml = Data(OAIPMHTestRepository.listRecordsDocument(Self.sample(1_000)).utf8)
+        let xml = Data(OAIPMHWriter.listRecordsDocument(Self.sample(1_000)).utf8)
         let page = try OAIPMHParser.parse(xml)
         #expect(page.records.count == 1_000)
         #expect(Set(page.records.compactMap { $0.paper?.id }).count == 1_000)

@@ -1,8 +1,6 @@
 import Foundation
 import PapersCore
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
+import CXMLStream
 
 /// One record of an OAI-PMH `ListRecords` response.
 public struct OAIRecord: Sendable {
@@ -87,21 +85,43 @@ public enum OAIPMHParser {
         if !head.hasPrefix("<") || head.hasPrefix("<!doctype html") || head.hasPrefix("<html") {
             throw .notXML(contentType: contentType, excerpt: excerpt(of: body))
         }
-        let parser = XMLParser(data: body)
         let handler = ListRecordsHandler()
-        parser.delegate = handler
-        parser.shouldProcessNamespaces = false
-        parser.shouldResolveExternalEntities = false
-        if !parser.parse() || !handler.sawRoot {
-            if !handler.sawRoot && handler.rootName != nil {
-                throw .notXML(contentType: contentType, excerpt: excerpt(of: body))
+        var failure = papers_xml_error()
+        let status = withExtendedLifetime(handler) { () -> Int32 in
+            var callbacks = papers_xml_callbacks(
+                context: Unmanaged.passUnretained(handler).toOpaque(),
+                start: { context, name, count, names, values, lengths in
+                    let h = Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue()
+                    var attributes: [String: String] = [:]
+                    for i in 0..<Int(count) {
+                        let value = UnsafeRawBufferPointer(start: values![i], count: Int(lengths![i]))
+                        attributes[String(cString: names![i]!)] = String(decoding: value, as: UTF8.self)
+                    }
+                    h.start(String(cString: name!), attributes: attributes)
+                },
+                end: { context, name in
+                    Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue().end(String(cString: name!))
+                },
+                text: { context, bytes, length in
+                    let h = Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue()
+                    if h.collecting {
+                        h.text.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: Int(length)))
+                    }
+                })
+            return body.withUnsafeBytes { raw in
+                papers_xml_parse(raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count, &callbacks, &failure)
             }
-            let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "the document ended early"
-            throw .malformed(line: parser.lineNumber, column: parser.columnNumber, reason: reason)
         }
-        // FoundationXML on Linux accepts a document that simply stops: a page is only whole when its root closed.
+        if !handler.sawRoot {
+            throw .notXML(contentType: contentType, excerpt: excerpt(of: body))
+        }
+        if status != 0 {
+            let reason = withUnsafeBytes(of: failure.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            throw .malformed(line: Int(failure.line), column: Int(failure.column), reason: reason.isEmpty ? "not well-formed" : reason)
+        }
+        // A page is only whole when its root closed.
         guard handler.rootClosed else {
-            throw .malformed(line: parser.lineNumber, column: parser.columnNumber,
+            throw .malformed(line: Int(failure.line), column: Int(failure.column),
                              reason: "the document ends inside <\(handler.openElement ?? "OAI-PMH")> (truncated answer)")
         }
         if let (code, message) = handler.error {
@@ -127,9 +147,9 @@ public enum OAIPMHParser {
     }
 }
 
-/// The SAX handler: a small state machine over element paths. Namespace processing is off (it costs a
-/// third of the parse time), so prefixed names are reduced to their local part.
-private final class ListRecordsHandler: NSObject, XMLParserDelegate {
+/// The SAX handler: a small state machine over element paths (local names; namespaces are not needed to
+/// tell arXiv's elements apart).
+private final class ListRecordsHandler {
     var page = OAIPage()
     var error: (String, String)?
     var sawRoot = false
@@ -138,8 +158,10 @@ private final class ListRecordsHandler: NSObject, XMLParserDelegate {
     var openElement: String? { stack.last }
 
     private var stack: [String] = []
-    private var text = ""
-    private var collecting = false
+    /// The text of the element being read, as UTF-8.
+    var text: [UInt8] = []
+    /// Whether text is being kept (inside a leaf, until its end).
+    var collecting = false
     private var errorCode: String?
     private var tokenAttributes: [String: String] = [:]
     private var record = RecordFields()
@@ -170,21 +192,14 @@ private final class ListRecordsHandler: NSObject, XMLParserDelegate {
         var versionDate = ""
     }
 
-    private static func local(_ name: String) -> String {
-        guard let colon = name.lastIndex(of: ":") else { return name }
-        return String(name[name.index(after: colon)...])
-    }
-
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName: String?, attributes: [String: String] = [:]) {
-        let name = Self.local(elementName)
+    func start(_ name: String, attributes: [String: String]) {
         if stack.isEmpty {
             rootName = name
-            if name == "OAI-PMH" { sawRoot = true } else { parser.abortParsing(); return }
+            if name == "OAI-PMH" { sawRoot = true }
         }
         stack.append(name)
-        text = ""
-        collecting = true
+        text.removeAll(keepingCapacity: true)
+        collecting = sawRoot
         switch name {
         case "record":
             record = RecordFields()
@@ -209,28 +224,26 @@ private final class ListRecordsHandler: NSObject, XMLParserDelegate {
         }
     }
 
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if collecting { text += string }
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-        let name = Self.local(elementName)
+    func end(_ name: String) {
+        guard sawRoot, !stack.isEmpty else { return }
         let parent = stack.count >= 2 ? stack[stack.count - 2] : ""
-        let value = text
-        text = ""
+        // Every field arXiv sends is whitespace-insensitive (titles and abstracts wrap lines), so text is
+        // collapsed once here, straight from the parser's bytes.
+        let value = collecting && !text.isEmpty ? String.collapsingWhitespace(utf8: text) : ""
+        text.removeAll(keepingCapacity: true)
         switch name {
         case "responseDate" where parent == "OAI-PMH":
-            page.responseDay = DateParsing.day(value.trimmingCharacters(in: .whitespaces))
+            page.responseDay = DateParsing.day(value)
         case "error" where parent == "OAI-PMH":
-            error = (errorCode ?? "unknown", value.collapsingWhitespace())
+            error = (errorCode ?? "unknown", value)
         case "resumptionToken":
             page.resumptionToken = OAIResumptionToken(
-                value: value.trimmingCharacters(in: .whitespacesAndNewlines),
+                value: value,
                 completeListSize: tokenAttributes["completeListSize"].flatMap { Int($0) },
                 cursor: tokenAttributes["cursor"].flatMap { Int($0) })
-        case "identifier" where parent == "header": record.identifier = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        case "datestamp" where parent == "header": record.datestamp = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        case "setSpec" where parent == "header": record.sets.append(value.trimmingCharacters(in: .whitespacesAndNewlines))
+        case "identifier" where parent == "header": record.identifier = value
+        case "datestamp" where parent == "header": record.datestamp = value
+        case "setSpec" where parent == "header": record.sets.append(value)
         case "record":
             finishRecord()
         default:
@@ -258,7 +271,9 @@ private final class ListRecordsHandler: NSObject, XMLParserDelegate {
         case "forenames": record.author[1] = value
         case "suffix": record.author[2] = value
         case "affiliation": record.affiliations.append(value)
-        case "author": record.authors.append(RecordDecoder.author(fromParsed: record.author + record.affiliations))
+        case "author":
+            let name = [record.author[1], record.author[0], record.author[2]].filter { !$0.isEmpty }.joined(separator: " ")
+            record.authors.append(Author(name: name, affiliations: record.affiliations.filter { !$0.isEmpty }))
         case "authors" where record.authors.isEmpty: record.rawAuthors = value   // arXivRaw: one string
         case "date" where parent == "version": record.versionDate = value
         case "version":
@@ -282,39 +297,37 @@ private final class ListRecordsHandler: NSObject, XMLParserDelegate {
             return
         }
         do throws(RecordError) {
-            let paper = try Self.paper(from: r, datestamp: datestamp)
+            let (paper, arxiv) = try Self.paper(from: r, datestamp: datestamp)
             page.records.append(OAIRecord(identifier: r.identifier, datestamp: datestamp, sets: r.sets, isDeleted: false,
-                                          arxivID: paper.arxivID, paper: paper))
+                                          arxivID: arxiv, paper: paper))
         } catch {
             page.failures.append("\(where_): \(error.reason)")
         }
     }
 
     /// The paper an `arXiv` or `arXivRaw` metadata block describes.
-    private static func paper(from r: RecordFields, datestamp: Day) throws(RecordError) -> Paper {
-        let idText = r.id.collapsingWhitespace()
+    /// Fields arrive with whitespace already collapsed.
+    private static func paper(from r: RecordFields, datestamp: Day) throws(RecordError) -> (Paper, ArxivID) {
+        let idText = r.id
         guard !idText.isEmpty else { throw RecordError("metadata has no <id>") }
         guard let arxiv = ArxivID(idText) else { throw RecordError("<id> \"\(idText)\" is not an arXiv identifier") }
-        let title = r.title.collapsingWhitespace()
+        let title = r.title
         guard !title.isEmpty else { throw RecordError("metadata has no <title>") }
-        let abstract = r.abstract.collapsingWhitespace()
+        let abstract = r.abstract
         guard !abstract.isEmpty else { throw RecordError("metadata has no <abstract>") }
         var versions: [PaperVersion] = []
         for v in r.versions {
-            guard let day = DateParsing.day(v.date.collapsingWhitespace()) else {
-                throw RecordError("<version version=\"v\(v.number)\">: unreadable <date> \"\(v.date.collapsingWhitespace())\"")
+            guard let day = DateParsing.day(v.date) else {
+                throw RecordError("<version version=\"v\(v.number)\">: unreadable <date> \"\(v.date)\"")
             }
             versions.append(PaperVersion(version: v.number, submitted: day))
         }
         versions.sort { $0.version < $1.version }
-        let created = DateParsing.day(r.created.collapsingWhitespace()) ?? versions.first?.submitted
-        let updated = DateParsing.day(r.updated.collapsingWhitespace()) ?? (versions.count > 1 ? versions.last?.submitted : nil)
+        let created = DateParsing.day(r.created) ?? versions.first?.submitted
+        let updated = DateParsing.day(r.updated) ?? (versions.count > 1 ? versions.last?.submitted : nil)
         let authors = r.authors.isEmpty ? RecordDecoder.splitAuthors(r.rawAuthors) : r.authors
-        func nonEmpty(_ s: String) -> String? {
-            let c = s.collapsingWhitespace()
-            return c.isEmpty ? nil : c
-        }
-        return Paper(
+        func nonEmpty(_ s: String) -> String? { s.isEmpty ? nil : s }
+        let paper = Paper(
             id: .arxiv(arxiv), version: versions.last?.version,
             title: title, abstract: abstract, authors: authors,
             categories: RecordDecoder.categories(r.categories.split(separator: " ").map(String.init), primary: nil),
@@ -323,5 +336,6 @@ private final class ListRecordsHandler: NSObject, XMLParserDelegate {
             versions: versions,
             doi: nonEmpty(r.doi).flatMap { PaperID.doi($0).map { String($0.rawValue.dropFirst(4)) } },
             journalRef: nonEmpty(r.journalRef), comments: nonEmpty(r.comments), license: nonEmpty(r.license))
+        return (paper, arxiv)
     }
 }

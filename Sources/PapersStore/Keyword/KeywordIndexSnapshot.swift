@@ -39,7 +39,7 @@ enum KeywordIndexSnapshot {
         let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
         guard FileManager.default.createFile(atPath: temporary, contents: nil),
               let handle = FileHandle(forWritingAtPath: temporary) else { throw CocoaError(.fileWriteUnknown) }
-        var out = Sink(handle: handle)
+        let out = Sink(handle: handle)
         do {
             try out.raw(magic)
             try out.counted([version])

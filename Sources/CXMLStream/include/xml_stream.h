@@ -1,0 +1,30 @@
+#ifndef PAPERS_XML_STREAM_H
+#define PAPERS_XML_STREAM_H
+
+#include <stddef.h>
+
+/// Callbacks of a streaming (SAX) parse. Names are local names (namespace prefixes dropped), NUL-terminated;
+/// text and attribute values are UTF-8 byte ranges valid only during the call.
+typedef struct {
+    void *context;
+    void (*start)(void *context, const char *name, int attribute_count,
+                  const char *const *attribute_names, const char *const *attribute_values, const int *attribute_lengths);
+    void (*end)(void *context, const char *name);
+    void (*text)(void *context, const char *bytes, int length);
+} papers_xml_callbacks;
+
+/// Where and why a parse failed.
+typedef struct {
+    int line;
+    int column;
+    char message[256];
+} papers_xml_error;
+
+/// Parses `size` bytes of XML, calling back for every element and text run. No DTD loading, no network,
+/// no external entities. Returns 0 when the document is well-formed, else non-zero with `error` filled in.
+int papers_xml_parse(const char *data, size_t size, const papers_xml_callbacks *callbacks, papers_xml_error *error);
+
+/// Stops the parse in progress from inside a callback; papers_xml_parse then reports an error.
+void papers_xml_stop(void *parser);
+
+#endif
