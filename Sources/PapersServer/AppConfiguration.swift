@@ -1,3 +1,5 @@
+import PapersIngest
+
 /// Everything the server needs, read once at start-up.
 public struct AppConfiguration: Sendable {
     /// Interface to bind; loopback unless the operator says otherwise.
@@ -12,10 +14,13 @@ public struct AppConfiguration: Sendable {
     public var siteName: String
     /// The sentence-transformers model folder; nil looks in the usual places (`ModelLocation`).
     public var modelDirectory: String?
+    /// The background harvest; off unless enabled (`papers serve` enables it).
+    public var harvest: HarvestSchedule
 
-    /// Creates a configuration; defaults bind 127.0.0.1:8080.
+    /// Creates a configuration; defaults bind 127.0.0.1:8080 and harvest nothing.
     public init(host: String = "127.0.0.1", port: Int = 8080, home: String, databaseURL: String? = nil, siteName: String = "Papers",
-                modelDirectory: String? = nil) {
+                modelDirectory: String? = nil, harvest: HarvestSchedule = HarvestSchedule(enabled: false)) {
+        self.harvest = harvest
         self.host = host
         self.port = port
         self.home = home

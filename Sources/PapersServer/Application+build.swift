@@ -1,8 +1,11 @@
+import Foundation
 import Hummingbird
 import Logging
 import PapersEmbedding
+import PapersIngest
 import PapersSearch
 import PapersStore
+import Prometheus
 
 /// The one composition root: `papers serve` and the tests both build the server here.
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
@@ -29,12 +32,19 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger? 
             do { _ = try await semantic.index() } catch { log.warning("vector index: \(error)") }
         }
     }
-    return try buildApplication(configuration, store: store, semantic: semantic, logger: logger)
+    // Harvested papers are embedded as they arrive, with the encoder semantic search already loaded.
+    var afterPage: (@Sendable () async throws -> Void)?
+    if let encoder = semantic?.encoder {
+        afterPage = { _ = try await Embedder(store: store, encoder: encoder).run() }
+    }
+    let scheduler = HarvestScheduler(store: store, schedule: configuration.harvest, afterPage: afterPage, logger: logger)
+    return try buildApplication(configuration, store: store, semantic: semantic, harvest: scheduler, logger: logger)
 }
 
 /// Builds the server over an already-open store; semantic, hybrid and similar-paper search need `semantic`.
+/// `harvest` runs as a service beside the HTTP server and reports on `/healthz`, `/metrics` and the home page.
 public func buildApplication(_ configuration: AppConfiguration, store: any PaperStore, semantic: SemanticIndex? = nil,
-                             logger: Logger? = nil) throws -> some ApplicationProtocol {
+                             harvest: HarvestScheduler? = nil, logger: Logger? = nil) throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "papers")
     if logger.logLevel > .info { logger.logLevel = .info }
     let views = try Views(siteName: configuration.siteName)
@@ -42,10 +52,20 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorPageMiddleware(views: views))
-    router.addRoutes(PageController(store: store, search: search, views: views).endpoints)
+    router.addRoutes(PageController(store: store, search: search, views: views, harvest: harvest).endpoints)
     router.addRoutes(APIController(store: store, search: search).endpoints, atPath: "/api")
     router.get("/healthz") { _, _ -> HealthStatus in
-        HealthStatus(status: "ok", papers: try await store.paperCount())
+        var health = HealthStatus(status: "ok", papers: try await store.paperCount())
+        if let harvest {
+            health.harvest = await HarvestHealth(status: harvest.coordinator.status, scheduler: harvest,
+                                                 states: try await store.harvestStates())
+        }
+        return health
+    }
+    let metrics = ServerMetrics(store: store, harvest: harvest)
+    router.get("/metrics") { _, _ -> Response in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: try await metrics.render())))
     }
     router.get("/static/style.css") { _, _ -> Response in
         Response(status: .ok,
@@ -55,6 +75,7 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Papers"),
+        services: harvest.map { [$0] } ?? [],
         logger: logger)
 }
 
@@ -62,4 +83,91 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
 struct HealthStatus: ResponseCodable {
     var status: String
     var papers: Int
+    var harvest: HarvestHealth?
+}
+
+/// The harvest part of `/healthz`.
+struct HarvestHealth: Codable, Sendable {
+    var enabled: Bool
+    var running: Bool
+    var currentSet: String?
+    var received: Int
+    var expected: Int?
+    var lastStarted: String?
+    var lastFinished: String?
+    var lastImported: Int
+    var lastUpdated: Int
+    var lastDeleted: Int
+    var successes: Int
+    var failures: Int
+    var lastError: String?
+    var nextRun: String?
+    /// Per set: the day the last complete harvest reached, and whether one is interrupted.
+    var sets: [String: SetState]
+
+    struct SetState: Codable, Sendable {
+        var completedThrough: String?
+        var inProgress: Bool
+        var lastError: String?
+    }
+
+    init(status: HarvestStatus, scheduler: HarvestScheduler, states: [String: HarvestState]) {
+        let iso = ISO8601DateFormatter()
+        func time(_ t: Double?) -> String? { t.map { iso.string(from: Date(timeIntervalSince1970: $0)) } }
+        enabled = scheduler.schedule.enabled
+        running = status.running
+        currentSet = status.currentSet
+        received = status.received
+        expected = status.expected
+        lastStarted = time(status.lastStarted)
+        lastFinished = time(status.lastFinished)
+        lastImported = status.lastImported
+        lastUpdated = status.lastUpdated
+        lastDeleted = status.lastDeleted
+        successes = status.successes
+        failures = status.failures
+        lastError = status.lastError
+        nextRun = scheduler.nextRun.map { iso.string(from: $0) }
+        sets = states.mapValues { SetState(completedThrough: $0.completedThrough?.description, inProgress: $0.isInProgress, lastError: $0.lastError) }
+    }
+}
+
+/// `/metrics` in the Prometheus text format: gauges refreshed from the store and the harvester on each scrape.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    let store: any PaperStore
+    let harvest: HarvestScheduler?
+    let papers: Gauge
+    let running: Gauge
+    let lastSuccess: Gauge
+    let lastImported: Gauge
+    let successes: Gauge
+    let failures: Gauge
+    let received: Gauge
+
+    init(store: any PaperStore, harvest: HarvestScheduler?) {
+        self.store = store
+        self.harvest = harvest
+        papers = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "papers", unitName: "stored", helpText: "Papers in the database."))
+        running = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "papers_harvest", unitName: "running", helpText: "1 while a harvest runs in this process."))
+        lastSuccess = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "papers_harvest_last_success_timestamp", unitName: "seconds", helpText: "When the last harvest finished without error (Unix time, 0 if never)."))
+        lastImported = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "papers_harvest_last", unitName: "imported", helpText: "Papers the last harvest added."))
+        successes = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "papers_harvest", unitName: "successes", helpText: "Harvests that succeeded since start."))
+        failures = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "papers_harvest", unitName: "failures", helpText: "Harvests that failed since start."))
+        received = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "papers_harvest_records", unitName: "received", helpText: "Records received by the running (or last) harvest list."))
+    }
+
+    func render() async throws -> String {
+        papers.set(to: Double(try await store.paperCount()))
+        if let harvest {
+            let status = await harvest.coordinator.status
+            running.set(to: status.running ? 1 : 0)
+            lastSuccess.set(to: status.lastSuccess ?? 0)
+            lastImported.set(to: Double(status.lastImported))
+            successes.set(to: Double(status.successes))
+            failures.set(to: Double(status.failures))
+            received.set(to: Double(status.received))
+        }
+        return registry.emitToString()
+    }
 }

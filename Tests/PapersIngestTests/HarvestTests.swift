@@ -214,3 +214,39 @@ final class ProgressLog: @unchecked Sendable {
     func add(_ p: HarvestProgress) { lock.lock(); items.append(p); lock.unlock() }
     var all: [HarvestProgress] { lock.lock(); defer { lock.unlock() }; return items }
 }
+
+@Suite("One harvest at a time per database")
+struct HarvestLeaseTests {
+    @Test("two coordinators on one database: one harvests, the other is told someone else is; afterwards either may")
+    func lease() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.file("papers.sqlite")
+        let first = try SQLitePaperStore(path: path)
+        let second = try SQLitePaperStore(path: path)
+        let repository = OAIPMHTestRepository(records: testRecords(6), pageSize: 2)
+        await repository.setDelay(.milliseconds(400))
+        let today: @Sendable () -> Day = { Day("2026-11-24")! }
+        let a = HarvestCoordinator(store: first, client: PoliteHTTPClient(contact: nil, politeness: testPoliteness), today: today)
+        let b = HarvestCoordinator(store: second, client: PoliteHTTPClient(contact: nil, politeness: testPoliteness), today: today)
+        try await withOAIPMHServer(repository) { endpoint in
+            let plan = HarvestPlan(endpoint: endpoint, sets: ["cs"])
+            let running = Task { try await a.run(plan) }
+            // Wait until a holds the lease, then b must be refused.
+            var waited = 0
+            while try await first.leaseHolder(HarvestCoordinator.leaseName) == nil, waited < 500 {
+                try await Task.sleep(for: .milliseconds(10))
+                waited += 1
+            }
+            await #expect(throws: HarvestCoordinator.RunError.self) { try await b.run(plan) }
+            #expect(await b.status.heldElsewhere)
+            let reports = try await running.value
+            #expect(reports.first?.counts.imported == 6)
+            #expect(try await first.leaseHolder(HarvestCoordinator.leaseName) == nil, "released after the run")
+            let again = try await b.run(plan)
+            #expect(again.first?.records == 0, "b continues from where a's harvest ended")
+            #expect(await repository.requests.last?.hasPrefix("from=2026-11-24") == true)
+        }
+        #expect(await a.status.successes == 1)
+    }
+}

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
+import PapersIngest
 import Logging
 import PapersServer
 
@@ -12,10 +14,31 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "TCP port.") var port = 8080
     @Option(help: "Sentence-transformers model folder for semantic search (default: the usual places, see papers embed --help).")
     var model: String?
+    @Flag(help: "Do not harvest arXiv in the background (by default: at once on an empty database, then daily).")
+    var noHarvest = false
+    @Option(help: "UTC hour (0-23) of the daily harvest.")
+    var harvestHour = 2
+    @Option(name: .customLong("harvest-set"), help: "Category or set to harvest (repeatable). Default: cs.LG cs.CL cs.CV cs.AI stat.ML.")
+    var harvestSets: [String] = []
+    @Option(help: "OAI-PMH endpoint to harvest.")
+    var harvestEndpoint = HarvestRequest.arxivEndpoint
+    @Option(help: "Your e-mail or URL for the harvester's User-Agent (default: $PAPERS_CONTACT).")
+    var contact: String?
+
+    func validate() throws {
+        guard (0...23).contains(harvestHour) else { throw ValidationError("--harvest-hour must be 0 to 23, got \(harvestHour)") }
+        guard let url = URL(string: harvestEndpoint), ["http", "https"].contains(url.scheme ?? "") else {
+            throw ValidationError("--harvest-endpoint must be an http(s) URL, got \(harvestEndpoint)")
+        }
+    }
 
     func run() async throws {
+        let schedule = HarvestSchedule(
+            enabled: !noHarvest, hourUTC: harvestHour,
+            plan: HarvestPlan(endpoint: harvestEndpoint, sets: harvestSets.isEmpty ? HarvestPlan.defaultCategories : harvestSets),
+            contact: contact ?? ProcessInfo.processInfo.environment["PAPERS_CONTACT"])
         let configuration = AppConfiguration(host: host, port: port, home: global.resolvedHome, databaseURL: global.databaseURL,
-                                             modelDirectory: model)
+                                             modelDirectory: model, harvest: schedule)
         let app = try await buildApplication(configuration)
         try await app.runService()
     }

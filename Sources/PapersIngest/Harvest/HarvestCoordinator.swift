@@ -55,6 +55,8 @@ public struct HarvestStatus: Sendable, Codable {
     public var lastUpdated = 0
     /// Papers deleted by the last run.
     public var lastDeleted = 0
+    /// When the last successful run finished (Unix seconds).
+    public var lastSuccess: Double?
     /// Runs finished successfully since start.
     public var successes = 0
     /// Runs that failed since start.
@@ -162,6 +164,7 @@ public actor HarvestCoordinator {
             throw firstError
         }
         status.successes += 1
+        status.lastSuccess = status.lastFinished
         return reports
     }
 

@@ -15,6 +15,9 @@ public struct Politeness: Sendable {
     public var maximumRetryAfter: Duration
     /// Seconds a single response may take, headers to last byte.
     public var requestTimeout: Duration
+    /// Seconds to keep trying to connect before an attempt counts as failed (an unreachable network should
+    /// be reported in seconds, not after the whole request timeout).
+    public var connectTimeout: Duration
 
     /// arXiv's rules: 3 s apart, 5 attempts, backoff from 5 s, `Retry-After` up to 10 min.
     public static let arxiv = Politeness(minimumInterval: .seconds(3), maximumAttempts: 5, initialBackoff: .seconds(5),
@@ -22,7 +25,8 @@ public struct Politeness: Sendable {
 
     /// Creates a policy.
     public init(minimumInterval: Duration, maximumAttempts: Int, initialBackoff: Duration, maximumRetryAfter: Duration,
-                requestTimeout: Duration) {
+                requestTimeout: Duration, connectTimeout: Duration = .seconds(10)) {
+        self.connectTimeout = connectTimeout
         self.minimumInterval = minimumInterval
         self.maximumAttempts = max(1, maximumAttempts)
         self.initialBackoff = initialBackoff
@@ -62,12 +66,21 @@ public actor PoliteHTTPClient {
     public private(set) var retryAfterWaits: [Double] = []
 
     /// `contact` (an e-mail address or URL) goes into the User-Agent, as arXiv asks of harvesters.
-    public init(contact: String?, politeness: Politeness = .arxiv, client: HTTPClient = .shared) {
+    public init(contact: String?, politeness: Politeness = .arxiv, client: HTTPClient? = nil) {
         var agent = "Papers/0.5 (self-hosted research-paper hub; https://github.com/papers-hub/papers"
         if let contact, !contact.isEmpty { agent += "; mailto:" + contact }
         userAgent = agent + ")"
         self.politeness = politeness
-        self.client = client
+        self.client = client ?? Self.transport(connectTimeout: politeness.connectTimeout)
+    }
+
+    /// Process-wide clients by connect timeout (they live as long as the process, like `HTTPClient.shared`,
+    /// so they never need shutting down).
+    private static let transports = LockedClients()
+
+    static func transport(connectTimeout: Duration) -> HTTPClient {
+        let milliseconds = Int64(connectTimeout.components.seconds) * 1000 + connectTimeout.components.attoseconds / 1_000_000_000_000_000
+        return transports.client(connectMilliseconds: max(1, milliseconds))
     }
 
     /// GETs `url`; `accept(body)` decides whether a 200 answer is usable (throw to retry it as a damaged
@@ -154,6 +167,25 @@ public actor PoliteHTTPClient {
             return "cannot connect (\(text))"
         }
         return text
+    }
+}
+
+/// HTTP clients keyed by connect timeout.
+private final class LockedClients: @unchecked Sendable {
+    private let lock = NSLock()
+    private var clients: [Int64: HTTPClient] = [:]
+
+    func client(connectMilliseconds: Int64) -> HTTPClient {
+        lock.lock()
+        defer { lock.unlock() }
+        if let client = clients[connectMilliseconds] { return client }
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .milliseconds(connectMilliseconds)
+        configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        configuration.decompression = .enabled(limit: .ratio(50))
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        clients[connectMilliseconds] = client
+        return client
     }
 }
 

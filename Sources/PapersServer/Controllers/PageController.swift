@@ -9,6 +9,10 @@ struct PageController: Sendable {
     let store: any PaperStore
     let search: SearchService
     let views: Views
+    /// The background harvester, when this server runs one.
+    var harvest: HarvestScheduler? = nil
+    /// Today's UTC day (tests pin it).
+    var today: @Sendable () -> Day = { Day(unixTime: Date().timeIntervalSince1970) }
 
     /// Papers per daily page (and per group on the home page).
     static let pageSize = 50
@@ -28,14 +32,39 @@ struct PageController: Sendable {
         // The newest days first, until about one page of papers is on screen.
         var groups: [DayGroupView] = []
         var shown = 0
-        for summary in try await store.latestDays(limit: 3) where shown < Self.pageSize {
+        let days = try await store.latestDays(limit: 3)
+        for summary in days where shown < Self.pageSize {
             let papers = try await store.papers(on: summary.day, limit: Self.pageSize - shown, offset: 0)
+            let upvotes = try await store.featuredUpvotes(on: summary.day)
             shown += papers.count
             groups.append(DayGroupView(heading: summary.day.longDescription, date: summary.day.description,
-                                       url: "/date/\(summary.day)", papers: papers.map { PaperSummaryView($0) },
+                                       url: "/date/\(summary.day)", papers: papers.map { PaperSummaryView($0, upvotes: upvotes[$0.id]) },
                                        total: summary.paperCount, hasMore: papers.count < summary.paperCount))
         }
-        return views.page("home", HomePageModel(groups: groups, isEmpty: groups.isEmpty))
+        var model = HomePageModel(groups: groups, isEmpty: groups.isEmpty)
+        if let status = await harvest?.coordinator.status {
+            model.harvesting = status.running
+            if status.running {
+                let progress = status.expected.map { "\(status.received) of \($0) records" } ?? "\(status.received) records so far"
+                model.notices.append("Fetching new papers from arXiv (\(status.currentSet ?? "all sets")): \(progress).")
+            } else if let error = status.lastError {
+                model.notices.append("The last harvest failed (\(error.prefix(200))); showing the papers already here.")
+            }
+        }
+        if let latest = days.first?.day, let notice = Self.announcementNotice(latest: latest, today: today()) {
+            model.notices.append(notice)
+        }
+        return views.page("home", model)
+    }
+
+    /// Says why the newest papers are not today's: arXiv announces Sunday to Thursday evenings (US Eastern),
+    /// so Saturday and Sunday have no page of their own.
+    static func announcementNotice(latest: Day, today: Day) -> String? {
+        guard latest < today else { return nil }
+        if !AnnouncementSchedule.isAnnouncementDay(today) {
+            return "arXiv does not announce new papers on \(today.weekdayName)s: these are the latest, from \(latest.longDescription)."
+        }
+        return "Today's papers (\(today.longDescription)) are not here yet: these are the latest, from \(latest.longDescription)."
     }
 
     @Sendable func day(_ request: Request, context: BasicRequestContext) async throws -> HTMLPage {
@@ -46,17 +75,21 @@ struct PageController: Sendable {
         let page = try QueryParameters(request: request).int("page", default: 1, range: 1...10_000)
         let total = try await store.paperCount(on: day)
         let papers = try await store.papers(on: day, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
+        let upvotes = try await store.featuredUpvotes(on: day)
         let (previous, next) = try await store.neighbours(of: day)
         let base = "/date/\(day)"
         let navigation = PageNavigation(
             previousURL: page > 1 ? "\(base)?page=\(page - 1)" : nil,
             nextURL: page * Self.pageSize < total ? "\(base)?page=\(page + 1)" : nil)
-        let model = DayPageModel(
-            date: day.description, heading: day.longDescription, papers: papers.map { PaperSummaryView($0) },
+        var model = DayPageModel(
+            date: day.description, heading: day.longDescription, papers: papers.map { PaperSummaryView($0, upvotes: upvotes[$0.id]) },
             total: total, isEmpty: total == 0,
             previous: previous.map { [NavLink(url: "/date/\($0)", label: "← \($0.longDescription)")] } ?? [],
             next: next.map { [NavLink(url: "/date/\($0)", label: "\($0.longDescription) →")] } ?? [],
             pageNavigation: navigation)
+        if !AnnouncementSchedule.isAnnouncementDay(day) {
+            model.emptyMessage = "arXiv does not announce new papers on \(day.weekdayName)s; the days around it have them."
+        }
         return views.page("day", model)
     }
 

@@ -37,6 +37,8 @@ enum Stylesheet {
         dl.details dt { color: var(--muted); }
         dl.details dd { margin: 0; overflow-wrap: anywhere; }
         footer.site { text-align: center; color: var(--muted); font-size: 0.85rem; padding: 24px; border-top: 1px solid var(--line); }
+        .notice { padding: 8px 12px; background: var(--notice, #fff8e1); border-left: 4px solid #f0b400; border-radius: 4px; }
+        .upvotes { font-weight: 600; color: #b35c00; }
         .message, .empty { padding: 12px; border: 1px dashed var(--line); border-radius: 8px; }
         code { font-size: 0.9em; }
         """

@@ -40,7 +40,7 @@ enum Templates {
         <article class="paper">
           <h3><a href="{{url}}">{{title}}</a></h3>
           <p class="authors">{{authors}}</p>
-          <p class="cats">{{#categories}}<span class="cat">{{.}}</span> {{/categories}}{{#hasDay}}<span class="day">{{day}}</span>{{/hasDay}}</p>
+          <p class="cats">{{#hasUpvotes}}<span class="upvotes" title="upvotes on Hugging Face daily papers">▲ {{upvotes}}</span> {{/hasUpvotes}}{{#categories}}<span class="cat">{{.}}</span> {{/categories}}{{#hasDay}}<span class="day">{{day}}</span>{{/hasDay}}</p>
           {{#hasSnippet}}<p class="snippet">{{{snippetHTML}}}</p>{{/hasSnippet}}{{^hasSnippet}}<p class="abstract">{{abstractPreview}}</p>{{/hasSnippet}}
         </article>
 
@@ -59,10 +59,12 @@ enum Templates {
     static let home = """
         {{> head}}
         {{#page}}
+        {{#notices}}<p class="notice" role="status">{{.}}</p>{{/notices}}
         {{#isEmpty}}
         <section class="empty">
           <h1>No papers yet</h1>
-          <p>Import some with <code>papers import FILE</code> (for example <code>make run IMPORT=../shared/data/seed-papers.jsonl</code>).</p>
+          {{#harvesting}}<p>The first papers are being fetched from arXiv right now; this page fills in as they arrive (reload in a minute).</p>{{/harvesting}}
+          {{^harvesting}}<p>Fetch the latest with <code>papers harvest</code>, or import some with <code>papers import FILE</code> (for example <code>make run IMPORT=../shared/data/seed-papers.jsonl</code>).</p>{{/harvesting}}
         </section>
         {{/isEmpty}}
         {{#groups}}
@@ -84,7 +86,7 @@ enum Templates {
           <span class="next">{{#next}}<a href="{{url}}" rel="next">{{label}}</a>{{/next}}</span>
         </nav>
         <h1>{{heading}}</h1>
-        {{#isEmpty}}<p class="empty">No papers were announced on this day.</p>{{/isEmpty}}
+        {{#isEmpty}}<p class="empty">{{emptyMessage}}</p>{{/isEmpty}}
         {{^isEmpty}}<p class="count">{{total}} papers</p>{{/isEmpty}}
         {{#papers}}{{> paper_item}}{{/papers}}
         {{> pagination}}

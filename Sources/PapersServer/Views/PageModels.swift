@@ -16,6 +16,10 @@ struct HomePageModel: PageModel {
     var pageTitle: String { "Daily papers" }
     var groups: [DayGroupView]
     var isEmpty: Bool
+    /// One-line notices above the papers: a harvest in progress or failed, no announcement today.
+    var notices: [String] = []
+    /// A harvest is running now.
+    var harvesting = false
 }
 
 /// A link with a label, for previous/next navigation.
@@ -32,6 +36,8 @@ struct DayPageModel: PageModel {
     var papers: [PaperSummaryView]
     var total: Int
     var isEmpty: Bool
+    /// Why a day has no papers.
+    var emptyMessage: String = "No papers were announced on this day."
     var previous: [NavLink]
     var next: [NavLink]
     var pageNavigation: PageNavigation

@@ -14,8 +14,13 @@ struct PaperSummaryView: Sendable {
     /// Escaped HTML with `<mark>` highlights (built by ``HTMLEscaping``), empty when there is none.
     var snippetHTML: String
     var hasSnippet: Bool
+    /// Upvotes from an outside curator (Hugging Face daily papers) for the day shown.
+    var upvotes: Int
+    var hasUpvotes: Bool
 
-    init(_ paper: Paper, snippet: String? = nil) {
+    init(_ paper: Paper, snippet: String? = nil, upvotes: Int? = nil) {
+        self.upvotes = upvotes ?? 0
+        hasUpvotes = upvotes != nil
         id = paper.id.rawValue
         url = PaperSummaryView.path(for: paper.id)
         title = paper.title

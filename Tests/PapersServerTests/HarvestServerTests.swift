@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PapersCore
+import PapersIngest
+@testable import PapersServer
+import PapersStore
+import PapersTestSupport
+import Testing
+
+@Suite("The server harvests by itself and says how it goes")
+struct HarvestServerTests {
+    static let politeness = Politeness(minimumInterval: .milliseconds(10), maximumAttempts: 2, initialBackoff: .milliseconds(10),
+                                       maximumRetryAfter: .seconds(5), requestTimeout: .seconds(10),
+                                       connectTimeout: .milliseconds(300))
+
+    static func server(endpoint: String, store: any PaperStore, directory: TemporaryDirectory) -> (AppConfiguration, HarvestScheduler) {
+        let schedule = HarvestSchedule(enabled: true, hourUTC: 2, plan: HarvestPlan(endpoint: endpoint, sets: ["cs"]),
+                                       contact: "ops@example.org", politeness: politeness)
+        let configuration = AppConfiguration(port: 0, home: directory.path, harvest: schedule)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return (configuration, HarvestScheduler(store: store, schedule: schedule, afterPage: nil, logger: logger))
+    }
+
+    /// Polls `/healthz` until `done` holds (at most ~10 s).
+    static func waitForHealth(_ client: some TestClientProtocol, until done: (String) -> Bool) async throws -> String {
+        var body = ""
+        for _ in 0..<200 {
+            body = try await client.execute(uri: "/healthz", method: .get) { String(buffer: $0.body) }
+            if done(body) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return body
+    }
+
+    @Test("an empty database harvests at start while pages are served; /healthz and /metrics report it")
+    func firstRun() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLitePaperStore(path: directory.file("papers.sqlite"))
+        let repository = OAIPMHTestRepository(records: TestArxivRecord.batch(7, datestamp: Self.recentWeekday()), pageSize: 3)
+        await repository.setDelay(.milliseconds(150))
+        try await withOAIPMHServer(repository) { endpoint in
+            let (configuration, scheduler) = Self.server(endpoint: endpoint, store: store, directory: directory)
+            try await buildApplication(configuration, store: store, harvest: scheduler).test(.live) { client in
+                // While the harvest runs the home page answers and says what is happening.
+                let home = try await client.execute(uri: "/", method: .get) { String(buffer: $0.body) }
+                #expect(home.contains("Fetching new papers from arXiv") || home.contains("Harvested paper number"), "\(home.prefix(2000))")
+                let health = try await Self.waitForHealth(client) { $0.contains("\"successes\":1") }
+                #expect(health.contains("\"papers\":7"), "\(health)")
+                #expect(health.contains("\"lastImported\":7"))
+                #expect(health.contains("\"completedThrough\""))
+                let page = try await client.execute(uri: "/", method: .get) { String(buffer: $0.body) }
+                #expect(page.contains("Harvested paper number 7"))
+                let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+                #expect(metrics.contains("papers_stored 7"), "\(metrics)")
+                #expect(metrics.contains("papers_harvest_successes 1"))
+                #expect(metrics.contains("papers_harvest_running 0"))
+            }
+        }
+    }
+
+    @Test("an unreachable repository: one clear error on /healthz and the home page, and the stored papers are served")
+    func unreachable() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLitePaperStore(path: directory.file("papers.sqlite"))
+        _ = try await store.upsert([Paper(id: PaperID("2501.00001")!, title: "Already here", abstract: "Stored before.")],
+                                   defaultDay: Day("2025-01-06")!)
+        // A port nobody listens on.
+        let (configuration, scheduler) = Self.server(endpoint: "http://127.0.0.1:9/oai", store: store, directory: directory)
+        try await buildApplication(configuration, store: store, harvest: scheduler).test(.live) { client in
+            let health = try await Self.waitForHealth(client) { $0.contains("\"failures\":1") }
+            #expect(health.contains("\"lastError\""), "\(health)")
+            #expect(health.contains("gave up after 2 attempts"), "\(health)")
+            let home = try await client.execute(uri: "/", method: .get) { String(buffer: $0.body) }
+            #expect(home.contains("Already here"))
+            #expect(home.contains("The last harvest failed"))
+        }
+    }
+
+    @Test("Saturday and Sunday have no announcement: the home page says the latest day is shown, never an empty page")
+    func announcementDays() {
+        let friday = Day("2026-11-20")!
+        #expect(PageController.announcementNotice(latest: friday, today: Day("2026-11-21")!)?.contains("does not announce new papers on Saturdays") == true)
+        #expect(PageController.announcementNotice(latest: friday, today: Day("2026-11-22")!)?.contains("Friday, 20 November 2026") == true)
+        #expect(PageController.announcementNotice(latest: friday, today: Day("2026-11-24")!)?.contains("not here yet") == true)
+        #expect(PageController.announcementNotice(latest: friday, today: friday) == nil)
+        #expect(AnnouncementSchedule.latestAnnouncementDay(onOrBefore: Day("2026-11-22")!) == friday)
+    }
+
+    /// A weekday within the first harvest's 3-day window.
+    static func recentWeekday() -> String {
+        AnnouncementSchedule.latestAnnouncementDay(onOrBefore: Day(unixTime: Date().timeIntervalSince1970)).description
+    }
+}
