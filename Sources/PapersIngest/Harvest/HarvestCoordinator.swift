@@ -152,6 +152,8 @@ public actor HarvestCoordinator {
             } catch {
                 firstError = firstError ?? error
                 status.lastError = "\(request.set ?? "all"): \(error)"
+                // The other sets live on the same host.
+                if (error as? FetchError)?.isUnreachable == true { break }
             }
         }
         try? await store.releaseLease(Self.leaseName, holder: holder)

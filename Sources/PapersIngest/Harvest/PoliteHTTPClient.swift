@@ -49,6 +49,8 @@ public struct FetchError: Error, CustomStringConvertible {
     public var message: String
     /// The body could not be used as the caller wanted, after every attempt.
     public var underlying: (any Error)?
+    /// The host could not be reached at all (no name resolution, no route, nobody listening).
+    public var isUnreachable = false
 
     public var description: String { message }
 }
@@ -88,6 +90,7 @@ public actor PoliteHTTPClient {
     /// that retrying cannot fix (4xx other than 429, errors `accept` marks final).
     public func get<T: Sendable>(_ url: String, accept: @Sendable (FetchedBody) throws -> T) async throws -> T {
         var backoff = politeness.initialBackoff
+        var unreachableAttempts = 0
         var lastProblem = ""
         var lastError: (any Error)?
         for attempt in 1...politeness.maximumAttempts {
@@ -128,6 +131,15 @@ public actor PoliteHTTPClient {
             } catch {
                 lastProblem = Self.describe(error)
                 lastError = error
+                // No route, no name resolution, nobody listening: twice is enough to say the host is
+                // unreachable (a busy server answers 503 instead, which keeps its full retries).
+                if Self.isUnreachable(error) {
+                    unreachableAttempts += 1
+                    if unreachableAttempts >= 2 {
+                        throw FetchError(message: "cannot reach \(Self.host(of: url)) (\(lastProblem)); check the network or the endpoint",
+                                         underlying: error, isUnreachable: true)
+                    }
+                }
             }
             guard attempt < politeness.maximumAttempts else { break }
             let wait = retryAfter ?? backoff
@@ -163,10 +175,18 @@ public actor PoliteHTTPClient {
 
     static func describe(_ error: any Error) -> String {
         let text = "\(error)"
-        if text.contains("connectTimeout") || text.contains("connectionRefused") || text.contains("Connection refused") {
-            return "cannot connect (\(text))"
-        }
-        return text
+        return isUnreachable(error) ? "cannot connect: \(text)" : text
+    }
+
+    /// Errors that mean the host cannot be reached at all (rather than answering badly).
+    static func isUnreachable(_ error: any Error) -> Bool {
+        let text = "\(error)"
+        return ["connectTimeout", "connectionRefused", "Connection refused", "NIOConnectionError", "unknown host",
+                "getaddrinfo", "UnknownHost", "DNS error", "Network is unreachable", "No route to host", "resolution"].contains { text.contains($0) }
+    }
+
+    static func host(of url: String) -> String {
+        URL(string: url).flatMap { u in u.host.map { h in u.port.map { "\(h):\($0)" } ?? h } } ?? url
     }
 }
 
@@ -181,6 +201,9 @@ private final class LockedClients: @unchecked Sendable {
         if let client = clients[connectMilliseconds] { return client }
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .milliseconds(connectMilliseconds)
+        // Our own retries (spaced, counted, reported) replace the pool's: its silent reconnect loop keeps a
+        // request waiting until its whole deadline when a name does not resolve.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
         configuration.decompression = .enabled(limit: .ratio(50))
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
