@@ -74,15 +74,25 @@ public struct ArxivID: Hashable, Sendable, CustomStringConvertible {
 
     /// `YYMM.NNNN` (2007–2014) or `YYMM.NNNNN` (2015 on), month 01–12.
     private static func newStyle(_ s: Substring) -> String? {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 4, parts[0].allSatisfy(\.isASCIIDigit),
-              (4...5).contains(parts[1].count), parts[1].allSatisfy(\.isASCIIDigit),
-              let yymm = Int(parts[0]), (1...12).contains(yymm % 100) else { return nil }
+        // Bytes, not Characters: every harvested and imported record goes through here.
+        let u = s.utf8
+        let n = u.count
+        guard n == 9 || n == 10 else { return nil }
+        var yymm = 0
+        for (k, b) in u.enumerated() {
+            if k == 4 {
+                guard b == UInt8(ascii: ".") else { return nil }
+            } else {
+                guard b >= 48, b <= 57 else { return nil }
+                if k < 4 { yymm = yymm * 10 + Int(b - 48) }
+            }
+        }
+        guard (1...12).contains(yymm % 100) else { return nil }
         let year = yymm / 100
         // New-style ids began in April 2007 (0704); five digits from January 2015 (1501).
         guard yymm >= 704 || year < 7 else { return nil }
-        if parts[1].count == 5, yymm < 1501 { return nil }
-        if parts[1].count == 4, yymm >= 1501 { return nil }
+        if n == 10, yymm < 1501 { return nil }
+        if n == 9, yymm >= 1501 { return nil }
         return String(s)
     }
 

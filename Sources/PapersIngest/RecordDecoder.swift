@@ -197,14 +197,25 @@ public struct RecordDecoder {
 
     /// `archive` or `archive.Subject`, e.g. `hep-th`, `cs.LG`, `cond-mat.stat-mech`.
     static func isArxivCategory(_ s: String) -> Bool {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), s.count <= 40 else { return false }
-        guard let archive = parts.first, !archive.isEmpty,
-              archive.allSatisfy({ ($0.isASCII && $0.isLowercase) || $0 == "-" }) else { return false }
-        if parts.count == 2 {
-            return !parts[1].isEmpty && parts[1].allSatisfy { ($0.isASCII && $0.isLetter) || $0 == "-" }
+        // Bytes: this runs for every category of every record.
+        let u = s.utf8
+        guard !u.isEmpty, u.count <= 40 else { return false }
+        var inSubject = false
+        var archiveLength = 0, subjectLength = 0
+        for b in u {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "-"):
+                if inSubject { subjectLength += 1 } else { archiveLength += 1 }
+            case UInt8(ascii: "A")...UInt8(ascii: "Z") where inSubject:
+                subjectLength += 1
+            case UInt8(ascii: "."):
+                guard !inSubject else { return false }
+                inSubject = true
+            default:
+                return false
+            }
         }
-        return true
+        return archiveLength > 0 && (!inSubject || subjectLength > 0)
     }
 }
 

@@ -92,15 +92,19 @@ public enum OAIPMHParser {
                 context: Unmanaged.passUnretained(handler).toOpaque(),
                 start: { context, name, count, names, values, lengths in
                     let h = Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue()
+                    let element = h.element(name!)
                     var attributes: [String: String] = [:]
-                    for i in 0..<Int(count) {
-                        let value = UnsafeRawBufferPointer(start: values![i], count: Int(lengths![i]))
-                        attributes[String(cString: names![i]!)] = String(decoding: value, as: UTF8.self)
+                    if count > 0, element.readsAttributes {
+                        for i in 0..<Int(count) {
+                            let value = UnsafeRawBufferPointer(start: values![i], count: Int(lengths![i]))
+                            attributes[String(cString: names![i]!)] = String(decoding: value, as: UTF8.self)
+                        }
                     }
-                    h.start(String(cString: name!), attributes: attributes)
+                    h.start(element, attributes: attributes)
                 },
                 end: { context, name in
-                    Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue().end(String(cString: name!))
+                    let h = Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue()
+                    h.end(h.element(name!))
                 },
                 text: { context, bytes, length in
                     let h = Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue()
@@ -155,9 +159,28 @@ private final class ListRecordsHandler {
     var sawRoot = false
     var rootName: String?
     var rootClosed = false
-    var openElement: String? { stack.last }
+    var openElement: String? { stack.last.map { $0 == .other ? "element" : $0.rawValue } }
 
-    private var stack: [String] = []
+    private var stack: [Element] = []
+    /// libxml2 interns element names, so a name's address identifies it for the whole parse.
+    private var names: [UInt: Element] = [:]
+
+    /// The elements this parser acts on; everything else is `.other`.
+    enum Element: String {
+        case oaiPMH = "OAI-PMH", responseDate, error, resumptionToken, record, header, identifier, datestamp, setSpec
+        case metadata, id, created, updated, title, abstract, categories, comments, journalRef = "journal-ref", doi, license
+        case keyname, forenames, suffix, affiliation, author, authors, date, version, other
+
+        var readsAttributes: Bool { self == .header || self == .version || self == .resumptionToken || self == .error }
+    }
+
+    func element(_ name: UnsafePointer<CChar>) -> Element {
+        let key = UInt(bitPattern: name)
+        if let known = names[key] { return known }
+        let element = Element(rawValue: String(cString: name)) ?? .other
+        names[key] = element
+        return element
+    }
     /// The text of the element being read, as UTF-8.
     var text: [UInt8] = []
     /// Whether text is being kept (inside a leaf, until its end).
@@ -192,91 +215,91 @@ private final class ListRecordsHandler {
         var versionDate = ""
     }
 
-    func start(_ name: String, attributes: [String: String]) {
+    func start(_ name: Element, attributes: [String: String]) {
         if stack.isEmpty {
-            rootName = name
-            if name == "OAI-PMH" { sawRoot = true }
+            rootName = name.rawValue
+            if name == .oaiPMH { sawRoot = true }
         }
         stack.append(name)
         text.removeAll(keepingCapacity: true)
         collecting = sawRoot
         switch name {
-        case "record":
+        case .record:
             record = RecordFields()
-        case "header":
+        case .header:
             if attributes["status"] == "deleted" { record.deleted = true }
-        case "metadata":
+        case .metadata:
             record.inMetadata = true
-        case "author":
+        case .author:
             record.author = ["", "", ""]
             record.affiliations = []
-        case "version":
+        case .version:
             if record.inMetadata, let v = attributes["version"] {
                 record.versionNumber = Int(v.drop(while: { $0 == "v" || $0 == "V" }))
                 record.versionDate = ""
             }
-        case "resumptionToken":
+        case .resumptionToken:
             tokenAttributes = attributes
-        case "error":
+        case .error:
             errorCode = attributes["code"] ?? "unknown"
         default:
             break
         }
     }
 
-    func end(_ name: String) {
+    func end(_ name: Element) {
         guard sawRoot, !stack.isEmpty else { return }
-        let parent = stack.count >= 2 ? stack[stack.count - 2] : ""
+        let parent = stack.count >= 2 ? stack[stack.count - 2] : .other
         // Every field arXiv sends is whitespace-insensitive (titles and abstracts wrap lines), so text is
         // collapsed once here, straight from the parser's bytes.
         let value = collecting && !text.isEmpty ? String.collapsingWhitespace(utf8: text) : ""
         text.removeAll(keepingCapacity: true)
         switch name {
-        case "responseDate" where parent == "OAI-PMH":
+        case .responseDate where parent == .oaiPMH:
             page.responseDay = DateParsing.day(value)
-        case "error" where parent == "OAI-PMH":
+        case .error where parent == .oaiPMH:
             error = (errorCode ?? "unknown", value)
-        case "resumptionToken":
+        case .resumptionToken:
             page.resumptionToken = OAIResumptionToken(
                 value: value,
                 completeListSize: tokenAttributes["completeListSize"].flatMap { Int($0) },
                 cursor: tokenAttributes["cursor"].flatMap { Int($0) })
-        case "identifier" where parent == "header": record.identifier = value
-        case "datestamp" where parent == "header": record.datestamp = value
-        case "setSpec" where parent == "header": record.sets.append(value)
-        case "record":
+        case .identifier where parent == .header: record.identifier = value
+        case .datestamp where parent == .header: record.datestamp = value
+        case .setSpec where parent == .header: record.sets.append(value)
+        case .record:
             finishRecord()
         default:
             if record.inMetadata { metadataField(name, parent: parent, value: value) }
         }
-        if name == "metadata" { record.inMetadata = false }
+        if name == .metadata { record.inMetadata = false }
         stack.removeLast()
         if stack.isEmpty { rootClosed = true }
         collecting = false
     }
 
-    private func metadataField(_ name: String, parent: String, value: String) {
+    private func metadataField(_ name: Element, parent: Element, value: String) {
         switch name {
-        case "id": record.id = value
-        case "created": record.created = value
-        case "updated": record.updated = value
-        case "title": record.title = value
-        case "abstract": record.abstract = value
-        case "categories": record.categories = value
-        case "comments": record.comments = value
-        case "journal-ref": record.journalRef = value
-        case "doi": record.doi = value
-        case "license": record.license = value
-        case "keyname": record.author[0] = value
-        case "forenames": record.author[1] = value
-        case "suffix": record.author[2] = value
-        case "affiliation": record.affiliations.append(value)
-        case "author":
+        case .id: record.id = value
+        case .created: record.created = value
+        case .updated: record.updated = value
+        case .title: record.title = value
+        case .abstract: record.abstract = value
+        case .categories: record.categories = value
+        case .comments: record.comments = value
+        case .journalRef: record.journalRef = value
+        case .doi: record.doi = value
+        case .license: record.license = value
+        case .keyname: record.author[0] = value
+        case .forenames: record.author[1] = value
+        case .suffix: record.author[2] = value
+        case .affiliation: record.affiliations.append(value)
+        case .author:
             let name = [record.author[1], record.author[0], record.author[2]].filter { !$0.isEmpty }.joined(separator: " ")
             record.authors.append(Author(name: name, affiliations: record.affiliations.filter { !$0.isEmpty }))
-        case "authors" where record.authors.isEmpty: record.rawAuthors = value   // arXivRaw: one string
-        case "date" where parent == "version": record.versionDate = value
-        case "version":
+        case .authors where record.authors.isEmpty: record.rawAuthors = value   // arXivRaw: one string
+        case .date where parent == .version: record.versionDate = value
+        case .version:
             if let number = record.versionNumber { record.versions.append((number, record.versionDate)) }
             record.versionNumber = nil
         default: break
