@@ -159,34 +159,68 @@ public actor OAIPMHTestRepository {
 /// Serves an ``OAIPMHTestRepository`` at `http://127.0.0.1:PORT/oai` while `body` runs.
 public func withOAIPMHServer<T: Sendable>(_ repository: OAIPMHTestRepository,
                                           _ body: @Sendable (_ endpoint: String) async throws -> T) async throws -> T {
-    let router = Router()
-    router.get("/oai") { request, _ -> Response in
-        var query: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
-        let delay = await repository.delay
-        if delay > .zero { try await Task.sleep(for: delay) }
-        let number = await repository.requests.count + 1
-        if let hook = await repository.onRequest { hook(number) }
-        let (status, headers, text) = await repository.answer(query: query, userAgent: request.headers[.userAgent])
-        var fields: HTTPFields = [:]
-        for (name, value) in headers {
-            switch name {
-            case "Retry-After": fields[.retryAfter] = value
-            default: fields[.contentType] = value
+    try await withLoopbackServer({ router in
+        router.get("/oai") { request, _ -> Response in
+            var query: [String: String] = [:]
+            for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+            let delay = await repository.delay
+            if delay > .zero { try await Task.sleep(for: delay) }
+            let number = await repository.requests.count + 1
+            if let hook = await repository.onRequest { hook(number) }
+            let (status, headers, text) = await repository.answer(query: query, userAgent: request.headers[.userAgent])
+            var fields: HTTPFields = [:]
+            for (name, value) in headers {
+                switch name {
+                case "Retry-After": fields[.retryAfter] = value
+                default: fields[.contentType] = value
+                }
+            }
+            return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+    }, { base in try await body(base + "/oai") })
+}
+
+/// Serves fixed documents by path (`/api/daily_papers` → JSON, say) on 127.0.0.1 while `body` runs;
+/// `body` gets `http://127.0.0.1:PORT`. Requests' query strings are recorded in `log`.
+public func withStaticServer<T: Sendable>(_ documents: [String: (contentType: String, body: String)], log: RequestLog? = nil,
+                                          _ body: @Sendable (_ base: String) async throws -> T) async throws -> T {
+    try await withLoopbackServer({ router in
+        for (path, document) in documents {
+            router.get(RouterPath(path)) { request, _ -> Response in
+                log?.add(request.uri.description)
+                return Response(status: .ok, headers: [.contentType: document.contentType],
+                                body: .init(byteBuffer: ByteBuffer(string: document.body)))
             }
         }
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
+    }, body)
+}
+
+/// URIs a test server saw.
+public final class RequestLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    /// Creates an empty log.
+    public init() {}
+    func add(_ uri: String) { lock.lock(); items.append(uri); lock.unlock() }
+    /// Every URI, in order.
+    public var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
+
+/// Runs a Hummingbird server with `routes` on 127.0.0.1 (a free port) while `body` runs.
+func withLoopbackServer<T: Sendable>(_ routes: (Router<BasicRequestContext>) -> Void,
+                                     _ body: @Sendable (_ base: String) async throws -> T) async throws -> T {
+    let router = Router()
+    routes(router)
     let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                           onServerRunning: { channel in
                               portContinuation.yield(channel.localAddress?.port ?? 0)
                               portContinuation.finish()
                           },
-                          logger: Logger(label: "oai-pmh-test-server", factory: { _ in SwiftLogNoOpLogHandler() }))
+                          logger: Logger(label: "test-server", factory: { _ in SwiftLogNoOpLogHandler() }))
     let server = Task { try await app.runService() }
     defer { server.cancel() }
     var port = 0
     for await p in portStream { port = p }
-    return try await body("http://127.0.0.1:\(port)/oai")
+    return try await body("http://127.0.0.1:\(port)")
 }

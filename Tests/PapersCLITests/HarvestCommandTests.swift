@@ -124,3 +124,40 @@ struct HarvestCommandTests {
         #expect(throws: RecordError.self) { try HFDailyReader.read(Array(#"{"not": "an array"}"#.utf8)) }
     }
 }
+
+@Suite("papers harvest: fetching HF daily papers and embedding what arrives")
+struct HarvestFetchTests {
+    @Test("--hf-daily DATE fetches the day's list and stores it like an imported file")
+    func hfDailyFetch() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let json = #"[{"paper": {"id": "2511.00031", "title": "Fetched paper", "summary": "From the API.", "upvotes": 7}, "publishedAt": "2025-11-20T23:00:00Z"}]"#
+        let log = RequestLog()
+        try await withStaticServer(["/api/daily_papers": ("application/json", json)], log: log) { base in
+            let result = try await run(SharedData.papersExecutable, [
+                "harvest", "--no-embed", "--home", dir.file("home"), "--hf-daily", "2025-11-21",
+                "--hf-endpoint", base + "/api/daily_papers", "--interval", "0"])
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.output.contains("1 featured papers"), "\(result.output)")
+        }
+        #expect(log.all == ["/api/daily_papers?date=2025-11-21"])
+        let store = try SQLitePaperStore(path: StoreFactory.sqlitePath(home: dir.file("home")))
+        #expect(try await store.featuredUpvotes(on: Day("2025-11-21")!) == [PaperID("2511.00031")!: 7], "the asked day, not publishedAt")
+    }
+
+    @Test("harvested papers are embedded as they arrive")
+    func embedsHarvest() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let repository = OAIPMHTestRepository(records: TestArxivRecord.batch(4), pageSize: 2)
+        try await withOAIPMHServer(repository) { endpoint in
+            let result = try await run(SharedData.papersExecutable, [
+                "harvest", "--home", dir.file("home"), "--model", SharedData.modelDirectory, "--endpoint", endpoint,
+                "--interval", "0", "--set", "cs", "--from", "2026-11-01"])
+            #expect(result.status == 0, "\(result.output)")
+        }
+        let store = try SQLitePaperStore(path: StoreFactory.sqlitePath(home: dir.file("home")))
+        #expect(try await store.paperCount() == 4)
+        #expect(try await store.embeddedPaperCount(model: "all-MiniLM-L6-v2") == 4)
+    }
+}

@@ -50,12 +50,13 @@ struct HarvestCommand: AsyncParsableCommand {
         guard ["arXiv", "arXivRaw"].contains(metadataPrefix) else {
             throw ValidationError("--metadata-prefix must be arXiv or arXivRaw, got \(metadataPrefix)")
         }
-        guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-            throw ValidationError("--endpoint must be an http(s) URL, got \(endpoint)")
+        let (option, value) = hfDaily == nil ? ("--endpoint", endpoint) : ("--hf-endpoint", hfEndpoint)
+        guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+            throw ValidationError("\(option) must be an http(s) URL, got \(value)")
         }
         guard interval >= 0 else { throw ValidationError("--interval must not be negative") }
         if interval < 3, !Self.isLoopback(url.host ?? "") {
-            throw ValidationError("--interval below 3 s is only allowed for a repository on this machine (arXiv asks for 3 s)")
+            throw ValidationError("--interval below 3 s is only allowed for a server on this machine (arXiv asks for 3 s); \(option) is \(value)")
         }
         for set in sets where set.isEmpty || set.contains(where: { $0 == " " || $0 == "&" }) {
             throw ValidationError("--set \"\(set)\" is not a category or set name")
