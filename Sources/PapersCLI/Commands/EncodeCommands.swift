@@ -24,6 +24,16 @@ struct ModelOptions: ParsableArguments {
             throw ValidationError(error.description)
         }
     }
+
+    /// The encoder unless `skip` (a `--no-embed` flag); a missing model's message tells how to go without it.
+    func loadEncoder(home: String, unless skip: Bool, command: String) throws -> SentenceEncoder? {
+        guard !skip else { return nil }
+        do {
+            return try loadEncoder(home: home)
+        } catch let error as ValidationError {
+            throw ValidationError(error.message + " (or \(command) with --no-embed)")
+        }
+    }
 }
 
 /// `papers encode`: JSON lines `{"text": …}` on standard input → `{"input_ids": […], "embedding": […]}` lines.

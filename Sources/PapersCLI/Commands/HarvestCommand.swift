@@ -66,14 +66,7 @@ struct HarvestCommand: AsyncParsableCommand {
     static func isLoopback(_ host: String) -> Bool { ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) }
 
     func run() async throws {
-        var encoder: SentenceEncoder?
-        if !noEmbed {
-            do {
-                encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
-            } catch let error as ValidationError {
-                throw ValidationError(error.message + " (or harvest with --no-embed)")
-            }
-        }
+        let encoder = try modelOptions.loadEncoder(home: global.resolvedHome, unless: noEmbed, command: "harvest")
         let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         var politeness = Politeness.arxiv
         politeness.minimumInterval = .milliseconds(Int(interval * 1000))

@@ -49,14 +49,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Load the model before touching the database, so a missing model changes nothing.
-        var encoder: SentenceEncoder?
-        if !noEmbed {
-            do {
-                encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
-            } catch let error as ValidationError {
-                throw ValidationError(error.message + " (or import with --no-embed)")
-            }
-        }
+        let encoder = try modelOptions.loadEncoder(home: global.resolvedHome, unless: noEmbed, command: "import")
         let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         let summary: ImportSummary
         if format == .hfDaily || (format == .auto && files.allSatisfy(HFDailyFile.looksLikeDailyPapers)) {
