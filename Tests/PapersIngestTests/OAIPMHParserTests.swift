@@ -115,3 +115,38 @@ struct OAIPMHParserTests {
         #expect(Set(page.records.compactMap { $0.paper?.id }).count == 1_000)
     }
 }
+
+@Suite("arXiv metadata fields as arXiv writes them")
+struct OAIPMHFieldTests {
+    @Test("suffix, several affiliations, journal-ref, report-no and a prefixed namespace are read")
+    func handWritten() throws {
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-11-24T01:02:03Z</responseDate>
+            <request verb="ListRecords">https://oaipmh.arxiv.org/oai</request><ListRecords><record><header>
+            <identifier>oai:arXiv.org:hep-th/9901001</identifier><datestamp>2008-02-03</datestamp>
+            <setSpec>physics:hep-th</setSpec></header><metadata>
+            <a:arXiv xmlns:a="http://arxiv.org/OAI/arXiv/"><a:id>hep-th/9901001</a:id><a:created>1999-01-04</a:created>
+            <a:updated>1999-03-02</a:updated><a:authors><a:author><a:keyname>King</a:keyname><a:forenames>Martin L.</a:forenames>
+            <a:suffix>Jr</a:suffix><a:affiliation>Morehouse</a:affiliation><a:affiliation>Boston U.</a:affiliation></a:author></a:authors>
+            <a:title>Strings &amp; things
+              on two lines</a:title><a:categories>hep-th math.MP</a:categories><a:comments>LaTeX, 12 pages</a:comments>
+            <a:report-no>MIT-CTP-1234</a:report-no><a:journal-ref>Phys. Rev. D 60 (1999) 1</a:journal-ref>
+            <a:doi>10.1103/PhysRevD.60.000001</a:doi><a:abstract>  An <![CDATA[abstract <with> CDATA]]> part.
+            </a:abstract></a:arXiv></metadata></record></ListRecords></OAI-PMH>
+            """
+        let page = try OAIPMHParser.parse(Data(xml.utf8))
+        let paper = try #require(page.records.first?.paper)
+        #expect(paper.id.rawValue == "hep-th/9901001")
+        #expect(paper.authors == [Author(name: "Martin L. King Jr", affiliations: ["Morehouse", "Boston U."])])
+        #expect(paper.title == "Strings & things on two lines")
+        #expect(paper.abstract == "An abstract <with> CDATA part.")
+        #expect(paper.categories == ["hep-th", "math.MP"])
+        #expect(paper.journalRef == "Phys. Rev. D 60 (1999) 1")
+        #expect(paper.doi == "10.1103/physrevd.60.000001")
+        #expect(paper.published == Day("1999-01-04"))
+        #expect(paper.updated == Day("1999-03-02"))
+        #expect(paper.listed == nil, "an old record's datestamp is not its announcement")
+        #expect(page.records.first?.sets == ["physics:hep-th"])
+    }
+}

@@ -91,6 +91,27 @@ struct HarvestServerTests {
         #expect(AnnouncementSchedule.latestAnnouncementDay(onOrBefore: Day("2026-11-22")!) == friday)
     }
 
+    @Test("a day with Hugging Face features lists them first, most upvoted first, with their upvotes")
+    func featuredDay() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLitePaperStore(path: directory.file("papers.sqlite"))
+        let day = Day("2025-11-21")!
+        _ = try await store.upsert([Paper(id: PaperID("2511.00040")!, title: "Plain arXiv paper", abstract: "Not featured.", listed: day)],
+                                   defaultDay: day)
+        let json = #"[{"paper": {"id": "2511.00041", "title": "Few votes", "summary": "S.", "upvotes": 2}, "publishedAt": "2025-11-21T01:00:00Z"},"#
+            + #" {"paper": {"id": "2511.00042", "title": "Many votes", "summary": "S.", "upvotes": 90}, "publishedAt": "2025-11-21T02:00:00Z"}]"#
+        let (entries, _) = try HFDailyReader.read(Array(json.utf8))
+        _ = try await HFDailyReader.store(entries, into: store)
+        try await buildApplication(AppConfiguration(port: 0, home: directory.path), store: store).test(.router) { client in
+            let body = try await client.execute(uri: "/date/2025-11-21", method: .get) { String(buffer: $0.body) }
+            let order = ["Many votes", "Few votes", "Plain arXiv paper"].compactMap { body.range(of: $0)?.lowerBound }
+            #expect(order.count == 3 && order == order.sorted(), "featured first, by upvotes")
+            #expect(body.contains("▲ 90") && body.contains("▲ 2"))
+            #expect(body.contains("3 papers"))
+        }
+    }
+
     /// A weekday within the first harvest's 3-day window.
     static func recentWeekday() -> String {
         AnnouncementSchedule.latestAnnouncementDay(onOrBefore: Day(unixTime: Date().timeIntervalSince1970)).description
