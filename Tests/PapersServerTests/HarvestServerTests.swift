@@ -77,7 +77,7 @@ struct HarvestServerTests {
             #expect(health.contains("cannot reach 127.0.0.1:9"), "\(health)")
             let home = try await client.execute(uri: "/", method: .get) { String(buffer: $0.body) }
             #expect(home.contains("Already here"))
-            #expect(home.contains("The last harvest failed"))
+            #expect(home.contains("The last harvest failed (cannot reach 127.0.0.1:9); showing the papers already here."), "\(home)")
         }
     }
 

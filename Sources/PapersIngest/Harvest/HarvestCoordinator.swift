@@ -63,6 +63,8 @@ public struct HarvestStatus: Sendable, Codable {
     public var failures = 0
     /// The last run's error, one line.
     public var lastError: String?
+    /// The last run's error in a few words, for people.
+    public var lastErrorSummary: String?
     /// Another server holds the harvest lease.
     public var heldElsewhere = false
 
@@ -126,6 +128,7 @@ public actor HarvestCoordinator {
         status.running = true
         status.lastStarted = Date().timeIntervalSince1970
         status.lastError = nil
+        status.lastErrorSummary = nil
         defer { status.running = false; status.currentSet = nil }
         var reports: [HarvestReport] = []
         var firstError: (any Error)?
@@ -152,6 +155,8 @@ public actor HarvestCoordinator {
             } catch {
                 firstError = firstError ?? error
                 status.lastError = "\(request.set ?? "all"): \(error)"
+                let text = (error as? FetchError)?.summary ?? "\(error)"
+                status.lastErrorSummary = text.count > 160 ? String(text.prefix(160)) + "…" : text
                 // The other sets live on the same host.
                 if (error as? FetchError)?.isUnreachable == true { break }
             }

@@ -51,6 +51,8 @@ public struct FetchError: Error, CustomStringConvertible {
     public var underlying: (any Error)?
     /// The host could not be reached at all (no name resolution, no route, nobody listening).
     public var isUnreachable = false
+    /// A few words for people (the home page): `cannot reach oaipmh.arxiv.org`; the message has the details.
+    public var summary: String?
 
     public var description: String { message }
 }
@@ -137,7 +139,7 @@ public actor PoliteHTTPClient {
                     unreachableAttempts += 1
                     if unreachableAttempts >= 2 {
                         throw FetchError(message: "cannot reach \(Self.host(of: url)) (\(lastProblem)); check the network or the endpoint",
-                                         underlying: error, isUnreachable: true)
+                                         underlying: error, isUnreachable: true, summary: "cannot reach \(Self.host(of: url))")
                     }
                 }
             }

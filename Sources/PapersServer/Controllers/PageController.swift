@@ -47,8 +47,8 @@ struct PageController: Sendable {
             if status.running {
                 let progress = status.expected.map { "\(status.received) of \($0) records" } ?? "\(status.received) records so far"
                 model.notices.append("Fetching new papers from arXiv (\(status.currentSet ?? "all sets")): \(progress).")
-            } else if let error = status.lastError {
-                model.notices.append("The last harvest failed (\(error.prefix(200))); showing the papers already here.")
+            } else if let error = status.lastErrorSummary ?? status.lastError {
+                model.notices.append("The last harvest failed (\(error)); showing the papers already here.")
             }
         }
         if let latest = days.first?.day, let notice = Self.announcementNotice(latest: latest, today: today()) {
