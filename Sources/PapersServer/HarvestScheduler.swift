@@ -4,6 +4,7 @@ import PapersCore
 import PapersIngest
 import PapersStore
 import ServiceLifecycle
+import UnixSignals
 
 /// When and what the server harvests by itself.
 public struct HarvestSchedule: Sendable {
@@ -70,8 +71,17 @@ public final class HarvestScheduler: Service, Sendable {
     /// The next scheduled run, when harvesting is enabled.
     public var nextRun: Date? { nextRunBox.value.map { Date(timeIntervalSince1970: $0) } }
 
+    /// The signal that asks a running server for a harvest now: `kill -USR1 <pid of papers serve>`.
+    public static let triggerSignal = SIGUSR1
+
     public func run() async throws {
         guard schedule.enabled else { return }
+        // On demand from the operator's shell, without an HTTP endpoint to protect.
+        let signals = await UnixSignalsSequence(trapping: .sigusr1)
+        let listener = Task { [weak self] in
+            for await _ in signals { self?.trigger() }
+        }
+        defer { listener.cancel() }
         if try await store.harvestStates().isEmpty {
             logger.info("first run: harvesting the last \(HarvestRequest.firstRunDays) days of \(schedule.plan.sets.joined(separator: " ")) in the background")
             await harvestOnce()

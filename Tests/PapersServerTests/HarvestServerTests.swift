@@ -58,6 +58,12 @@ struct HarvestServerTests {
                 #expect(metrics.contains("papers_stored 7"), "\(metrics)")
                 #expect(metrics.contains("papers_harvest_successes 1"))
                 #expect(metrics.contains("papers_harvest_running 0"))
+
+                // On demand: SIGUSR1 asks the running server for a harvest now.
+                await repository.put(TestArxivRecord.batch(1, first: 8, datestamp: Self.recentWeekday())[0])
+                kill(getpid(), HarvestScheduler.triggerSignal)
+                let again = try await Self.waitForHealth(client) { $0.contains("\"successes\":2") }
+                #expect(again.contains("\"papers\":8"), "\(again)")
             }
         }
     }
