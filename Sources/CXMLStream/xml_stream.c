@@ -2,6 +2,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { MAX_ATTRIBUTES = 16 };
@@ -42,53 +43,88 @@ static void on_error(void *ctx, xmlErrorPtr error) {
     (void)ctx; (void)error;   // read from the context after the parse; nothing is printed
 }
 
-int papers_xml_parse(const char *data, size_t size, const papers_xml_callbacks *callbacks, papers_xml_error *error) {
+struct papers_xml_stream {
     xmlSAXHandler handler;
-    memset(&handler, 0, sizeof handler);
-    handler.initialized = XML_SAX2_MAGIC;
-    handler.startElementNs = on_start;
-    handler.endElementNs = on_end;
-    handler.characters = on_text;
-    handler.cdataBlock = on_text;
-    handler.serror = on_error;
+    xmlParserCtxtPtr parser;
+    int failed;
+};
 
+papers_xml_stream *papers_xml_stream_create(const papers_xml_callbacks *callbacks) {
+    papers_xml_stream *stream = calloc(1, sizeof *stream);
+    if (stream == NULL) return NULL;
+    stream->handler.initialized = XML_SAX2_MAGIC;
+    stream->handler.startElementNs = on_start;
+    stream->handler.endElementNs = on_end;
+    stream->handler.characters = on_text;
+    stream->handler.cdataBlock = on_text;
+    stream->handler.serror = on_error;
+    stream->parser = xmlCreatePushParserCtxt(&stream->handler, NULL, NULL, 0, NULL);
+    if (stream->parser == NULL) {
+        free(stream);
+        return NULL;
+    }
+    stream->parser->_private = (void *)callbacks;
+    // The user-data argument of every callback is the parser itself (so callbacks can stop it).
+    stream->parser->userData = stream->parser;
+    xmlCtxtUseOptions(stream->parser, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
+    return stream;
+}
+
+static void fill_error(xmlParserCtxtPtr parser, papers_xml_error *error) {
+    const xmlError *last = xmlCtxtGetLastError(parser);
+    if (last != NULL) {
+        error->line = last->line;
+        error->column = last->int2;
+        if (last->message != NULL) {
+            strncpy(error->message, last->message, sizeof error->message - 1);
+            size_t len = strlen(error->message);
+            while (len > 0 && (error->message[len - 1] == '\n' || error->message[len - 1] == ' ')) error->message[--len] = 0;
+        }
+    } else {
+        strncpy(error->message, "the document is not well-formed", sizeof error->message - 1);
+    }
+}
+
+int papers_xml_stream_feed(papers_xml_stream *stream, const char *data, size_t size, int terminate, papers_xml_error *error) {
     memset(error, 0, sizeof *error);
-    xmlParserCtxtPtr parser = xmlCreatePushParserCtxt(&handler, NULL, NULL, 0, NULL);
-    if (parser == NULL) {
+    if (stream->failed) {
+        strncpy(error->message, "the parse already failed", sizeof error->message - 1);
+        return 1;
+    }
+    // libxml2 takes int sizes: feed at most 1 MB at a time.
+    const size_t chunk = 1 << 20;
+    size_t offset = 0;
+    int status = 0;
+    do {
+        size_t n = size - offset < chunk ? size - offset : chunk;
+        int last = terminate && offset + n >= size;
+        status = xmlParseChunk(stream->parser, data == NULL ? NULL : data + offset, (int)n, last);
+        offset += n;
+    } while (status == 0 && offset < size);
+    if (status != 0 || !stream->parser->wellFormed) {
+        stream->failed = 1;
+        fill_error(stream->parser, error);
+        return 1;
+    }
+    return 0;
+}
+
+void papers_xml_stream_free(papers_xml_stream *stream) {
+    if (stream == NULL) return;
+    xmlFreeParserCtxt(stream->parser);
+    free(stream);
+}
+
+int papers_xml_parse(const char *data, size_t size, const papers_xml_callbacks *callbacks, papers_xml_error *error) {
+    papers_xml_stream *stream = papers_xml_stream_create(callbacks);
+    if (stream == NULL) {
+        memset(error, 0, sizeof *error);
         strncpy(error->message, "out of memory", sizeof error->message - 1);
         return -1;
     }
-    parser->_private = (void *)callbacks;
-    // The user-data argument of every callback is the parser itself (so callbacks can stop it).
-    parser->userData = parser;
-    xmlCtxtUseOptions(parser, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
-    int status = 0;
-    const size_t chunk = 1 << 20;
-    size_t offset = 0;
-    do {
-        size_t n = size - offset < chunk ? size - offset : chunk;
-        int terminate = offset + n >= size;
-        status = xmlParseChunk(parser, data + offset, (int)n, terminate);
-        offset += n;
-    } while (status == 0 && offset < size);
-    if (status == 0 && size == 0) status = xmlParseChunk(parser, NULL, 0, 1);
-    int ok = status == 0 && parser->wellFormed;
-    if (!ok) {
-        const xmlError *last = xmlCtxtGetLastError(parser);
-        if (last != NULL) {
-            error->line = last->line;
-            error->column = last->int2;
-            if (last->message != NULL) {
-                strncpy(error->message, last->message, sizeof error->message - 1);
-                size_t len = strlen(error->message);
-                while (len > 0 && (error->message[len - 1] == '\n' || error->message[len - 1] == ' ')) error->message[--len] = 0;
-            }
-        } else {
-            strncpy(error->message, "the document is not well-formed", sizeof error->message - 1);
-        }
-    }
-    xmlFreeParserCtxt(parser);
-    return ok ? 0 : 1;
+    int status = papers_xml_stream_feed(stream, data, size, 1, error);
+    papers_xml_stream_free(stream);
+    return status;
 }
 
 void papers_xml_stop(void *parser) {

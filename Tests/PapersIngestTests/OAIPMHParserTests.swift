@@ -150,3 +150,52 @@ struct OAIPMHFieldTests {
         #expect(page.records.first?.sets == ["physics:hep-th"])
     }
 }
+
+@Suite("Parsing a page while it downloads")
+struct OAIPMHStreamTests {
+    static func parse(_ bytes: [UInt8], chunk: Int, contentType: String = "") throws(OAIPMHError) -> OAIPage {
+        let parser = OAIPMHStreamParser(contentType: contentType)
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + chunk, bytes.count)
+            try bytes[offset..<end].withUnsafeBytes { raw in Result { () throws(OAIPMHError) in try parser.feed(raw) } }.get()
+            offset = end
+        }
+        return try parser.finish()
+    }
+
+    @Test("any chunking gives the same page as the whole body", arguments: [1, 7, 511, 512, 4_096, 1 << 20])
+    func chunking(size: Int) throws {
+        let records = OAIPMHParserTests.sample(40)
+        let bytes = Array(OAIPMHWriter.listRecordsDocument(records, token: "t|40").utf8)
+        let whole = try OAIPMHParser.parse(Data(bytes))
+        let streamed = try Self.parse(bytes, chunk: size)
+        #expect(streamed.records.map(\.paper) == whole.records.map(\.paper))
+        #expect(streamed.records.count == 40)
+        #expect(streamed.nextToken == "t|40")
+    }
+
+    @Test("an HTML page or a cut-off body is recognised however it arrives")
+    func damagedInChunks() {
+        let html = Array("<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head></html>".utf8)
+        do {
+            _ = try Self.parse(html, chunk: 5, contentType: "text/html")
+            Issue.record("HTML parsed")
+        } catch {
+            #expect("\(error)".contains("503 Service Unavailable"), "\(error)")
+        }
+        let xml = Array(OAIPMHWriter.listRecordsDocument(OAIPMHParserTests.sample(10)).utf8)
+        do {
+            _ = try Self.parse(Array(xml.prefix(xml.count / 2)), chunk: 300)
+            Issue.record("a truncated body parsed")
+        } catch {
+            guard case .malformed = error else { Issue.record("wrong error \(error)"); return }
+        }
+        do {
+            _ = try Self.parse(Array("<?xml version=\"1.0\"?><html><body>proxy error</body></html>".utf8), chunk: 16)
+            Issue.record("a non-OAI root parsed")
+        } catch {
+            guard case .notXML = error else { Issue.record("wrong error \(error)"); return }
+        }
+    }
+}

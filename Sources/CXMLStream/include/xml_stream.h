@@ -24,6 +24,19 @@ typedef struct {
 /// no external entities. Returns 0 when the document is well-formed, else non-zero with `error` filled in.
 int papers_xml_parse(const char *data, size_t size, const papers_xml_callbacks *callbacks, papers_xml_error *error);
 
+/// An incremental parse: bytes are fed as they arrive (from a socket, say), so no whole document is held.
+typedef struct papers_xml_stream papers_xml_stream;
+
+/// Starts an incremental parse calling back through `callbacks` (which must outlive the stream).
+papers_xml_stream *papers_xml_stream_create(const papers_xml_callbacks *callbacks);
+
+/// Feeds the next `size` bytes; `terminate` = 1 with the last ones. Returns 0 while the document is
+/// well-formed so far, else non-zero with `error` filled in (the stream is then finished).
+int papers_xml_stream_feed(papers_xml_stream *stream, const char *data, size_t size, int terminate, papers_xml_error *error);
+
+/// Releases the stream.
+void papers_xml_stream_free(papers_xml_stream *stream);
+
 /// Stops the parse in progress from inside a callback; papers_xml_parse then reports an error.
 void papers_xml_stop(void *parser);
 

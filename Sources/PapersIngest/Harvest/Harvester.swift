@@ -186,14 +186,7 @@ public struct Harvester: Sendable {
 
     /// Fetches and parses one page; protocol errors are final, damaged answers are retried.
     func fetchPage(_ url: String) async throws -> OAIPage {
-        try await client.get(url) { body in
-            do {
-                return try OAIPMHParser.parse(body.data, contentType: body.contentType)
-            } catch let error as OAIPMHError {
-                if case .repository = error { throw FinalFetchError(error) }
-                throw error
-            }
-        }
+        try await client.get(url) { contentType in OAIPageConsumer(contentType: contentType) }
     }
 
     /// Writes one page: papers upserted in one transaction, deletions in another.
@@ -235,5 +228,23 @@ public struct Harvester: Sendable {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+}
+
+/// Parses a page while it downloads; protocol errors are final, damaged answers are retried.
+final class OAIPageConsumer: ResponseConsumer {
+    private let parser: OAIPMHStreamParser
+
+    init(contentType: String) { parser = OAIPMHStreamParser(contentType: contentType) }
+
+    func consume(_ bytes: UnsafeRawBufferPointer) throws { try parser.feed(bytes) }
+
+    func finish() throws -> OAIPage {
+        do {
+            return try parser.finish()
+        } catch {
+            if case .repository = error { throw FinalFetchError(error) }
+            throw error
+        }
     }
 }

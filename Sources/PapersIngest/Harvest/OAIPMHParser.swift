@@ -78,65 +78,11 @@ public enum OAIPMHError: Error, Equatable, CustomStringConvertible {
 /// Parses `ListRecords` responses in arXiv's `arXiv` and `arXivRaw` metadata formats with a streaming (SAX)
 /// parser: no document tree is built, so memory is the page's bytes plus its papers.
 public enum OAIPMHParser {
-    /// Parses one response body. `contentType` (the HTTP header, may be empty) helps name non-XML answers.
+    /// Parses one whole response body. `contentType` (the HTTP header, may be empty) helps name non-XML answers.
     public static func parse(_ body: Data, contentType: String = "") throws(OAIPMHError) -> OAIPage {
-        let start = body.prefix(512)
-        let head = String(decoding: start, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        if !head.hasPrefix("<") || head.hasPrefix("<!doctype html") || head.hasPrefix("<html") {
-            throw .notXML(contentType: contentType, excerpt: excerpt(of: body))
-        }
-        let handler = ListRecordsHandler()
-        var failure = papers_xml_error()
-        let status = withExtendedLifetime(handler) { () -> Int32 in
-            var callbacks = papers_xml_callbacks(
-                context: Unmanaged.passUnretained(handler).toOpaque(),
-                start: { context, name, count, names, values, lengths in
-                    let h = Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue()
-                    let element = h.element(name!)
-                    var attributes: [String: String] = [:]
-                    if count > 0, element.readsAttributes {
-                        for i in 0..<Int(count) {
-                            let value = UnsafeRawBufferPointer(start: values![i], count: Int(lengths![i]))
-                            attributes[String(cString: names![i]!)] = String(decoding: value, as: UTF8.self)
-                        }
-                    }
-                    h.start(element, attributes: attributes)
-                },
-                end: { context, name in
-                    let h = Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue()
-                    h.end(h.element(name!))
-                },
-                text: { context, bytes, length in
-                    let h = Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue()
-                    if h.collecting {
-                        h.text.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: Int(length)))
-                    }
-                })
-            return body.withUnsafeBytes { raw in
-                papers_xml_parse(raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count, &callbacks, &failure)
-            }
-        }
-        if !handler.sawRoot {
-            throw .notXML(contentType: contentType, excerpt: excerpt(of: body))
-        }
-        if status != 0 {
-            let reason = withUnsafeBytes(of: failure.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            throw .malformed(line: Int(failure.line), column: Int(failure.column), reason: reason.isEmpty ? "not well-formed" : reason)
-        }
-        // A page is only whole when its root closed.
-        guard handler.rootClosed else {
-            throw .malformed(line: Int(failure.line), column: Int(failure.column),
-                             reason: "the document ends inside <\(handler.openElement ?? "OAI-PMH")> (truncated answer)")
-        }
-        if let (code, message) = handler.error {
-            if code == "noRecordsMatch" {
-                var page = handler.page
-                page.noRecordsMatch = true
-                return page
-            }
-            throw .repository(code: code, message: message)
-        }
-        return handler.page
+        let parser = OAIPMHStreamParser(contentType: contentType)
+        try body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in Result { () throws(OAIPMHError) in try parser.feed(raw) } }.get()
+        return try parser.finish()
     }
 
     /// The first words of a body, for error messages: an HTML page's `<title>` when it has one.
@@ -148,6 +94,139 @@ public enum OAIPMHParser {
         }
         let flat = text.collapsingWhitespace()
         return "\"" + String(flat.prefix(120)) + (flat.count > 120 ? "…" : "") + "\""
+    }
+}
+
+/// Parses a `ListRecords` response as its bytes arrive (from the socket), so a page's bytes are never
+/// held whole: feed chunks in order, then ``finish()``. One parser per response.
+public final class OAIPMHStreamParser {
+    private let handler = ListRecordsHandler()
+    private let callbacks: UnsafeMutablePointer<papers_xml_callbacks>
+    private var stream: OpaquePointer?
+    private let contentType: String
+    /// The first bytes, kept to recognise non-XML answers and to quote them in errors.
+    private var head: [UInt8] = []
+    private var sniffed = false
+    /// Bytes fed so far.
+    private var received = 0
+    /// Bytes received before the sniff decided.
+    private var pending: [UInt8] = []
+    private var failure: OAIPMHError?
+
+    static let sniffLength = 512
+    static let excerptLength = 4096
+
+    /// Starts a parse; `contentType` (the HTTP header, may be empty) helps name non-XML answers.
+    public init(contentType: String = "") {
+        self.contentType = contentType
+        callbacks = .allocate(capacity: 1)
+        callbacks.initialize(to: papers_xml_callbacks(
+            context: Unmanaged.passUnretained(handler).toOpaque(),
+            start: { context, name, count, names, values, lengths in
+                let h = Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue()
+                let element = h.element(name!)
+                var attributes: [String: String] = [:]
+                if count > 0, element.readsAttributes {
+                    for i in 0..<Int(count) {
+                        let value = UnsafeRawBufferPointer(start: values![i], count: Int(lengths![i]))
+                        attributes[String(cString: names![i]!)] = String(decoding: value, as: UTF8.self)
+                    }
+                }
+                h.start(element, attributes: attributes)
+            },
+            end: { context, name in
+                let h = Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue()
+                h.end(h.element(name!))
+            },
+            text: { context, bytes, length in
+                let h = Unmanaged<ListRecordsHandler>.fromOpaque(context!).takeUnretainedValue()
+                if h.collecting {
+                    h.text.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: Int(length)))
+                }
+            }))
+    }
+
+    deinit {
+        if let stream { papers_xml_stream_free(stream) }
+        callbacks.deinitialize(count: 1)
+        callbacks.deallocate()
+    }
+
+    /// Feeds the next bytes of the body.
+    public func feed(_ bytes: UnsafeRawBufferPointer) throws(OAIPMHError) {
+        if let failure { throw failure }
+        received += bytes.count
+        if head.count < Self.excerptLength { head += bytes.prefix(Self.excerptLength - head.count) }
+        if sniffed || (pending.isEmpty && bytes.count >= Self.sniffLength) {
+            if !sniffed { try sniff() }
+            try send(bytes, terminate: false)
+            return
+        }
+        // Held back until there is enough to tell XML from an HTML error page.
+        pending += bytes
+        guard pending.count >= Self.sniffLength else { return }
+        try sniff()
+        let held = pending
+        pending = []
+        try held.withUnsafeBytes { raw in Result { () throws(OAIPMHError) in try send(raw, terminate: false) } }.get()
+    }
+
+    /// Ends the body and returns the page, or the reason it cannot be used.
+    public func finish() throws(OAIPMHError) -> OAIPage {
+        if let failure { throw failure }
+        if !sniffed {
+            try sniff()
+            let held = pending
+            pending = []
+            try held.withUnsafeBytes { raw in Result { () throws(OAIPMHError) in try send(raw, terminate: true) } }.get()
+        } else {
+            try send(UnsafeRawBufferPointer(start: nil, count: 0), terminate: true)
+        }
+        guard handler.sawRoot else {
+            throw fail(.notXML(contentType: contentType, excerpt: OAIPMHParser.excerpt(of: Data(head))))
+        }
+        // A page is only whole when its root closed.
+        guard handler.rootClosed else {
+            throw fail(.malformed(line: 0, column: 0,
+                                  reason: "the answer stops after \(received) bytes, inside <\(handler.openElement ?? "OAI-PMH")> (truncated)"))
+        }
+        if let (code, message) = handler.error {
+            if code == "noRecordsMatch" {
+                var page = handler.page
+                page.noRecordsMatch = true
+                return page
+            }
+            throw fail(.repository(code: code, message: message))
+        }
+        return handler.page
+    }
+
+    private func sniff() throws(OAIPMHError) {
+        sniffed = true
+        let text = String(decoding: head.prefix(Self.sniffLength), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        if !text.hasPrefix("<") || text.hasPrefix("<!doctype html") || text.hasPrefix("<html") {
+            throw fail(.notXML(contentType: contentType, excerpt: OAIPMHParser.excerpt(of: Data(head))))
+        }
+        stream = papers_xml_stream_create(callbacks)
+    }
+
+    private func send(_ bytes: UnsafeRawBufferPointer, terminate: Bool) throws(OAIPMHError) {
+        guard let stream else { throw fail(.malformed(line: 0, column: 0, reason: "out of memory")) }
+        var error = papers_xml_error()
+        let status = papers_xml_stream_feed(stream, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count,
+                                            terminate ? 1 : 0, &error)
+        guard status != 0 else { return }
+        if !handler.sawRoot {
+            throw fail(.notXML(contentType: contentType, excerpt: OAIPMHParser.excerpt(of: Data(head))))
+        }
+        let reason = withUnsafeBytes(of: error.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        throw fail(.malformed(line: Int(error.line), column: Int(error.column), reason: reason.isEmpty ? "not well-formed" : reason))
+    }
+
+    private func fail(_ error: OAIPMHError) -> OAIPMHError {
+        failure = error
+        return error
     }
 }
 

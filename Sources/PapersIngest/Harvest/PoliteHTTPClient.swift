@@ -90,7 +90,17 @@ public actor PoliteHTTPClient {
     /// GETs `url`; `accept(body)` decides whether a 200 answer is usable (throw to retry it as a damaged
     /// answer, e.g. truncated XML). Throws `FetchError` once the attempts are used up, or at once for answers
     /// that retrying cannot fix (4xx other than 429, errors `accept` marks final).
-    public func get<T: Sendable>(_ url: String, accept: @Sendable (FetchedBody) throws -> T) async throws -> T {
+    public func get<T: Sendable>(_ url: String, accept: @escaping @Sendable (FetchedBody) throws -> T) async throws -> T {
+        try await get(url) { contentType in CollectingConsumer(contentType: contentType, accept: accept) }
+    }
+
+    /// Largest body accepted (an arXiv page is a few MB).
+    static let maximumBodyBytes = 256 << 20
+
+    /// GETs `url`, handing a 200 answer's body to a consumer made for it as the bytes arrive (a parser, say);
+    /// the consumer's `finish()` gives the result. Retries, pacing and errors as in ``get(_:accept:)``; a
+    /// consumer error of type ``FinalFetchError`` is not retried.
+    public func get<C: ResponseConsumer>(_ url: String, consumer makeConsumer: @Sendable (_ contentType: String) -> C) async throws -> C.Output {
         var backoff = politeness.initialBackoff
         var unreachableAttempts = 0
         var lastProblem = ""
@@ -105,10 +115,19 @@ public actor PoliteHTTPClient {
                 let response = try await client.execute(request, timeout: .nanoseconds(Int64(politeness.requestTimeout.components.seconds) * 1_000_000_000))
                 let status = response.status
                 if status == .ok {
-                    let buffer = try await response.body.collect(upTo: 256 << 20)
-                    let body = FetchedBody(data: Data(buffer.readableBytesView), contentType: response.headers.first(name: "Content-Type") ?? "")
+                    // The body goes to the consumer chunk by chunk as it arrives; a damaged answer (or a
+                    // connection lost midway) is retried with a fresh consumer.
+                    let consumer = makeConsumer(response.headers.first(name: "Content-Type") ?? "")
                     do {
-                        return try accept(body)
+                        var received = 0
+                        for try await chunk in response.body {
+                            received += chunk.readableBytes
+                            guard received <= Self.maximumBodyBytes else {
+                                throw FinalFetchError(BodyTooLarge(limit: Self.maximumBodyBytes))
+                            }
+                            try chunk.withUnsafeReadableBytes { try consumer.consume($0) }
+                        }
+                        return try consumer.finish()
                     } catch let final as FinalFetchError {
                         throw FetchError(message: "\(url): \(final.underlying)", underlying: final.underlying)
                     } catch {
@@ -190,6 +209,37 @@ public actor PoliteHTTPClient {
     static func host(of url: String) -> String {
         URL(string: url).flatMap { u in u.host.map { h in u.port.map { "\(h):\($0)" } ?? h } } ?? url
     }
+}
+
+/// Receives a response body in chunks.
+public protocol ResponseConsumer: AnyObject {
+    /// What the whole body becomes.
+    associatedtype Output: Sendable
+    /// The next bytes of the body.
+    func consume(_ bytes: UnsafeRawBufferPointer) throws
+    /// The body ended: the result, or why it is unusable.
+    func finish() throws -> Output
+}
+
+/// Collects the body, then hands it to a closure.
+final class CollectingConsumer<T: Sendable>: ResponseConsumer {
+    private var data = Data()
+    private let contentType: String
+    private let accept: @Sendable (FetchedBody) throws -> T
+
+    init(contentType: String, accept: @escaping @Sendable (FetchedBody) throws -> T) {
+        self.contentType = contentType
+        self.accept = accept
+    }
+
+    func consume(_ bytes: UnsafeRawBufferPointer) throws { data.append(contentsOf: bytes) }
+    func finish() throws -> T { try accept(FetchedBody(data: data, contentType: contentType)) }
+}
+
+/// A body over the size limit.
+struct BodyTooLarge: Error, CustomStringConvertible {
+    var limit: Int
+    var description: String { "the answer is larger than \(limit >> 20) MB" }
 }
 
 /// HTTP clients keyed by connect timeout.
