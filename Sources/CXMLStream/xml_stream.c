@@ -64,7 +64,7 @@ papers_xml_stream *papers_xml_stream_create(const papers_xml_callbacks *callback
         return NULL;
     }
     stream->parser->_private = (void *)callbacks;
-    // The user-data argument of every callback is the parser itself (so callbacks can stop it).
+    // The user-data argument of every callback is the parser, whose _private holds our callbacks.
     stream->parser->userData = stream->parser;
     xmlCtxtUseOptions(stream->parser, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
     return stream;
@@ -113,20 +113,4 @@ void papers_xml_stream_free(papers_xml_stream *stream) {
     if (stream == NULL) return;
     xmlFreeParserCtxt(stream->parser);
     free(stream);
-}
-
-int papers_xml_parse(const char *data, size_t size, const papers_xml_callbacks *callbacks, papers_xml_error *error) {
-    papers_xml_stream *stream = papers_xml_stream_create(callbacks);
-    if (stream == NULL) {
-        memset(error, 0, sizeof *error);
-        strncpy(error->message, "out of memory", sizeof error->message - 1);
-        return -1;
-    }
-    int status = papers_xml_stream_feed(stream, data, size, 1, error);
-    papers_xml_stream_free(stream);
-    return status;
-}
-
-void papers_xml_stop(void *parser) {
-    xmlStopParser((xmlParserCtxtPtr)parser);
 }

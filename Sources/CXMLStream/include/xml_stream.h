@@ -20,11 +20,8 @@ typedef struct {
     char message[256];
 } papers_xml_error;
 
-/// Parses `size` bytes of XML, calling back for every element and text run. No DTD loading, no network,
-/// no external entities. Returns 0 when the document is well-formed, else non-zero with `error` filled in.
-int papers_xml_parse(const char *data, size_t size, const papers_xml_callbacks *callbacks, papers_xml_error *error);
-
 /// An incremental parse: bytes are fed as they arrive (from a socket, say), so no whole document is held.
+/// No DTD loading, no network, no external entities.
 typedef struct papers_xml_stream papers_xml_stream;
 
 /// Starts an incremental parse calling back through `callbacks` (which must outlive the stream).
@@ -36,8 +33,5 @@ int papers_xml_stream_feed(papers_xml_stream *stream, const char *data, size_t s
 
 /// Releases the stream.
 void papers_xml_stream_free(papers_xml_stream *stream);
-
-/// Stops the parse in progress from inside a callback; papers_xml_parse then reports an error.
-void papers_xml_stop(void *parser);
 
 #endif

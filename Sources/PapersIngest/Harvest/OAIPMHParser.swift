@@ -236,7 +236,6 @@ private final class ListRecordsHandler {
     var page = OAIPage()
     var error: (String, String)?
     var sawRoot = false
-    var rootName: String?
     var rootClosed = false
     var openElement: String? { stack.last.map { $0 == .other ? "element" : $0.rawValue } }
 
@@ -295,10 +294,7 @@ private final class ListRecordsHandler {
     }
 
     func start(_ name: Element, attributes: [String: String]) {
-        if stack.isEmpty {
-            rootName = name.rawValue
-            if name == .oaiPMH { sawRoot = true }
-        }
+        if stack.isEmpty, name == .oaiPMH { sawRoot = true }
         stack.append(name)
         text.removeAll(keepingCapacity: true)
         collecting = sawRoot

@@ -129,6 +129,10 @@ public final class SQLitePaperStore: PaperStore {
         doi, journal_ref, comments, license, links
         """
 
+    /// ``paperColumns`` of the table aliased `p`.
+    static let qualifiedPaperColumns = paperColumns.split(separator: ",")
+        .map { "p." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+
     static func paper(from row: Row) throws -> Paper {
         let decoder = JSONDecoder()
         let idText: String = row["id"]
@@ -165,7 +169,7 @@ public final class SQLitePaperStore: PaperStore {
     public func papers(on day: Day, limit: Int, offset: Int) async throws -> [Paper] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT \(Self.paperColumns.split(separator: ",").map { "p." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                SELECT \(Self.qualifiedPaperColumns)
                 FROM (\(Self.dayMembers)) m JOIN paper p ON p.seq = m.seq
                 LEFT JOIN (SELECT paper, max(upvotes) AS upvotes FROM paper_feature WHERE day = ?1 GROUP BY paper) f
                        ON f.paper = p.seq
