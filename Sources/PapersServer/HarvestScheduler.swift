@@ -54,6 +54,8 @@ public final class HarvestScheduler: Service, Sendable {
     private let wakes: AsyncStream<Void>
     /// When the next scheduled run is due (Unix seconds), for /healthz.
     let nextRunBox = LockedValue<Double?>(nil)
+    /// The last run failed (not merely skipped).
+    let lastRunFailed = LockedValue(false)
 
     /// Creates the scheduler; `afterPage` runs after every harvested page with papers (embedding).
     public init(store: any PaperStore, schedule: HarvestSchedule, afterPage: (@Sendable () async throws -> Void)?, logger: Logger) {
@@ -82,14 +84,15 @@ public final class HarvestScheduler: Service, Sendable {
             for await _ in signals { self?.trigger() }
         }
         defer { listener.cancel() }
-        if try await store.harvestStates().isEmpty {
+        // A database error here is logged by the first run; it must not stop the server.
+        if ((try? await store.harvestStates()) ?? [:]).isEmpty {
             logger.info("first run: harvesting the last \(HarvestRequest.firstRunDays) days of \(schedule.plan.sets.joined(separator: " ")) in the background")
             await harvestOnce()
         }
         let waker = wakes
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let next = self.schedule.nextRun(after: Date())
+                let next = self.nextAttempt(after: Date())
                 self.nextRunBox.set(next.timeIntervalSince1970)
                 // Whichever comes first: the scheduled hour or a trigger.
                 await withTaskGroup(of: Void.self) { group in
@@ -104,8 +107,19 @@ public final class HarvestScheduler: Service, Sendable {
         }
     }
 
+    /// After a failed run (an unreachable network, say) the next try comes within the hour, not a day later.
+    static let retryAfterFailure: TimeInterval = 3_600
+
+    /// When to harvest next: the scheduled hour, or sooner after a failure.
+    func nextAttempt(after now: Date) -> Date {
+        let scheduled = schedule.nextRun(after: now)
+        guard lastRunFailed.value else { return scheduled }
+        return min(scheduled, now.addingTimeInterval(Self.retryAfterFailure))
+    }
+
     /// One run; errors become one log line (and the status).
     func harvestOnce() async {
+        lastRunFailed.set(false)
         do {
             let reports = try await coordinator.run(schedule.plan)
             let imported = reports.reduce(0) { $0 + $1.counts.imported }
@@ -116,8 +130,10 @@ public final class HarvestScheduler: Service, Sendable {
         } catch HarvestCoordinator.RunError.alreadyRunning {
             return
         } catch {
+            lastRunFailed.set(true)
             let count = (try? await store.paperCount()) ?? 0
-            logger.warning("harvest failed (\(Self.oneLine(error))); serving the \(count) papers already stored, next try at the next scheduled run")
+            let next = ISO8601DateFormatter().string(from: nextAttempt(after: Date()))
+            logger.warning("harvest failed (\(Self.oneLine(error))); serving the \(count) papers already stored; next try \(next)")
         }
     }
 

@@ -79,6 +79,14 @@ struct HarvestServerTests {
         let (configuration, scheduler) = Self.server(endpoint: "http://127.0.0.1:9/oai", store: store, directory: directory)
         try await buildApplication(configuration, store: store, harvest: scheduler).test(.live) { client in
             let health = try await Self.waitForHealth(client) { $0.contains("\"failures\":1") }
+            // The coordinator counts the failure a moment before the scheduler notes it.
+            var soon = false
+            for _ in 0..<100 where !soon {
+                let now = Date()
+                soon = scheduler.nextAttempt(after: now) <= now.addingTimeInterval(3_600)
+                if !soon { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(soon, "a failed run is retried within the hour, not at tomorrow's scheduled hour")
             #expect(health.contains("\"lastError\""), "\(health)")
             #expect(health.contains("cannot reach 127.0.0.1:9"), "\(health)")
             let home = try await client.execute(uri: "/", method: .get) { String(buffer: $0.body) }
