@@ -250,3 +250,30 @@ struct HarvestLeaseTests {
         #expect(await a.status.successes == 1)
     }
 }
+
+@Suite("A plan of several sets")
+struct HarvestPlanTests {
+    @Test("a set that fails does not hide what the others did; the error names the set")
+    func partialFailure() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLitePaperStore(path: dir.file("papers.sqlite"))
+        let repository = OAIPMHTestRepository(records: testRecords(3), pageSize: 10)
+        await repository.schedule(.htmlPage, atRequest: 2, persistent: true)
+        let coordinator = HarvestCoordinator(store: store, client: PoliteHTTPClient(contact: nil, politeness: testPoliteness),
+                                             today: { Day("2026-11-24")! })
+        try await withOAIPMHServer(repository) { endpoint in
+            do {
+                _ = try await coordinator.run(HarvestPlan(endpoint: endpoint, sets: ["cs", "stat.ML"]))
+                Issue.record("the plan succeeded")
+            } catch let failed as HarvestCoordinator.SetsFailed {
+                #expect(failed.reports.map(\.set) == ["cs"])
+                #expect(failed.reports.first?.counts.imported == 3)
+                #expect(failed.failedSets == ["stat:stat:ML"])
+                #expect("\(failed)".hasPrefix("stat:stat:ML: "), "\(failed)")
+            }
+        }
+        #expect(await coordinator.status.failures == 1)
+        #expect(await coordinator.status.lastImported == 3)
+    }
+}

@@ -100,10 +100,13 @@ struct HarvestCommand: AsyncParsableCommand {
                                           elapsed: bars.elapsed(set))
             }
             bars.finishAll()
-            for (request, report) in zip(plan.requests, reports) {
-                print("\(request.set ?? "all"): \(report.description)")
-                for failure in report.failures.prefix(100) { Console.error("  skipped \(failure)") }
-            }
+            Self.printReports(reports)
+        } catch let partial as HarvestCoordinator.SetsFailed {
+            bars.finishAll()
+            Self.printReports(partial.reports)
+            Console.error("error: harvest of \(partial.failedSets.joined(separator: ", ")) failed: \(partial.first)")
+            Console.error("       what was fetched is kept; rerun `papers harvest` to continue where it stopped")
+            throw ExitCode(1)
         } catch HarvestCoordinator.RunError.heldElsewhere {
             bars.finishAll()
             let holder = await coordinator.lastHolder
@@ -118,6 +121,16 @@ struct HarvestCommand: AsyncParsableCommand {
         }
         if let encoder {
             _ = try await EmbedCommand.embedAll(store: store, encoder: encoder, home: home)
+        }
+    }
+}
+
+extension HarvestCommand {
+    /// One line per set, skipped records on standard error.
+    static func printReports(_ reports: [HarvestReport]) {
+        for report in reports {
+            Swift.print("\(report.set ?? "all"): \(report.description)")
+            for failure in report.failures.prefix(100) { Console.error("  skipped \(failure)") }
         }
     }
 }

@@ -100,6 +100,18 @@ public actor HarvestCoordinator {
         self.holder = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
     }
 
+    /// Some sets failed: what the others did, and the first error (which the description repeats).
+    public struct SetsFailed: Error, CustomStringConvertible {
+        /// Reports of the sets that completed.
+        public var reports: [HarvestReport]
+        /// The sets that failed, in order.
+        public var failedSets: [String]
+        /// The first failure.
+        public var first: any Error
+
+        public var description: String { "\(failedSets.first ?? "a set"): \(first)" }
+    }
+
     /// Why a run did not happen.
     public enum RunError: Error, CustomStringConvertible {
         /// This process is already harvesting.
@@ -132,6 +144,7 @@ public actor HarvestCoordinator {
         defer { status.running = false; status.currentSet = nil }
         var reports: [HarvestReport] = []
         var firstError: (any Error)?
+        var failedSets: [String] = []
         let (store, holder) = (self.store, self.holder)
         let userHook = afterPage
         var harvester = Harvester(store: store, client: client, today: today)
@@ -151,9 +164,12 @@ public actor HarvestCoordinator {
                     onProgress(request.set ?? "all", progress)
                     Task { await self.update(progress) }
                 }
-                reports.append(report)
+                var named = report
+                named.set = request.set ?? "all"
+                reports.append(named)
             } catch {
                 firstError = firstError ?? error
+                failedSets.append(request.set ?? "all")
                 status.lastError = "\(request.set ?? "all"): \(error)"
                 let text = (error as? FetchError)?.summary ?? "\(error)"
                 status.lastErrorSummary = text.count > 160 ? String(text.prefix(160)) + "…" : text
@@ -168,7 +184,7 @@ public actor HarvestCoordinator {
         status.lastDeleted = reports.reduce(0) { $0 + $1.deleted }
         if let firstError {
             status.failures += 1
-            throw firstError
+            throw SetsFailed(reports: reports, failedSets: failedSets, first: firstError)
         }
         status.successes += 1
         status.lastSuccess = status.lastFinished

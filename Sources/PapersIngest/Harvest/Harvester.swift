@@ -55,6 +55,8 @@ public struct HarvestProgress: Sendable {
 
 /// What a harvest did.
 public struct HarvestReport: Sendable, CustomStringConvertible {
+    /// The set harvested (`all` for the whole repository), when a coordinator ran it.
+    public var set: String?
     /// Pages fetched.
     public var pages = 0
     /// Records received (papers and deletions).
