@@ -131,3 +131,25 @@ struct HarvestServerTests {
         AnnouncementSchedule.latestAnnouncementDay(onOrBefore: Day(unixTime: Date().timeIntervalSince1970)).description
     }
 }
+
+@Suite("Links to code on paper pages and lists")
+struct CodeLinkPageTests {
+    @Test("a repository named in the abstract is linked on the paper page and in the day's list; markup stays inert")
+    func codeLinks() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLitePaperStore(path: directory.file("papers.sqlite"))
+        let day = Day("2025-11-21")!
+        _ = try await store.upsert([Paper(
+            id: PaperID("2511.00050")!, title: "Soups",
+            abstract: #"Code: https://github.com/mlfoundations/model-soups. Not a link: github.com/a"><script>alert(1)</script>"#,
+            listed: day)], defaultDay: day)
+        try await buildApplication(AppConfiguration(port: 0, home: directory.path), store: store).test(.router) { client in
+            let page = try await client.execute(uri: "/papers/2511.00050", method: .get) { String(buffer: $0.body) }
+            #expect(page.contains(#"<a class="code" href="https://github.com/mlfoundations/model-soups" rel="nofollow noopener">Code: github.com/mlfoundations/model-soups</a>"#))
+            #expect(!page.contains("<script>alert(1)"))
+            let list = try await client.execute(uri: "/date/2025-11-21", method: .get) { String(buffer: $0.body) }
+            #expect(list.contains(#"href="https://github.com/mlfoundations/model-soups" rel="nofollow noopener">Code</a>"#))
+        }
+    }
+}

@@ -176,7 +176,8 @@ struct PageController: Sendable {
         if let c = paper.comments { details.append(.init(label: "Comments", value: c)) }
         if let l = paper.license { details.append(.init(label: "License", value: l)) }
         let day = paper.announcedDay
-        let links = paper.links.filter { $0.hasPrefix("https://") || $0.hasPrefix("http://") }
+        let code = CodeLinks.of(paper)
+        let links = paper.links.filter { ($0.hasPrefix("https://") || $0.hasPrefix("http://")) && !code.contains($0) }
         return PaperPageModel(
             id: paper.id.rawValue, title: paper.title,
             authors: paper.authors.map {
@@ -186,7 +187,9 @@ struct PageController: Sendable {
             arxivID: arxiv?.description ?? "", isArxiv: arxiv != nil,
             absURL: arxiv?.absURL ?? "", pdfURL: arxiv?.pdfURL ?? "",
             dates: dates, details: details,
-            links: links, hasLinks: !links.isEmpty, hasDay: day != nil,
+            links: links, hasLinks: !links.isEmpty,
+            code: code.map { .init(url: $0, label: String($0.dropFirst("https://".count))) }, hasCode: !code.isEmpty,
+            hasDay: day != nil,
             day: day?.longDescription ?? "", dayURL: day.map { "/date/\($0)" } ?? "")
     }
 }

@@ -40,7 +40,7 @@ enum Templates {
         <article class="paper">
           <h3><a href="{{url}}">{{title}}</a></h3>
           <p class="authors">{{authors}}</p>
-          <p class="cats">{{#hasUpvotes}}<span class="upvotes" title="upvotes on Hugging Face daily papers">▲ {{upvotes}}</span> {{/hasUpvotes}}{{#categories}}<span class="cat">{{.}}</span> {{/categories}}{{#hasDay}}<span class="day">{{day}}</span>{{/hasDay}}</p>
+          <p class="cats">{{#hasUpvotes}}<span class="upvotes" title="upvotes on Hugging Face daily papers">▲ {{upvotes}}</span> {{/hasUpvotes}}{{#categories}}<span class="cat">{{.}}</span> {{/categories}}{{#hasDay}}<span class="day">{{day}}</span>{{/hasDay}}{{#hasCode}} <a class="code" href="{{codeURL}}" rel="nofollow noopener">Code</a>{{/hasCode}}</p>
           {{#hasSnippet}}<p class="snippet">{{{snippetHTML}}}</p>{{/hasSnippet}}{{^hasSnippet}}<p class="abstract">{{abstractPreview}}</p>{{/hasSnippet}}
         </article>
 
@@ -125,6 +125,7 @@ enum Templates {
           <p class="links">
             {{#isArxiv}}<a href="{{absURL}}">arXiv:{{arxivID}}</a> · <a href="{{pdfURL}}">PDF</a>{{/isArxiv}}
             {{#hasDay}} · <a href="{{dayURL}}">{{day}}</a>{{/hasDay}}
+            {{#code}} · <a class="code" href="{{url}}" rel="nofollow noopener">Code: {{label}}</a>{{/code}}
           </p>
           <h2>Abstract</h2>
           <p class="abstract-full">{{abstract}}</p>

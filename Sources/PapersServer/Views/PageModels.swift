@@ -106,6 +106,9 @@ struct PaperPageModel: PageModel {
     var details: [LabelValue]
     var links: [String]
     var hasLinks: Bool
+    /// Code repositories (GitHub, GitLab) the paper names.
+    var code: [NavLink]
+    var hasCode: Bool
     var hasDay: Bool
     var day: String
     var dayURL: String

@@ -18,7 +18,14 @@ struct PaperSummaryView: Sendable {
     var upvotes: Int
     var hasUpvotes: Bool
 
+    /// The first code repository the paper names, when any.
+    var codeURL: String
+    var hasCode: Bool
+
     init(_ paper: Paper, snippet: String? = nil, upvotes: Int? = nil) {
+        let code = CodeLinks.of(paper).first
+        codeURL = code ?? ""
+        hasCode = code != nil
         self.upvotes = upvotes ?? 0
         hasUpvotes = upvotes != nil
         id = paper.id.rawValue
