@@ -14,6 +14,9 @@ public struct AppConfiguration: Sendable {
     public var siteName: String
     /// The sentence-transformers model folder; nil looks in the usual places (`ModelLocation`).
     public var modelDirectory: String?
+    /// The address people reach this instance at (`https://papers.example.org`), for absolute links in feeds;
+    /// nil uses `http://HOST:PORT`.
+    public var baseURL: String?
     /// The background harvest; off unless enabled (`papers serve` enables it).
     public var harvest: HarvestSchedule
 
@@ -21,11 +24,18 @@ public struct AppConfiguration: Sendable {
     public init(host: String = "127.0.0.1", port: Int = 8080, home: String, databaseURL: String? = nil, siteName: String = "Papers",
                 modelDirectory: String? = nil, harvest: HarvestSchedule = HarvestSchedule(enabled: false)) {
         self.harvest = harvest
+        self.baseURL = nil
         self.host = host
         self.port = port
         self.home = home
         self.databaseURL = databaseURL
         self.siteName = siteName
         self.modelDirectory = modelDirectory
+    }
+
+    /// ``baseURL`` without a trailing slash, or `http://HOST:PORT`.
+    public var publicBaseURL: String {
+        if let baseURL, !baseURL.isEmpty { return baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL }
+        return "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
     }
 }

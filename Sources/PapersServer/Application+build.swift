@@ -54,6 +54,8 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     router.add(middleware: ErrorPageMiddleware(views: views))
     router.addRoutes(PageController(store: store, search: search, views: views, harvest: harvest).endpoints)
     router.addRoutes(APIController(store: store, search: search).endpoints, atPath: "/api")
+    router.addRoutes(FeedController(store: store, search: search, baseURL: configuration.publicBaseURL,
+                                    siteName: configuration.siteName).endpoints, atPath: "/feeds")
     router.get("/healthz") { _, _ -> HealthStatus in
         var health = HealthStatus(status: "ok", papers: try await store.paperCount())
         if let harvest {

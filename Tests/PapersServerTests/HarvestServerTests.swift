@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -150,6 +153,69 @@ struct CodeLinkPageTests {
             #expect(!page.contains("<script>alert(1)"))
             let list = try await client.execute(uri: "/date/2025-11-21", method: .get) { String(buffer: $0.body) }
             #expect(list.contains(#"href="https://github.com/mlfoundations/model-soups" rel="nofollow noopener">Code</a>"#))
+        }
+    }
+}
+
+@Suite("Atom feeds of daily pages and searches")
+struct FeedTests {
+    /// Entry titles of an Atom document, read with an XML parser (so the document must be well-formed).
+    final class Titles: NSObject, XMLParserDelegate, @unchecked Sendable {
+        var titles: [String] = []
+        var inEntryTitle = false
+        var depth: [String] = []
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            inEntryTitle = name == "title" && depth.last == "entry"
+            if inEntryTitle { titles.append("") }
+            depth.append(name)
+        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) { if inEntryTitle { titles[titles.count - 1] += string } }
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            depth.removeLast()
+            inEntryTitle = false
+        }
+    }
+
+    static func titles(_ xml: String) -> [String]? {
+        let parser = XMLParser(data: Data(xml.utf8))
+        let delegate = Titles()
+        parser.delegate = delegate
+        return parser.parse() ? delegate.titles : nil
+    }
+
+    @Test("the daily feed and a search feed are well-formed Atom with absolute links; hostile titles stay text")
+    func feeds() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLitePaperStore(path: directory.file("papers.sqlite"))
+        let day = Day("2025-11-21")!
+        _ = try await store.upsert([
+            Paper(id: PaperID("2511.00060")!, title: #"Graph <script>alert("x")</script> & transformers"#, abstract: "About graphs.",
+                  authors: [Author(name: "Ada <b>Lovelace</b>")], categories: ["cs.LG"], listed: day),
+            Paper(id: PaperID("2511.00061")!, title: "Another graph paper", abstract: "Graphs again.", listed: day),
+        ], defaultDay: day)
+        var configuration = AppConfiguration(port: 0, home: directory.path)
+        configuration.baseURL = "https://papers.example.org/"
+        try await buildApplication(configuration, store: store).test(.router) { client in
+            try await client.execute(uri: "/feeds/daily.atom", method: .get) { response in
+                #expect(response.headers[.contentType]?.hasPrefix("application/atom+xml") == true)
+                let xml = String(buffer: response.body)
+                #expect(Set(Self.titles(xml) ?? []) == [#"Graph <script>alert("x")</script> & transformers"#, "Another graph paper"])
+                #expect(!xml.contains("<script>"))
+                #expect(xml.contains(#"<link rel="alternate" type="text/html" href="https://papers.example.org/papers/2511.00060"/>"#))
+                #expect(xml.contains("<author><name>Ada &lt;b&gt;Lovelace&lt;/b&gt;</name></author>"))
+            }
+            try await client.execute(uri: "/feeds/search.atom?q=graphs%20again", method: .get) { response in
+                let xml = String(buffer: response.body)
+                #expect(Self.titles(xml)?.first == "Another graph paper", "\(xml)")
+                #expect(xml.contains("https://papers.example.org/search?q=graphs%20again"))
+            }
+            try await client.execute(uri: "/feeds/search.atom", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
+            try await client.execute(uri: "/feeds/daily.atom?date=2025-13-40", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
         }
     }
 }

@@ -24,8 +24,13 @@ struct ServeCommand: AsyncParsableCommand {
     var harvestEndpoint = HarvestRequest.arxivEndpoint
     @Option(help: "Your e-mail or URL for the harvester's User-Agent (default: $PAPERS_CONTACT).")
     var contact: String?
+    @Option(help: "The address people reach this instance at (https://papers.example.org), for links in feeds. Default: http://HOST:PORT.")
+    var baseURL: String?
 
     func validate() throws {
+        if let baseURL, URL(string: baseURL)?.host == nil || !(baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://")) {
+            throw ValidationError("--base-url must be an absolute http(s) URL, got \(baseURL)")
+        }
         guard (0...23).contains(harvestHour) else { throw ValidationError("--harvest-hour must be 0 to 23, got \(harvestHour)") }
         guard let url = URL(string: harvestEndpoint), ["http", "https"].contains(url.scheme ?? "") else {
             throw ValidationError("--harvest-endpoint must be an http(s) URL, got \(harvestEndpoint)")
@@ -37,8 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
             enabled: !noHarvest, hourUTC: harvestHour,
             plan: HarvestPlan(endpoint: harvestEndpoint, sets: harvestSets.isEmpty ? HarvestPlan.defaultCategories : harvestSets),
             contact: contact ?? ProcessInfo.processInfo.environment["PAPERS_CONTACT"])
-        let configuration = AppConfiguration(host: host, port: port, home: global.resolvedHome, databaseURL: global.databaseURL,
+        var configuration = AppConfiguration(host: host, port: port, home: global.resolvedHome, databaseURL: global.databaseURL,
                                              modelDirectory: model, harvest: schedule)
+        configuration.baseURL = baseURL
         let app = try await buildApplication(configuration)
         try await app.runService()
     }

@@ -106,20 +106,7 @@ public enum OAIPMHWriter {
     }
 
     /// XML text escaping.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    public static func escape(_ s: String) -> String { s.xmlEscaped }
 
     /// `YYYY-MM-DD` as an RFC 2822 date at noon GMT, as arXivRaw writes version dates.
     static func rfc2822(_ day: String) -> String {

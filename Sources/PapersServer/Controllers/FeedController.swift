@@ -1,0 +1,143 @@
+import Foundation
+import Hummingbird
+import PapersCore
+import PapersSearch
+import PapersStore
+
+/// Atom 1.0 feeds (RFC 4287): a day's papers and a search, for feed readers.
+struct FeedController: Sendable {
+    let store: any PaperStore
+    let search: SearchService
+    /// The site's public address, for the absolute links and ids Atom requires (no trailing slash).
+    let baseURL: String
+    let siteName: String
+
+    /// Entries per feed.
+    static let entries = 50
+
+    var endpoints: RouteCollection<BasicRequestContext> {
+        let routes = RouteCollection(context: BasicRequestContext.self)
+        routes.get("/daily.atom", use: daily)
+        routes.get("/search.atom", use: searchFeed)
+        return routes
+    }
+
+    /// `?date=YYYY-MM-DD`, else the latest day with papers.
+    @Sendable func daily(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let parameters = QueryParameters(request: request)
+        let day: Day?
+        if let text = parameters.string("date") {
+            guard let parsed = Day(text) else { throw HTTPError(.badRequest, message: "parameter date: expected YYYY-MM-DD, got \"\(text.prefix(40))\"") }
+            day = parsed
+        } else {
+            day = try await store.latestDays(limit: 1).first?.day
+        }
+        var papers: [Paper] = []
+        if let day { papers = try await store.papers(on: day, limit: Self.entries, offset: 0) }
+        let upvotes = try await day.asyncMap { try await store.featuredUpvotes(on: $0) } ?? [:]
+        let path = "/feeds/daily.atom" + (parameters.string("date") != nil ? "?date=\(day!)" : "")
+        let feed = AtomFeed(
+            id: baseURL + path, title: "\(siteName): papers of \(day?.longDescription ?? "no day yet")",
+            selfURL: baseURL + path, pageURL: baseURL + (day.map { "/date/\($0)" } ?? "/"),
+            updated: Self.timestamp(day), entries: papers.map { entry(for: $0, upvotes: upvotes[$0.id]) })
+        return feed.response()
+    }
+
+    /// `?q=…&mode=…` and the search filters, best first.
+    @Sendable func searchFeed(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let parameters = QueryParameters(request: request)
+        guard let q = parameters.string("q"), !q.isEmpty else {
+            throw HTTPError(.badRequest, message: "parameter q: required, the words to search for")
+        }
+        let query = String(q.prefix(KeywordQuery.maximumLength))
+        let searchRequest = SearchRequest(text: query, mode: try parameters.mode("mode", default: search.defaultMode),
+                                          filters: try parameters.filters(), limit: Self.entries, offset: 0)
+        let hits: [SearchHit]
+        do {
+            hits = try await search.search(searchRequest).hits
+        } catch let error as SearchError {
+            throw error.httpError
+        }
+        var components = URLComponents()
+        components.queryItems = [URLQueryItem(name: "q", value: query)]
+        let encoded = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+        let newest = hits.compactMap { $0.paper.updated ?? $0.paper.announcedDay }.max()
+        let feed = AtomFeed(
+            id: baseURL + "/feeds/search.atom?" + encoded, title: "\(siteName): search for \(query)",
+            selfURL: baseURL + "/feeds/search.atom?" + encoded, pageURL: baseURL + "/search?" + encoded,
+            updated: Self.timestamp(newest), entries: hits.map { entry(for: $0.paper, upvotes: nil) })
+        return feed.response()
+    }
+
+    func entry(for paper: Paper, upvotes: Int?) -> AtomFeed.Entry {
+        let url = baseURL + PaperSummaryView.path(for: paper.id)
+        var summary = paper.abstract
+        if let upvotes { summary = "▲ \(upvotes) on Hugging Face daily papers. " + summary }
+        return AtomFeed.Entry(id: url, title: paper.title, url: url, updated: Self.timestamp(paper.updated ?? paper.announcedDay),
+                              published: paper.published.map { Self.timestamp($0) },
+                              authors: paper.authors.map(\.name), categories: paper.categories, summary: summary)
+    }
+
+    /// RFC 3339 at midnight UTC of `day` (Atom needs a time; papers have days).
+    static func timestamp(_ day: Day?) -> String {
+        (day ?? Day(daysSinceEpoch: 0)).description + "T00:00:00Z"
+    }
+}
+
+/// An Atom 1.0 document; every text is XML-escaped.
+struct AtomFeed {
+    struct Entry {
+        var id: String
+        var title: String
+        var url: String
+        var updated: String
+        var published: String?
+        var authors: [String]
+        var categories: [String]
+        var summary: String
+    }
+
+    var id: String
+    var title: String
+    var selfURL: String
+    var pageURL: String
+    var updated: String
+    var entries: [Entry]
+
+    var xml: String {
+        var s = """
+            <?xml version="1.0" encoding="utf-8"?>
+            <feed xmlns="http://www.w3.org/2005/Atom">
+            <id>\(id.xmlEscaped)</id>
+            <title>\(title.xmlEscaped)</title>
+            <updated>\(updated)</updated>
+            <link rel="self" type="application/atom+xml" href="\(selfURL.xmlEscaped)"/>
+            <link rel="alternate" type="text/html" href="\(pageURL.xmlEscaped)"/>
+            <generator>Papers</generator>
+
+            """
+        for e in entries {
+            s += "<entry>\n<id>\(e.id.xmlEscaped)</id>\n<title>\(e.title.xmlEscaped)</title>\n"
+            s += "<link rel=\"alternate\" type=\"text/html\" href=\"\(e.url.xmlEscaped)\"/>\n<updated>\(e.updated)</updated>\n"
+            if let published = e.published { s += "<published>\(published)</published>\n" }
+            // Atom requires an author; papers without one name the site.
+            for name in e.authors.isEmpty ? ["unknown"] : e.authors { s += "<author><name>\(name.xmlEscaped)</name></author>\n" }
+            for c in e.categories { s += "<category term=\"\(c.xmlEscaped)\"/>\n" }
+            s += "<summary>\(e.summary.xmlEscaped)</summary>\n</entry>\n"
+        }
+        return s + "</feed>\n"
+    }
+
+    func response() -> Response {
+        Response(status: .ok, headers: [.contentType: "application/atom+xml; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: xml)))
+    }
+}
+
+extension Optional {
+    /// `map` with an async transform.
+    func asyncMap<U>(_ transform: (Wrapped) async throws -> U) async rethrows -> U? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
