@@ -54,7 +54,7 @@ public struct OAIArxivRecord: Sendable {
 public enum OAIPMHWriter {
     /// The OAI-PMH envelope around `body`, echoing the request `q`, with an `<error>` when given.
     public static func envelope(_ q: [String: String], body: String = "", error: (String, String)? = nil) -> String {
-        let attributes = q.sorted { $0.key < $1.key }.map { " \($0.key)=\"\(Self.escape($0.value))\"" }.joined()
+        let attributes = q.sorted { $0.key < $1.key }.map { " \($0.key)=\"\($0.value.xmlEscaped)\"" }.joined()
         var s = """
             <?xml version="1.0" encoding="UTF-8"?>
             <OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">
@@ -62,7 +62,7 @@ public enum OAIPMHWriter {
             <request\(attributes)>http://127.0.0.1/oai</request>
 
             """
-        if let (code, message) = error { s += "<error code=\"\(code)\">\(Self.escape(message))</error>\n" }
+        if let (code, message) = error { s += "<error code=\"\(code)\">\(message.xmlEscaped)</error>\n" }
         return s + body + "</OAI-PMH>\n"
     }
 
@@ -73,7 +73,7 @@ public enum OAIPMHWriter {
         for set in r.sets { s += "<setSpec>\(set)</setSpec>\n" }
         s += "</header>\n"
         if r.deleted { return s + "</record>\n" }
-        let e = Self.escape
+        let e: (String) -> String = { $0.xmlEscaped }
         if prefix == "arXivRaw" {
             s += "<metadata>\n<arXivRaw xmlns=\"http://arxiv.org/OAI/arXivRaw/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n"
             s += "<id>\(r.id)</id>\n<submitter>\(e(r.authors.first.map { "\($0.forenames) \($0.keyname)" } ?? ""))</submitter>\n"
@@ -104,9 +104,6 @@ public enum OAIPMHWriter {
         }
         return s + "</record>\n"
     }
-
-    /// XML text escaping.
-    public static func escape(_ s: String) -> String { s.xmlEscaped }
 
     /// `YYYY-MM-DD` as an RFC 2822 date at noon GMT, as arXivRaw writes version dates.
     static func rfc2822(_ day: String) -> String {

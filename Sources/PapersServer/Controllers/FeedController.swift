@@ -33,9 +33,13 @@ struct FeedController: Sendable {
             day = try await store.latestDays(limit: 1).first?.day
         }
         var papers: [Paper] = []
-        if let day { papers = try await store.papers(on: day, limit: Self.entries, offset: 0) }
-        let upvotes = try await day.asyncMap { try await store.featuredUpvotes(on: $0) } ?? [:]
-        let path = "/feeds/daily.atom" + (parameters.string("date") != nil ? "?date=\(day!)" : "")
+        var upvotes: [PaperID: Int] = [:]
+        var path = "/feeds/daily.atom"
+        if let day {
+            papers = try await store.papers(on: day, limit: Self.entries, offset: 0)
+            upvotes = try await store.featuredUpvotes(on: day)
+            if parameters.string("date") != nil { path += "?date=\(day)" }
+        }
         let feed = AtomFeed(
             id: baseURL + path, title: "\(siteName): papers of \(day?.longDescription ?? "no day yet")",
             selfURL: baseURL + path, pageURL: baseURL + (day.map { "/date/\($0)" } ?? "/"),
@@ -131,13 +135,5 @@ struct AtomFeed {
     func response() -> Response {
         Response(status: .ok, headers: [.contentType: "application/atom+xml; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: xml)))
-    }
-}
-
-extension Optional {
-    /// `map` with an async transform.
-    func asyncMap<U>(_ transform: (Wrapped) async throws -> U) async rethrows -> U? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }
