@@ -1,3 +1,4 @@
+import Foundation
 import PapersIngest
 
 /// Everything the server needs, read once at start-up.
@@ -19,6 +20,19 @@ public struct AppConfiguration: Sendable {
     public var baseURL: String?
     /// The background harvest; off unless enabled (`papers serve` enables it).
     public var harvest: HarvestSchedule
+    /// Abuse limits on sign-up, log-in, upvotes and submissions.
+    public var rateLimits = RateLimits()
+    /// bcrypt cost for new passwords (log2 rounds; at least 12).
+    public var bcryptCost: UInt8 = 12
+    /// Where submissions of papers not yet stored are fetched from (OAI-PMH `GetRecord`); nil turns fetching off.
+    public var submissionEndpoint: String? = HarvestRequest.arxivEndpoint
+    /// Politeness of those fetches.
+    public var submissionPoliteness: Politeness = .arxiv
+    /// The clock, in Unix seconds (tests pin it).
+    public var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+
+    /// Cookies get the Secure flag when the public address is https.
+    public var secureCookies: Bool { baseURL?.lowercased().hasPrefix("https://") ?? false }
 
     /// Creates a configuration; defaults bind 127.0.0.1:8080 and harvest nothing.
     public init(host: String = "127.0.0.1", port: Int = 8080, home: String, databaseURL: String? = nil, siteName: String = "Papers",

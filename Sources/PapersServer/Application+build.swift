@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PapersCore
 import PapersEmbedding
 import PapersIngest
 import PapersSearch
@@ -49,13 +50,26 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     if logger.logLevel > .info { logger.logLevel = .info }
     let views = try Views(siteName: configuration.siteName)
     let search = SearchService(store: store, semantic: semantic)
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorPageMiddleware(views: views))
-    router.addRoutes(PageController(store: store, search: search, views: views, harvest: harvest).endpoints)
+    let auth = Authentication(store: store, bcryptCost: configuration.bcryptCost, secureCookies: configuration.secureCookies,
+                              now: configuration.now)
+    router.add(middleware: SessionMiddleware(auth: auth))
+    let limiter = RateLimiter(now: configuration.now)
+    let fetcher = configuration.submissionEndpoint.map {
+        OAIPaperFetcher(endpoint: $0, contact: configuration.harvest.contact, politeness: configuration.submissionPoliteness) as any PaperFetcher
+    }
+    let community = CommunityController(store: store, limits: configuration.rateLimits, limiter: limiter, views: views,
+                                        now: configuration.now, fetcher: fetcher)
+    router.addRoutes(PageController(store: store, search: search, views: views, harvest: harvest,
+                                    today: { Day(unixTime: configuration.now()) }).endpoints)
+    router.addRoutes(AccountController(store: store, auth: auth, limits: configuration.rateLimits, limiter: limiter, views: views).endpoints)
+    router.addRoutes(community.endpoints)
+    router.addRoutes(HFCompatibleAPIController(store: store, search: search, community: community).endpoints, atPath: "/api")
     router.addRoutes(APIController(store: store, search: search).endpoints, atPath: "/api")
     router.addRoutes(FeedController(store: store, search: search, baseURL: configuration.publicBaseURL,
-                                    siteName: configuration.siteName).endpoints, atPath: "/feeds")
+                                    siteName: configuration.siteName, community: community).endpoints, atPath: "/feeds")
     router.get("/healthz") { _, _ -> HealthStatus in
         var health = HealthStatus(status: "ok", papers: try await store.paperCount())
         if let harvest {
@@ -68,6 +82,11 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     router.get("/metrics") { _, _ -> Response in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: try await metrics.render())))
+    }
+    router.get("/static/app.js") { _, _ -> Response in
+        Response(status: .ok,
+                 headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                 body: .init(byteBuffer: ByteBuffer(string: Stylesheet.javascript)))
     }
     router.get("/static/style.css") { _, _ -> Response in
         Response(status: .ok,

@@ -77,13 +77,22 @@ public final class HarvestScheduler: Service, Sendable {
     public static let triggerSignal = SIGUSR1
 
     public func run() async throws {
-        guard schedule.enabled else { return }
-        // On demand from the operator's shell, without an HTTP endpoint to protect.
+        // On demand from the operator's shell, without an HTTP endpoint to protect. Trapped even when harvesting is
+        // off, so a stray signal does not kill the server.
         let signals = await UnixSignalsSequence(trapping: .sigusr1)
+        let enabled = schedule.enabled
+        let log = logger
         let listener = Task { [weak self] in
-            for await _ in signals { self?.trigger() }
+            for await _ in signals {
+                if enabled { self?.trigger() } else { log.warning("SIGUSR1 ignored: this server runs with --no-harvest") }
+            }
         }
         defer { listener.cancel() }
+        guard enabled else {
+            // A service that returns early would stop the whole group: wait for shutdown instead.
+            try? await gracefulShutdown()
+            return
+        }
         // A database error here is logged by the first run; it must not stop the server.
         if ((try? await store.harvestStates()) ?? [:]).isEmpty {
             logger.info("first run: harvesting the last \(HarvestRequest.firstRunDays) days of \(schedule.plan.sets.joined(separator: " ")) in the background")

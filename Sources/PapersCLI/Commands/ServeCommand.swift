@@ -26,8 +26,16 @@ struct ServeCommand: AsyncParsableCommand {
     var contact: String?
     @Option(help: "The address people reach this instance at (https://papers.example.org), for links in feeds. Default: http://HOST:PORT.")
     var baseURL: String?
+    @Option(name: .customLong("rate-limit"), help: ArgumentHelp(
+        "Override an abuse limit, NAME=LIMIT/SECONDS (repeatable; 0 turns it off): signup-per-ip (5/3600), login-per-ip (20/300), login-failures-per-account (5/900), votes-per-account (120/60), votes-per-ip (600/60), submissions-per-account (20/3600).",
+        valueName: "NAME=LIMIT/SECONDS"))
+    var rateLimits: [String] = []
 
     func validate() throws {
+        var limits = RateLimits()
+        for spec in rateLimits {
+            do { try limits.apply(spec) } catch { throw ValidationError("\(error)") }
+        }
         if let baseURL, URL(string: baseURL)?.host == nil || !(baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://")) {
             throw ValidationError("--base-url must be an absolute http(s) URL, got \(baseURL)")
         }
@@ -45,6 +53,8 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = AppConfiguration(host: host, port: port, home: global.resolvedHome, databaseURL: global.databaseURL,
                                              modelDirectory: model, harvest: schedule)
         configuration.baseURL = baseURL
+        for spec in rateLimits { try configuration.rateLimits.apply(spec) }
+        configuration.submissionEndpoint = harvestEndpoint
         let app = try await buildApplication(configuration)
         try await app.runService()
     }

@@ -8,8 +8,8 @@ struct APIController: Sendable {
     let store: any PaperStore
     let search: SearchService
 
-    var endpoints: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection(context: BasicRequestContext.self)
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
         routes.get("/search", use: searchPapers)
         routes.get("/papers/**", use: paper)
         routes.get("/similar", use: similarToSeveral)
@@ -17,7 +17,7 @@ struct APIController: Sendable {
         return routes
     }
 
-    @Sendable func searchPapers(_ request: Request, context: BasicRequestContext) async throws -> SearchResponseJSON {
+    @Sendable func searchPapers(_ request: Request, context: AppRequestContext) async throws -> SearchResponseJSON {
         let parameters = QueryParameters(request: request)
         guard let q = parameters.string("q") else {
             throw HTTPError(.badRequest, message: "parameter q: required, the words to search for")
@@ -39,7 +39,7 @@ struct APIController: Sendable {
     }
 
     /// `/api/papers/{id}` and `/api/papers/{id}/similar` (the catch-all route carries both).
-    @Sendable func paper(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func paper(_ request: Request, context: AppRequestContext) async throws -> Response {
         var path = context.parameters.getCatchAll()
         if path.last == "similar", path.count > 1 {
             path.removeLast()
@@ -57,7 +57,7 @@ struct APIController: Sendable {
     }
 
     /// `/api/similar?ids=a,b,c&limit=`: papers like all of these ("more like these").
-    @Sendable func similarToSeveral(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func similarToSeveral(_ request: Request, context: AppRequestContext) async throws -> Response {
         let parameters = QueryParameters(request: request)
         guard let list = parameters.string("ids") else {
             throw HTTPError(.badRequest, message: "parameter ids: required, comma-separated paper ids")
@@ -73,7 +73,7 @@ struct APIController: Sendable {
         return try await similarResponse(ids: ids, request: request, context: context)
     }
 
-    private func similarResponse(ids: [PaperID], request: Request, context: BasicRequestContext) async throws -> Response {
+    private func similarResponse(ids: [PaperID], request: Request, context: AppRequestContext) async throws -> Response {
         let parameters = QueryParameters(request: request)
         let limit = try parameters.int("limit", default: 10, range: 1...SearchService.maximumLimit)
         do {
@@ -85,7 +85,7 @@ struct APIController: Sendable {
         }
     }
 
-    @Sendable func daily(_ request: Request, context: BasicRequestContext) async throws -> DailyJSON {
+    @Sendable func daily(_ request: Request, context: AppRequestContext) async throws -> DailyJSON {
         let parameters = QueryParameters(request: request)
         let limit = try parameters.int("limit", default: 50, range: 1...500)
         let offset = try parameters.int("offset", default: 0, range: 0...1_000_000)

@@ -4,26 +4,29 @@ import PapersCore
 import PapersSearch
 import PapersStore
 
-/// Atom 1.0 feeds (RFC 4287): a day's papers and a search, for feed readers.
+/// Atom 1.0 feeds (RFC 4287): a day's papers, trending, a search and a public collection, for feed readers.
 struct FeedController: Sendable {
     let store: any PaperStore
     let search: SearchService
     /// The site's public address, for the absolute links and ids Atom requires (no trailing slash).
     let baseURL: String
     let siteName: String
+    let community: CommunityController
 
     /// Entries per feed.
     static let entries = 50
 
-    var endpoints: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection(context: BasicRequestContext.self)
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
         routes.get("/daily.atom", use: daily)
         routes.get("/search.atom", use: searchFeed)
+        routes.get("/trending.atom", use: trending)
+        routes.get("/collections/:file", use: collection)
         return routes
     }
 
     /// `?date=YYYY-MM-DD`, else the latest day with papers.
-    @Sendable func daily(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func daily(_ request: Request, context: AppRequestContext) async throws -> Response {
         let parameters = QueryParameters(request: request)
         let day: Day?
         if let text = parameters.string("date") {
@@ -48,7 +51,7 @@ struct FeedController: Sendable {
     }
 
     /// `?q=…&mode=…` and the search filters, best first.
-    @Sendable func searchFeed(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func searchFeed(_ request: Request, context: AppRequestContext) async throws -> Response {
         let parameters = QueryParameters(request: request)
         guard let q = parameters.string("q"), !q.isEmpty else {
             throw HTTPError(.badRequest, message: "parameter q: required, the words to search for")
@@ -71,6 +74,40 @@ struct FeedController: Sendable {
             selfURL: baseURL + "/feeds/search.atom?" + encoded, pageURL: baseURL + "/search?" + encoded,
             updated: Self.timestamp(newest), entries: hits.map { entry(for: $0.paper, upvotes: nil) })
         return feed.response()
+    }
+
+    /// `?window=day|week|month` (week by default), best first, with the ranking formula's inputs in each summary.
+    @Sendable func trending(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let window = try CommunityController.window(request)
+        let papers = try await community.trendingPapers(window: window, viewer: nil).prefix(Self.entries)
+        let path = "/feeds/trending.atom?window=\(window.rawValue)"
+        let newest = papers.compactMap(\.enteredAt).max()
+        let feed = AtomFeed(
+            id: baseURL + path, title: "\(siteName): trending this \(window.rawValue)", selfURL: baseURL + path,
+            pageURL: baseURL + "/trending?window=\(window.rawValue)",
+            updated: newest.map(HFTime.string) ?? Self.timestamp(nil), entries: papers.map { entry(for: $0) })
+        return feed.response()
+    }
+
+    /// `/feeds/collections/{id}.atom`: a public collection, most recently added first; private ones are 404.
+    @Sendable func collection(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let file = context.parameters.get("file") ?? ""
+        guard file.hasSuffix(".atom") else { throw HTTPError(.notFound, message: "no such feed") }
+        // Feed readers carry no session: only public collections have feeds.
+        let collection = try await CommunityController.visibleCollection(store, id: String(file.dropLast(5)), viewer: nil)
+        let papers = try await store.collectionPapers(collection.id, viewer: nil, limit: Self.entries, offset: 0)
+        let path = "/feeds/collections/\(collection.id).atom"
+        let feed = AtomFeed(
+            id: baseURL + path, title: "\(siteName): \(collection.name) by \(collection.ownerName)", selfURL: baseURL + path,
+            pageURL: baseURL + "/collections/\(collection.id)",
+            updated: HFTime.string(collection.createdAt), entries: papers.map { entry(for: $0) })
+        return feed.response()
+    }
+
+    func entry(for ranked: RankedPaper) -> AtomFeed.Entry {
+        var entry = entry(for: ranked.paper, upvotes: nil)
+        entry.summary = "▲ \(ranked.votes) here" + (ranked.externalUpvotes > 0 ? ", \(ranked.externalUpvotes) on Hugging Face" : "") + ". " + entry.summary
+        return entry
     }
 
     func entry(for paper: Paper, upvotes: Int?) -> AtomFeed.Entry {

@@ -19,8 +19,8 @@ struct PageController: Sendable {
     /// Search results per page.
     static let resultsPerPage = 20
 
-    var endpoints: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection(context: BasicRequestContext.self)
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
         routes.get("/", use: home)
         routes.get("/date/:date", use: day)
         routes.get("/search", use: searchPage)
@@ -28,20 +28,20 @@ struct PageController: Sendable {
         return routes
     }
 
-    @Sendable func home(_ request: Request, context: BasicRequestContext) async throws -> HTMLPage {
+    @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
         // The newest days first, until about one page of papers is on screen.
         var groups: [DayGroupView] = []
         var shown = 0
         let days = try await store.latestDays(limit: 3)
         for summary in days where shown < Self.pageSize {
-            let papers = try await store.papers(on: summary.day, limit: Self.pageSize - shown, offset: 0)
-            let upvotes = try await store.featuredUpvotes(on: summary.day)
+            let papers = try await store.dailyPage(summary.day, viewer: context.viewer?.id, limit: Self.pageSize - shown, offset: 0)
             shown += papers.count
             groups.append(DayGroupView(heading: summary.day.longDescription, date: summary.day.description,
-                                       url: "/date/\(summary.day)", papers: papers.map { PaperSummaryView($0, upvotes: upvotes[$0.id]) },
+                                       url: "/date/\(summary.day)", papers: papers.map { PaperSummaryView($0) },
                                        total: summary.paperCount, hasMore: papers.count < summary.paperCount))
         }
         var model = HomePageModel(groups: groups, isEmpty: groups.isEmpty)
+        if let latest = days.first?.day { model.tabs = TabView.periods(day: latest, selected: "day") }
         if let status = await harvest?.coordinator.status {
             model.harvesting = status.running
             if status.running {
@@ -54,7 +54,7 @@ struct PageController: Sendable {
         if let latest = days.first?.day, let notice = Self.announcementNotice(latest: latest, today: today()) {
             model.notices.append(notice)
         }
-        return views.page("home", model)
+        return views.page("home", model, request: request, context: context)
     }
 
     /// Says why the newest papers are not today's: arXiv announces Sunday to Thursday evenings (US Eastern),
@@ -67,33 +67,33 @@ struct PageController: Sendable {
         return "Today's papers (\(today.longDescription)) are not here yet: these are the latest, from \(latest.longDescription)."
     }
 
-    @Sendable func day(_ request: Request, context: BasicRequestContext) async throws -> HTMLPage {
+    @Sendable func day(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
         let text = context.parameters.get("date") ?? ""
         guard let day = Day(text) else {
             throw HTTPError(.badRequest, message: "The date \"\(text.prefix(40))\" is not a valid YYYY-MM-DD date.")
         }
         let page = try QueryParameters(request: request).int("page", default: 1, range: 1...10_000)
         let total = try await store.paperCount(on: day)
-        let papers = try await store.papers(on: day, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
-        let upvotes = try await store.featuredUpvotes(on: day)
+        let papers = try await store.dailyPage(day, viewer: context.viewer?.id, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
         let (previous, next) = try await store.neighbours(of: day)
         let base = "/date/\(day)"
         let navigation = PageNavigation(
             previousURL: page > 1 ? "\(base)?page=\(page - 1)" : nil,
             nextURL: page * Self.pageSize < total ? "\(base)?page=\(page + 1)" : nil)
         var model = DayPageModel(
-            date: day.description, heading: day.longDescription, papers: papers.map { PaperSummaryView($0, upvotes: upvotes[$0.id]) },
+            date: day.description, heading: day.longDescription, papers: papers.map { PaperSummaryView($0) },
             total: total, isEmpty: total == 0,
             previous: previous.map { [NavLink(url: "/date/\($0)", label: "← \($0.longDescription)")] } ?? [],
             next: next.map { [NavLink(url: "/date/\($0)", label: "\($0.longDescription) →")] } ?? [],
             pageNavigation: navigation)
+        model.tabs = TabView.periods(day: day, selected: "day")
         if !AnnouncementSchedule.isAnnouncementDay(day) {
             model.emptyMessage = "arXiv does not announce new papers on \(day.weekdayName)s; the days around it have them."
         }
-        return views.page("day", model)
+        return views.page("day", model, request: request, context: context)
     }
 
-    @Sendable func searchPage(_ request: Request, context: BasicRequestContext) async throws -> HTMLPage {
+    @Sendable func searchPage(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
         let parameters = QueryParameters(request: request)
         let query = String((parameters.string("q") ?? "").prefix(KeywordQuery.maximumLength))
         let filters = try parameters.filters()
@@ -111,12 +111,16 @@ struct PageController: Sendable {
         guard !query.isEmpty else {
             model.message = "Type a few words: a title, a topic, an author. Use \"quotes\" for a phrase and -word to exclude."
             model.hasMessage = true
-            return views.page("search", model)
+            return views.page("search", model, request: request, context: context)
         }
         let offset = (page - 1) * Self.resultsPerPage
         do {
             let results = try await search.search(SearchRequest(text: query, mode: selected, filters: filters, limit: Self.resultsPerPage, offset: offset))
-            model.results = results.hits.map { PaperSummaryView($0.paper, snippet: $0.snippet) }
+            let standing = Dictionary(try await store.rankedPapers(results.hits.map(\.paper.id), viewer: context.viewer?.id)
+                .map { ($0.paper.id, $0) }, uniquingKeysWith: { a, _ in a })
+            model.results = results.hits.map { hit in
+                standing[hit.paper.id].map { PaperSummaryView($0, snippet: hit.snippet) } ?? PaperSummaryView(hit.paper, snippet: hit.snippet)
+            }
             model.hasResults = !results.hits.isEmpty
             if results.hits.isEmpty {
                 model.message = page == 1 ? "No papers match \"\(query)\"." : "No more results."
@@ -131,7 +135,7 @@ struct PageController: Sendable {
             model.message = "\"\(query)\" has no searchable words: try letters or numbers."
             model.hasMessage = true
         }
-        return views.page("search", model)
+        return views.page("search", model, request: request, context: context)
     }
 
     static func searchURL(query: String, filters: SearchFilters, mode: SearchMode?, page: Int) -> String {
@@ -149,18 +153,28 @@ struct PageController: Sendable {
         return (components.string ?? "/search").replacingOccurrences(of: "+", with: "%2B")
     }
 
-    @Sendable func paper(_ request: Request, context: BasicRequestContext) async throws -> HTMLPage {
+    @Sendable func paper(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
         let id = try PaperPath.id(from: context)
         guard let paper = try await store.paper(id) else {
             throw HTTPError(.notFound, message: "There is no paper \(id) on this instance.")
         }
         var model = Self.model(for: paper)
+        if let ranked = try await store.rankedPapers([paper.id], viewer: context.viewer?.id).first {
+            model.standing = [PaperSummaryView(ranked)]
+        }
+        if let viewer = context.viewer {
+            let holding = try await store.collectionsHolding(paper.id, owner: viewer.id)
+            model.collections = try await store.collections(of: viewer.id, includePrivate: true).map {
+                .init(id: $0.id, name: $0.name, holds: holding.contains($0.id), isPublic: $0.isPublic)
+            }
+            model.canCollect = true
+        }
         // Similar papers are a bonus on this page: without a model (or vectors) the page still renders.
         if search.semantic != nil, let similar = try? await search.similar(to: [paper.id], limit: 10) {
             model.similar = similar.map { PaperSummaryView($0.paper, snippet: nil) }
             model.hasSimilar = !similar.isEmpty
         }
-        return views.page("paper", model)
+        return views.page("paper", model, request: request, context: context)
     }
 
     static func model(for paper: Paper) -> PaperPageModel {

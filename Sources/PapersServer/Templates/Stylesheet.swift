@@ -1,5 +1,36 @@
 /// The one hand-written stylesheet: readable measure, system fonts, works on a phone, visible focus.
 enum Stylesheet {
+    /// Progressive enhancement for upvote forms: post them with fetch and update the button in place. Without
+    /// JavaScript (or if the request fails) the form posts normally.
+    static let javascript = """
+        document.addEventListener("submit", async (event) => {
+          const form = event.target;
+          if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-vote")) return;
+          event.preventDefault();
+          const button = form.querySelector("button");
+          button.disabled = true;
+          try {
+            const response = await fetch(form.action, {
+              method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+              headers: { "Accept": "application/json" }
+            });
+            if (response.status === 401) { window.location = "/login?return=" + encodeURIComponent(location.pathname + location.search); return; }
+            if (!response.ok) { form.submit(); return; }
+            const result = await response.json();
+            form.querySelector(".count").textContent = result.votes;
+            button.setAttribute("aria-pressed", result.voted ? "true" : "false");
+            form.querySelector("input[name=state]").value = result.voted ? "off" : "on";
+            const label = result.voted ? "Remove upvote" : "Upvote";
+            button.title = label;
+            button.setAttribute("aria-label", label + button.getAttribute("aria-label").replace(/^[^:]*/, ""));
+          } catch (e) {
+            form.submit();
+          } finally {
+            button.disabled = false;
+          }
+        });
+        """
+
     static let css = """
         :root { --fg: #1d1d1f; --muted: #5f6368; --accent: #0b57d0; --line: #e3e3e3; --bg: #fff; --mark: #fff3a3; }
         @media (prefers-color-scheme: dark) {
@@ -41,5 +72,35 @@ enum Stylesheet {
         .upvotes { font-weight: 600; color: #b35c00; }
         .message, .empty { padding: 12px; border: 1px dashed var(--line); border-radius: 8px; }
         code { font-size: 0.9em; }
+        nav.main, nav.account { display: flex; gap: 12px; align-items: center; }
+        nav.account form { display: inline; margin: 0; }
+        button.link { background: none; border: none; color: var(--accent); padding: 0; }
+        nav.tabs { display: flex; gap: 4px; margin: 12px 0 0; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
+        nav.tabs a { padding: 6px 12px; border-radius: 6px 6px 0 0; }
+        nav.tabs a[aria-current] { background: var(--line); color: var(--fg); font-weight: 600; }
+        article.paper { display: grid; grid-template-columns: 3.5rem 1fr; column-gap: 12px; }
+        article.paper > :not(form.vote) { grid-column: 2; }
+        form.vote { grid-row: 1 / span 4; margin: 0; }
+        form.vote button { width: 3.5rem; min-height: 44px; padding: 4px; background: var(--bg); color: var(--fg); border-color: var(--line); }
+        form.vote button[aria-pressed="true"] { background: var(--accent); color: #fff; border-color: var(--accent); }
+        .standing { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin: 12px 0; }
+        .standing form.vote { grid-row: auto; }
+        .upvotes.hf { font-weight: 400; font-size: 0.85rem; }
+        .submitter { color: var(--muted); font-size: 0.85rem; }
+        .account-form form { display: flex; flex-direction: column; gap: 10px; max-width: 26rem; }
+        .account-form label, .new-collection label { display: flex; flex-direction: column; font-size: 0.9rem; }
+        .error { color: #b00020; }
+        .footnote { color: var(--muted); font-size: 0.85rem; margin-top: 16px; }
+        ul.collections { list-style: none; padding: 0; }
+        ul.collections form { display: flex; gap: 8px; align-items: center; margin: 4px 0; }
+        .token { overflow-wrap: anywhere; }
+        @media (max-width: 600px) {
+          header.site { padding: 8px; }
+          form.search { order: 3; flex-basis: 100%; }
+          main { padding: 4px 10px 32px; }
+          article.paper { grid-template-columns: 3rem 1fr; column-gap: 8px; }
+          form.vote button { width: 3rem; }
+          dl.details { grid-template-columns: 1fr; }
+        }
         """
 }

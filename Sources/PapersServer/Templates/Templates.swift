@@ -4,6 +4,8 @@ enum Templates {
     static let all: [String: String] = [
         "head": head, "foot": foot, "paper_item": paperItem, "pagination": pagination,
         "home": home, "day": day, "search": search, "paper": paper, "error": error,
+        "vote": vote, "signup": signup, "login": login, "profile": profile, "tokens": tokens, "submit": submit, "list": list,
+        "tabs": tabs,
     ]
 
     static let head = """
@@ -14,15 +16,28 @@ enum Templates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{layout.pageTitle}} · {{layout.siteName}}</title>
         <link rel="stylesheet" href="/static/style.css">
+        <script src="/static/app.js" defer></script>
         </head>
         <body>
         <a class="skip" href="#content">Skip to content</a>
         <header class="site">
           <a class="brand" href="/">{{layout.siteName}}</a>
+          <nav class="main" aria-label="Main">
+            <a href="/">Daily</a>
+            <a href="/trending">Trending</a>
+            <a href="/submit">Submit</a>
+          </nav>
           <form class="search" action="/search" method="get" role="search">
             <input type="search" name="q" value="{{layout.query}}" placeholder="Search papers" aria-label="Search papers" maxlength="1000">
             <button type="submit">Search</button>
           </form>
+          <nav class="account" aria-label="Account">
+            {{#layout.isLoggedIn}}
+            <a class="me" href="/u/{{layout.viewerName}}">{{layout.viewerName}}</a>
+            <form class="logout" action="/logout" method="post"><input type="hidden" name="csrf" value="{{layout.csrf}}"><button type="submit" class="link">Log out</button></form>
+            {{/layout.isLoggedIn}}
+            {{^layout.isLoggedIn}}<a href="{{layout.loginURL}}">Log in</a> <a href="/signup">Sign up</a>{{/layout.isLoggedIn}}
+          </nav>
         </header>
         <main id="content">
 
@@ -30,7 +45,7 @@ enum Templates {
 
     static let foot = """
         </main>
-        <footer class="site"><p>{{layout.siteName}} · papers from arXiv and friends · <a href="/search">search</a></p></footer>
+        <footer class="site"><p>{{layout.siteName}} · papers from arXiv and friends · <a href="/search">search</a> · <a href="/trending">trending</a> · <a href="/feeds/daily.atom">Atom feed</a></p></footer>
         </body>
         </html>
 
@@ -38,12 +53,137 @@ enum Templates {
 
     static let paperItem = """
         <article class="paper">
+          {{> vote}}
           <h3><a href="{{url}}">{{title}}</a></h3>
           <p class="authors">{{authors}}</p>
-          <p class="cats">{{#hasUpvotes}}<span class="upvotes" title="upvotes on Hugging Face daily papers">▲ {{upvotes}}</span> {{/hasUpvotes}}{{#categories}}<span class="cat">{{.}}</span> {{/categories}}{{#hasDay}}<span class="day">{{day}}</span>{{/hasDay}}{{#hasCode}} <a class="code" href="{{codeURL}}" rel="nofollow noopener">Code</a>{{/hasCode}}</p>
+          <p class="cats">{{#hasUpvotes}}<span class="upvotes hf" title="upvotes on Hugging Face daily papers">HF ▲ {{upvotes}}</span> {{/hasUpvotes}}{{#hasSubmitter}}<span class="submitter">submitted by <a href="/u/{{submitter}}">{{submitter}}</a></span> {{/hasSubmitter}}{{#categories}}<span class="cat">{{.}}</span> {{/categories}}{{#hasDay}}<span class="day">{{day}}</span>{{/hasDay}}{{#hasCode}} <a class="code" href="{{codeURL}}" rel="nofollow noopener">Code</a>{{/hasCode}}</p>
           {{#hasSnippet}}<p class="snippet">{{{snippetHTML}}}</p>{{/hasSnippet}}{{^hasSnippet}}<p class="abstract">{{abstractPreview}}</p>{{/hasSnippet}}
         </article>
 
+        """
+
+    /// The upvote button: a plain form post (works without JavaScript), enhanced by app.js to update in place.
+    static let vote = """
+        <form class="vote" action="/vote" method="post" data-vote>
+          <input type="hidden" name="csrf" value="{{layout.csrf}}">
+          <input type="hidden" name="paper" value="{{id}}">
+          <input type="hidden" name="state" value="{{nextVoteState}}">
+          <input type="hidden" name="return" value="{{layout.path}}">
+          <button type="submit" aria-pressed="{{voted}}" aria-label="{{voteLabel}}: {{title}}" title="{{voteLabel}}">▲ <span class="count">{{votes}}</span></button>
+        </form>
+        """
+
+    static let tabs = """
+        {{#hasTabs}}<nav class="tabs" aria-label="Period">{{#tabs}}<a href="{{url}}"{{#selected}} aria-current="page"{{/selected}}>{{label}}</a>{{/tabs}}</nav>{{/hasTabs}}
+        """
+
+    static let signup = """
+        {{> head}}
+        {{#page}}
+        <section class="account-form">
+          <h1>Sign up</h1>
+          {{#hasError}}<p class="error" role="alert">{{error}}</p>{{/hasError}}
+          <form action="/signup" method="post">
+            <input type="hidden" name="csrf" value="{{layout.csrf}}">
+            <input type="hidden" name="return" value="{{returnTo}}">
+            <label>Username <input name="username" value="{{username}}" required minlength="2" maxlength="30" autocomplete="username" pattern="[A-Za-z0-9][A-Za-z0-9_-]*"></label>
+            <label>Email <input type="email" name="email" value="{{email}}" required maxlength="254" autocomplete="email"></label>
+            <label>Password <input type="password" name="password" required minlength="10" maxlength="72" autocomplete="new-password"></label>
+            <button type="submit">Create account</button>
+          </form>
+          <p>Already have an account? <a href="/login">Log in</a>.</p>
+        </section>
+        {{/page}}
+        {{> foot}}
+        """
+
+    static let login = """
+        {{> head}}
+        {{#page}}
+        <section class="account-form">
+          <h1>Log in</h1>
+          {{#hasError}}<p class="error" role="alert">{{error}}</p>{{/hasError}}
+          <form action="/login" method="post">
+            <input type="hidden" name="csrf" value="{{layout.csrf}}">
+            <input type="hidden" name="return" value="{{returnTo}}">
+            <label>Username or email <input name="username" value="{{username}}" required maxlength="254" autocomplete="username"></label>
+            <label>Password <input type="password" name="password" required maxlength="72" autocomplete="current-password"></label>
+            <button type="submit">Log in</button>
+          </form>
+          <p>New here? <a href="/signup">Sign up</a>.</p>
+        </section>
+        {{/page}}
+        {{> foot}}
+        """
+
+    static let profile = """
+        {{> head}}
+        {{#page}}
+        <h1>{{name}}</h1>
+        {{#isOwn}}<p><a href="/settings/tokens">API tokens</a></p>{{/isOwn}}
+        <section><h2>Collections</h2>
+        {{#hasCollections}}<ul class="collections">{{#collections}}<li><a href="{{url}}">{{name}}</a> <span class="count">{{count}} papers{{^isPublic}} · private{{/isPublic}}</span></li>{{/collections}}</ul>{{/hasCollections}}
+        {{^hasCollections}}<p class="empty">No public collections.</p>{{/hasCollections}}
+        </section>
+        <section><h2>Submitted</h2>
+        {{#submissions}}{{> paper_item}}{{/submissions}}
+        {{^hasSubmissions}}<p class="empty">No submissions yet.</p>{{/hasSubmissions}}
+        </section>
+        <section><h2>Upvoted</h2>
+        {{#upvoted}}{{> paper_item}}{{/upvoted}}
+        {{^hasUpvoted}}<p class="empty">No upvotes yet.</p>{{/hasUpvoted}}
+        </section>
+        {{/page}}
+        {{> foot}}
+        """
+
+    static let tokens = """
+        {{> head}}
+        {{#page}}
+        <h1>API tokens</h1>
+        <p>Scripts send a token as <code>Authorization: Bearer TOKEN</code>. Only a hash is kept: copy a new token now, it is not shown again.</p>
+        {{#hasNewToken}}<p class="notice" role="status">New token: <code class="token">{{newToken}}</code></p>{{/hasNewToken}}
+        <form action="/settings/tokens" method="post">
+          <input type="hidden" name="csrf" value="{{layout.csrf}}">
+          <label>Name <input name="name" maxlength="60" placeholder="my script"></label>
+          <button type="submit">Create token</button>
+        </form>
+        {{#hasTokens}}<table class="tokens"><thead><tr><th>Name</th><th>Created</th><th>Last used</th><th></th></tr></thead><tbody>
+        {{#tokens}}<tr><td>{{name}}</td><td>{{created}}</td><td>{{lastUsed}}</td><td><form action="/settings/tokens/{{id}}/revoke" method="post"><input type="hidden" name="csrf" value="{{layout.csrf}}"><button type="submit">Revoke</button></form></td></tr>{{/tokens}}
+        </tbody></table>{{/hasTokens}}
+        {{/page}}
+        {{> foot}}
+        """
+
+    static let submit = """
+        {{> head}}
+        {{#page}}
+        <section class="account-form">
+          <h1>Submit a paper</h1>
+          <p>Put a paper on the page of {{day}}. Give its arXiv id or URL.</p>
+          {{#hasError}}<p class="error" role="alert">{{error}}{{#isDuplicate}} <a href="{{duplicateURL}}">See the paper</a> or <a href="{{duplicateDayURL}}">its day, {{duplicateDay}}</a>.{{/isDuplicate}}</p>{{/hasError}}
+          <form action="/submit" method="post">
+            <input type="hidden" name="csrf" value="{{layout.csrf}}">
+            <label>arXiv id or URL <input name="paper" value="{{paper}}" required maxlength="300" placeholder="2401.04088"></label>
+            <button type="submit">Submit</button>
+          </form>
+        </section>
+        {{/page}}
+        {{> foot}}
+        """
+
+    static let list = """
+        {{> head}}
+        {{#page}}
+        {{> tabs}}
+        <h1>{{heading}}</h1>
+        {{#hasOwner}}<p class="owner">by <a href="{{ownerURL}}">{{ownerName}}</a></p>{{/hasOwner}}
+        {{#previous}}<nav class="days" aria-label="Periods"><span class="prev"><a href="{{url}}" rel="prev">{{label}}</a></span>{{/previous}}{{#next}}<span class="next"><a href="{{url}}" rel="next">{{label}}</a></span></nav>{{/next}}
+        {{#isEmpty}}<p class="empty">{{emptyMessage}}</p>{{/isEmpty}}
+        {{#papers}}{{> paper_item}}{{/papers}}
+        <p class="footnote">{{footnote}}{{#hasFeed}} <a href="{{feedURL}}">Atom feed</a>{{/hasFeed}}</p>
+        {{/page}}
+        {{> foot}}
         """
 
     static let pagination = """
@@ -59,6 +199,7 @@ enum Templates {
     static let home = """
         {{> head}}
         {{#page}}
+        {{> tabs}}
         {{#notices}}<p class="notice" role="status">{{.}}</p>{{/notices}}
         {{#isEmpty}}
         <section class="empty">
@@ -85,9 +226,10 @@ enum Templates {
           <span class="prev">{{#previous}}<a href="{{url}}" rel="prev">{{label}}</a>{{/previous}}</span>
           <span class="next">{{#next}}<a href="{{url}}" rel="next">{{label}}</a>{{/next}}</span>
         </nav>
+        {{> tabs}}
         <h1>{{heading}}</h1>
         {{#isEmpty}}<p class="empty">{{emptyMessage}}</p>{{/isEmpty}}
-        {{^isEmpty}}<p class="count">{{total}} papers</p>{{/isEmpty}}
+        {{^isEmpty}}<p class="count">{{total}} papers · <a href="/feeds/daily.atom?date={{date}}">Atom feed</a></p>{{/isEmpty}}
         {{#papers}}{{> paper_item}}{{/papers}}
         {{> pagination}}
         {{/page}}
@@ -127,6 +269,10 @@ enum Templates {
             {{#hasDay}} · <a href="{{dayURL}}">{{day}}</a>{{/hasDay}}
             {{#code}} · <a class="code" href="{{url}}" rel="nofollow noopener">Code: {{label}}</a>{{/code}}
           </p>
+          <div class="standing">
+            {{#standing}}{{> vote}}{{#hasUpvotes}} <span class="upvotes hf" title="upvotes on Hugging Face daily papers">HF ▲ {{upvotes}}</span>{{/hasUpvotes}}{{#hasSubmitter}} <span class="submitter">submitted by <a href="/u/{{submitter}}">{{submitter}}</a></span>{{/hasSubmitter}}{{/standing}}
+            <a href="/submit?paper={{id}}">Submit to today's page</a>
+          </div>
           <h2>Abstract</h2>
           <p class="abstract-full">{{abstract}}</p>
           <dl class="details">
@@ -135,11 +281,29 @@ enum Templates {
             <dt>Id</dt><dd>{{id}}</dd>
           </dl>
           {{#hasLinks}}<h2>Links</h2><ul>{{#links}}<li><a href="{{.}}" rel="nofollow noopener">{{.}}</a></li>{{/links}}</ul>{{/hasLinks}}
+          {{#canCollect}}
+          <section class="collect">
+            <h2>Collections</h2>
+            <ul class="collections">{{#collections}}<li>
+              <form action="/collections/{{id}}/items" method="post">
+                <input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="paper" value="{{page.id}}">
+                <input type="hidden" name="state" value="{{nextState}}"><input type="hidden" name="return" value="{{layout.path}}">
+                <button type="submit">{{#holds}}Remove from{{/holds}}{{^holds}}Add to{{/holds}}</button> <a href="/collections/{{id}}">{{name}}</a>{{^isPublic}} <span class="count">private</span>{{/isPublic}}
+              </form></li>{{/collections}}</ul>
+            <form action="/collections" method="post" class="new-collection">
+              <input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="paper" value="{{id}}">
+              <input type="hidden" name="return" value="{{layout.path}}">
+              <label>New collection <input name="name" required maxlength="80"></label>
+              <label><input type="checkbox" name="public" checked> public</label>
+              <button type="submit">Create and add</button>
+            </form>
+          </section>
+          {{/canCollect}}
         </article>
         {{#hasSimilar}}
         <section class="similar">
           <h2>Similar papers</h2>
-          {{#similar}}{{> summary}}{{/similar}}
+          {{#similar}}{{> paper_item}}{{/similar}}
         </section>
         {{/hasSimilar}}
         {{/page}}

@@ -18,6 +18,8 @@ struct HomePageModel: PageModel {
     var isEmpty: Bool
     /// One-line notices above the papers: a harvest in progress or failed, no announcement today.
     var notices: [String] = []
+    var tabs: [TabView] = []
+    var hasTabs: Bool { !tabs.isEmpty }
     /// A harvest is running now.
     var harvesting = false
 }
@@ -41,6 +43,8 @@ struct DayPageModel: PageModel {
     var previous: [NavLink]
     var next: [NavLink]
     var pageNavigation: PageNavigation
+    var tabs: [TabView] = []
+    var hasTabs: Bool { !tabs.isEmpty }
 }
 
 /// Previous/next page links of a paginated list.
@@ -115,6 +119,19 @@ struct PaperPageModel: PageModel {
     /// The nearest papers by embedding (empty when no model is loaded).
     var similar: [PaperSummaryView] = []
     var hasSimilar: Bool = false
+    /// The paper as a list item (one element, or none), for the upvote button and counts.
+    var standing: [PaperSummaryView] = []
+    /// The viewer's collections, marked where this paper is in them.
+    var collections: [CollectionChoice] = []
+    var canCollect = false
+
+    struct CollectionChoice: Sendable {
+        var id: Int64
+        var name: String
+        var holds: Bool
+        var isPublic: Bool
+        var nextState: String { holds ? "off" : "on" }
+    }
 
     struct AuthorView: Sendable {
         var name: String

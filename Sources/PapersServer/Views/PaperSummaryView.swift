@@ -18,6 +18,16 @@ struct PaperSummaryView: Sendable {
     var upvotes: Int
     var hasUpvotes: Bool
 
+    /// Upvotes by people on this instance, and whether the viewer is one of them.
+    var votes = 0
+    var voted = false
+    /// Who submitted it to a daily page.
+    var submitter = ""
+    var hasSubmitter = false
+    /// The state an upvote click asks for.
+    var nextVoteState: String { voted ? "off" : "on" }
+    var voteLabel: String { voted ? "Remove upvote" : "Upvote" }
+
     /// The first code repository the paper names, when any.
     var codeURL: String
     var hasCode: Bool
@@ -38,6 +48,15 @@ struct PaperSummaryView: Sendable {
         abstractPreview = PaperSummaryView.preview(paper.abstract, characters: 300)
         snippetHTML = snippet.map(HTMLEscaping.highlighted) ?? ""
         hasSnippet = snippet != nil && !(snippet ?? "").isEmpty
+    }
+
+    /// A paper with its community standing: local upvotes (the button) and Hugging Face upvotes apart.
+    init(_ ranked: RankedPaper, snippet: String? = nil) {
+        self.init(ranked.paper, snippet: snippet, upvotes: ranked.externalUpvotes > 0 ? ranked.externalUpvotes : nil)
+        votes = ranked.votes
+        voted = ranked.viewerVoted
+        submitter = ranked.submitter ?? ""
+        hasSubmitter = ranked.submitter != nil
     }
 
     /// `/papers/ID`, keeping `/` in old-style ids readable.

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Mustache
 import PapersCore
@@ -16,9 +17,24 @@ struct Views: Sendable {
         self.siteName = siteName
     }
 
-    /// Renders `model` with `template` into a response with `status`.
+    /// Renders `model` with `template` into a response with `status`, for nobody in particular (error pages).
     func page(_ template: String, _ model: some PageModel, status: HTTPResponse.Status = .ok) -> HTMLPage {
-        let layout = Layout(siteName: siteName, pageTitle: model.pageTitle, query: model.searchText)
+        render(template, model, layout: Layout(siteName: siteName, pageTitle: model.pageTitle, query: model.searchText), status: status)
+    }
+
+    /// Renders `model` with `template` for the person asking: their name, log-out and upvote forms with their CSRF
+    /// token, and the page's own address for forms that come back to it.
+    func page(_ template: String, _ model: some PageModel, request: Request, context: AppRequestContext,
+              status: HTTPResponse.Status = .ok) -> HTMLPage {
+        var layout = Layout(siteName: siteName, pageTitle: model.pageTitle, query: model.searchText)
+        layout.isLoggedIn = context.viewer != nil
+        layout.viewerName = context.viewer?.name ?? ""
+        layout.csrf = context.csrfToken
+        layout.path = ReturnPath.of(request)
+        return render(template, model, layout: layout, status: status)
+    }
+
+    private func render(_ template: String, _ model: some PageModel, layout: Layout, status: HTTPResponse.Status) -> HTMLPage {
         let html = library.render(PageContext(layout: layout, page: model), withTemplate: template) ?? ""
         return HTMLPage(html: html, status: status)
     }
@@ -40,6 +56,31 @@ struct Layout: Sendable {
     var siteName: String
     var pageTitle: String
     var query: String
+    var isLoggedIn = false
+    var viewerName = ""
+    /// The CSRF token every form on the page carries.
+    var csrf = ""
+    /// This page's path and query, where forms return to.
+    var path = "/"
+    /// `/login?return=…` for this page.
+    var loginURL: String { "/login?return=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/") }
+}
+
+/// Where to send someone back to after a form: only a local path, never another site.
+enum ReturnPath {
+    /// The request's path and query.
+    static func of(_ request: Request) -> String {
+        let path = request.uri.path
+        guard let query = request.uri.query, !query.isEmpty else { return path }
+        return path + "?" + query
+    }
+
+    /// `candidate` when it is a path on this site (`/…` but not `//…` or `/\…`), else `fallback`.
+    static func sanitized(_ candidate: String?, fallback: String = "/") -> String {
+        guard let c = candidate, c.hasPrefix("/"), !c.hasPrefix("//"), !c.hasPrefix("/\\"),
+              !c.contains(where: { $0.isNewline || $0 == "\\" }) else { return fallback }
+        return c
+    }
 }
 
 /// The root context: `{{layout.…}}` for the frame, `{{page.…}}` for the page.

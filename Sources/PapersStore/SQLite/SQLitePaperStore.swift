@@ -162,9 +162,12 @@ public final class SQLitePaperStore: PaperStore {
         }
     }
 
-    /// A day's page: papers announced that day and papers featured that day (Hugging Face daily papers),
-    /// most upvoted features first, then by id.
-    static let dayMembers = "SELECT seq FROM paper WHERE day = ?1 UNION SELECT paper FROM paper_feature WHERE day = ?1"
+    /// A day's page: papers announced that day and papers featured that day (Hugging Face daily papers or submitted
+    /// here), most upvoted features first, then by id.
+    static let dayMembers = """
+        SELECT seq FROM paper WHERE day = ?1 UNION SELECT paper FROM paper_feature WHERE day = ?1
+        UNION SELECT paper FROM submission WHERE day = ?1
+        """
 
     public func papers(on day: Day, limit: Int, offset: Int) async throws -> [Paper] {
         try await pool.read { db in
@@ -201,11 +204,13 @@ public final class SQLitePaperStore: PaperStore {
                 if let before {
                     row = try Row.fetchOne(db, sql: """
                         SELECT max(d) AS day FROM (SELECT max(day) AS d FROM paper WHERE day < ?1
-                                                   UNION ALL SELECT max(day) FROM paper_feature WHERE day < ?1)
+                                                   UNION ALL SELECT max(day) FROM paper_feature WHERE day < ?1
+                                                   UNION ALL SELECT max(day) FROM submission WHERE day < ?1)
                         """, arguments: [before])
                 } else {
                     row = try Row.fetchOne(db, sql: """
-                        SELECT max(d) AS day FROM (SELECT max(day) AS d FROM paper UNION ALL SELECT max(day) FROM paper_feature)
+                        SELECT max(d) AS day FROM (SELECT max(day) AS d FROM paper UNION ALL SELECT max(day) FROM paper_feature
+                                                   UNION ALL SELECT max(day) FROM submission)
                         """)
                 }
                 guard let text = row?["day"] as String?, let day = Day(text) else { break }
@@ -220,10 +225,12 @@ public final class SQLitePaperStore: PaperStore {
     public func neighbours(of day: Day) async throws -> (previous: Day?, next: Day?) {
         try await pool.read { db in
             let previous = try String.fetchOne(db, sql: """
-                SELECT max(d) FROM (SELECT max(day) AS d FROM paper WHERE day < ?1 UNION ALL SELECT max(day) FROM paper_feature WHERE day < ?1)
+                SELECT max(d) FROM (SELECT max(day) AS d FROM paper WHERE day < ?1 UNION ALL SELECT max(day) FROM paper_feature WHERE day < ?1
+                                    UNION ALL SELECT max(day) FROM submission WHERE day < ?1)
                 """, arguments: [day.description])
             let next = try String.fetchOne(db, sql: """
-                SELECT min(d) FROM (SELECT min(day) AS d FROM paper WHERE day > ?1 UNION ALL SELECT min(day) FROM paper_feature WHERE day > ?1)
+                SELECT min(d) FROM (SELECT min(day) AS d FROM paper WHERE day > ?1 UNION ALL SELECT min(day) FROM paper_feature WHERE day > ?1
+                                    UNION ALL SELECT min(day) FROM submission WHERE day > ?1)
                 """, arguments: [day.description])
             return (previous.flatMap { Day($0) }, next.flatMap { Day($0) })
         }

@@ -99,6 +99,70 @@ enum SQLiteSchema {
                 CREATE INDEX paper_feature_by_day ON paper_feature (day);
                 """)
         }
+        migrator.registerMigration("0005 accounts, votes, submissions and collections") { db in
+            try db.execute(sql: """
+                CREATE TABLE account (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    password_hash TEXT NOT NULL,     -- bcrypt, cost >= 12
+                    created_at REAL NOT NULL
+                );
+                -- Sessions and API tokens are stored as SHA-256 hashes: a copy of the database logs nobody in.
+                CREATE TABLE session (
+                    token_hash BLOB PRIMARY KEY,
+                    account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX session_by_expiry ON session (expires_at);
+                CREATE TABLE api_token (
+                    id INTEGER PRIMARY KEY,
+                    token_hash BLOB NOT NULL UNIQUE,
+                    account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    last_used_at REAL
+                );
+                -- One upvote per account and paper: the primary key makes counts exact however requests interleave.
+                CREATE TABLE vote (
+                    paper INTEGER NOT NULL REFERENCES paper(seq) ON DELETE CASCADE,
+                    account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (paper, account)
+                ) WITHOUT ROWID;
+                CREATE INDEX vote_by_account ON vote (account, created_at);
+                -- A paper submitted to a daily page; at most once.
+                CREATE TABLE submission (
+                    paper INTEGER PRIMARY KEY REFERENCES paper(seq) ON DELETE CASCADE,
+                    account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    day TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX submission_by_day ON submission (day);
+                CREATE INDEX submission_by_account ON submission (account, created_at);
+                CREATE TABLE collection (
+                    id INTEGER PRIMARY KEY,
+                    owner INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    is_public INTEGER NOT NULL CHECK (is_public IN (0, 1)),
+                    created_at REAL NOT NULL,
+                    UNIQUE (owner, name)
+                );
+                CREATE TABLE collection_item (
+                    collection INTEGER NOT NULL REFERENCES collection(id) ON DELETE CASCADE,
+                    paper INTEGER NOT NULL REFERENCES paper(seq) ON DELETE CASCADE,
+                    added_at REAL NOT NULL,
+                    PRIMARY KEY (collection, paper)
+                ) WITHOUT ROWID;
+                CREATE INDEX collection_item_by_paper ON collection_item (paper);
+                -- Instance secrets (the CSRF signing key), shared by every server on this database.
+                CREATE TABLE secret (
+                    name TEXT PRIMARY KEY,
+                    value BLOB NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,123 @@
+import Foundation
+import PapersCore
+import PapersStore
+
+/// The sign-up and log-in forms, refilled (never with the password) after a mistake.
+struct AccountFormModel: PageModel {
+    var title: String
+    var pageTitle: String { title }
+    var returnTo: String
+    var username = ""
+    var email = ""
+    var error = ""
+    var hasError: Bool { !error.isEmpty }
+}
+
+/// A link to a collection.
+struct CollectionLinkView: Sendable {
+    var url: String
+    var name: String
+    var count: Int
+    var isPublic: Bool
+
+    init(_ collection: PaperCollection) {
+        url = "/collections/\(collection.id)"
+        name = collection.name
+        count = collection.paperCount
+        isPublic = collection.isPublic
+    }
+}
+
+/// `/u/{name}`.
+struct ProfilePageModel: PageModel {
+    var pageTitle: String { name }
+    var name: String
+    var isOwn: Bool
+    var submissions: [PaperSummaryView]
+    var upvoted: [PaperSummaryView]
+    var collections: [CollectionLinkView]
+    var hasSubmissions: Bool { !submissions.isEmpty }
+    var hasUpvoted: Bool { !upvoted.isEmpty }
+    var hasCollections: Bool { !collections.isEmpty }
+}
+
+/// `/settings/tokens`.
+struct TokensPageModel: PageModel {
+    var pageTitle: String { "API tokens" }
+    var tokens: [TokenView]
+    /// A token just made, shown this once.
+    var newToken = ""
+    var hasNewToken: Bool { !newToken.isEmpty }
+    var hasTokens: Bool { !tokens.isEmpty }
+
+    struct TokenView: Sendable {
+        var id: Int64
+        var name: String
+        var created: String
+        var lastUsed: String
+
+        init(_ info: APITokenInfo) {
+            id = info.id
+            name = info.name
+            created = Day(unixTime: info.createdAt).description
+            lastUsed = info.lastUsedAt.map { Day(unixTime: $0).description } ?? "never"
+        }
+    }
+}
+
+/// `/submit`.
+struct SubmitPageModel: PageModel {
+    var pageTitle: String { "Submit a paper" }
+    var day: String
+    var paper = ""
+    var error = ""
+    var hasError: Bool { !error.isEmpty }
+    var duplicateURL = ""
+    var duplicateDayURL = ""
+    var duplicateDay = ""
+    var isDuplicate: Bool { !duplicateURL.isEmpty }
+}
+
+/// A tab (trending windows, day/week/month).
+struct TabView: Sendable {
+    var url: String
+    var label: String
+    var selected: Bool
+
+    static func trending(selected: TrendingWindow) -> [TabView] {
+        TrendingWindow.allCases.map {
+            TabView(url: "/trending?window=\($0.rawValue)", label: $0 == .day ? "Today" : $0 == .week ? "This week" : "This month",
+                    selected: $0 == selected)
+        }
+    }
+
+    /// Daily, weekly and monthly views around `day`.
+    static func periods(day: Day, selected: String) -> [TabView] {
+        [TabView(url: "/date/\(day)", label: "Daily", selected: selected == "day"),
+         TabView(url: "/week/\(DayRange.isoWeekText(of: day))", label: "Weekly", selected: selected == "week"),
+         TabView(url: "/month/\(DayRange.monthText(of: day))", label: "Monthly", selected: selected == "month")]
+    }
+}
+
+/// A titled list of papers: trending, a week, a month, a collection.
+struct ListPageModel: PageModel {
+    var title: String
+    var pageTitle: String { title }
+    var heading: String
+    var tabs: [TabView]
+    var papers: [PaperSummaryView]
+    var emptyMessage: String
+    var footnote: String
+    var feedURL: String
+    var hasFeed: Bool { !feedURL.isEmpty }
+    var hasTabs: Bool { !tabs.isEmpty }
+    var isEmpty: Bool { papers.isEmpty }
+    var previous: [NavLink] = []
+    var next: [NavLink] = []
+    var ownerURL = ""
+    var ownerName = ""
+    var hasOwner: Bool { !ownerName.isEmpty }
+    /// Set when the viewer owns the collection shown (remove buttons).
+    var collectionID = ""
+    var isOwnCollection: Bool { !collectionID.isEmpty }
+}
