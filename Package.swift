@@ -127,7 +127,8 @@ let package = Package(
         .testTarget(
             name: "PapersServerTests",
             dependencies: ["PapersServer", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersTestSupport",
-                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+                           .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict),
         .testTarget(
             name: "PapersCLITests",

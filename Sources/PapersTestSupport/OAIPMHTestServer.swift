@@ -117,7 +117,8 @@ public actor OAIPMHTestRepository {
     }
 
     private func respond(_ q: [String: String]) -> String {
-        guard q["verb"] == "ListRecords" else { return OAIPMHWriter.envelope(q, error: ("badVerb", "only ListRecords is served here")) }
+        if q["verb"] == "GetRecord" { return getRecord(q) }
+        guard q["verb"] == "ListRecords" else { return OAIPMHWriter.envelope(q, error: ("badVerb", "only ListRecords and GetRecord are served here")) }
         var list: ListQuery
         var offset = 0
         if let token = q["resumptionToken"] {
@@ -152,6 +153,17 @@ public actor OAIPMHTestRepository {
         }
         body += "</ListRecords>\n"
         return OAIPMHWriter.envelope(q, body: body)
+    }
+
+    /// `GetRecord`: the latest record of `oai:arXiv.org:ID`.
+    private func getRecord(_ q: [String: String]) -> String {
+        guard let prefix = q["metadataPrefix"], prefix == "arXiv" || prefix == "arXivRaw" else {
+            return OAIPMHWriter.envelope(q, error: ("cannotDisseminateFormat", "metadataPrefix must be arXiv or arXivRaw"))
+        }
+        guard let identifier = q["identifier"], let record = records.last(where: { "oai:arXiv.org:\($0.id)" == identifier }) else {
+            return OAIPMHWriter.envelope(q, error: ("idDoesNotExist", "No matching identifier in arXiv"))
+        }
+        return OAIPMHWriter.envelope(q, body: "<GetRecord>\n" + OAIPMHWriter.record(record, prefix: prefix) + "</GetRecord>\n")
     }
 
 }

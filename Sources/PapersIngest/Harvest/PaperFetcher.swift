@@ -27,10 +27,19 @@ public struct OAIPaperFetcher: PaperFetcher {
         let identifier = "oai:arXiv.org:\(id.base)"
         let url = endpoint + "?verb=GetRecord&metadataPrefix=" + Harvester.escape(metadataPrefix) + "&identifier=" + Harvester.escape(identifier)
         do {
-            let page = try await client.get(url) { body in try OAIPMHParser.parse(body.data, contentType: body.contentType) }
+            let page = try await client.get(url) { body in
+                do {
+                    return try OAIPMHParser.parse(body.data, contentType: body.contentType)
+                } catch let error as OAIPMHError {
+                    // The repository's own answer ("no such id") is final; damaged pages are retried.
+                    if case .repository = error { throw FinalFetchError(error) }
+                    throw error
+                }
+            }
             return page.records.first(where: { !$0.isDeleted })?.paper
-        } catch OAIPMHError.repository(code: "idDoesNotExist", _) {
-            return nil
+        } catch let error as FetchError {
+            if case .repository(code: "idDoesNotExist", _)? = error.underlying as? OAIPMHError { return nil }
+            throw error
         }
     }
 }

@@ -28,9 +28,11 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             let status: HTTPResponse.Status
             let message: String
+            var headers = HTTPFields()
             if let http = error as? HTTPError {
                 status = http.status
                 message = http.body ?? http.status.reasonPhrase
+                headers = http.headers
             } else if let responseError = error as? any HTTPResponseError {
                 status = responseError.status
                 message = status.reasonPhrase
@@ -43,7 +45,10 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
             let page = views.page("error", ErrorPageModel(status: status.code, title: title,
                                                           message: status == .notFound && message == "Not Found" ? "There is no page at this address." : message),
                                   status: status)
-            return try page.response(from: request, context: context)
+            var response = try page.response(from: request, context: context)
+            // Retry-After on 429, WWW-Authenticate on 401 and the like survive the HTML page.
+            for field in headers where field.name != .contentType && field.name != .contentLength { response.headers.append(field) }
+            return response
         }
     }
 }

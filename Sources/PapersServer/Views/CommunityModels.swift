@@ -1,9 +1,11 @@
 import Foundation
+import Mustache
 import PapersCore
 import PapersStore
 
 /// The sign-up and log-in forms, refilled (never with the password) after a mistake.
-struct AccountFormModel: PageModel {
+struct AccountFormModel: PageModel, MustacheComputed {
+    var computedValues: [String: Any] { ["hasError": hasError] }
     var title: String
     var pageTitle: String { title }
     var returnTo: String
@@ -29,7 +31,8 @@ struct CollectionLinkView: Sendable {
 }
 
 /// `/u/{name}`.
-struct ProfilePageModel: PageModel {
+struct ProfilePageModel: PageModel, MustacheComputed {
+    var computedValues: [String: Any] { ["hasSubmissions": hasSubmissions, "hasUpvoted": hasUpvoted, "hasCollections": hasCollections] }
     var pageTitle: String { name }
     var name: String
     var isOwn: Bool
@@ -42,7 +45,8 @@ struct ProfilePageModel: PageModel {
 }
 
 /// `/settings/tokens`.
-struct TokensPageModel: PageModel {
+struct TokensPageModel: PageModel, MustacheComputed {
+    var computedValues: [String: Any] { ["hasNewToken": hasNewToken, "hasTokens": hasTokens] }
     var pageTitle: String { "API tokens" }
     var tokens: [TokenView]
     /// A token just made, shown this once.
@@ -66,7 +70,8 @@ struct TokensPageModel: PageModel {
 }
 
 /// `/submit`.
-struct SubmitPageModel: PageModel {
+struct SubmitPageModel: PageModel, MustacheComputed {
+    var computedValues: [String: Any] { ["hasError": hasError, "isDuplicate": isDuplicate] }
     var pageTitle: String { "Submit a paper" }
     var day: String
     var paper = ""
@@ -100,7 +105,10 @@ struct TabView: Sendable {
 }
 
 /// A titled list of papers: trending, a week, a month, a collection.
-struct ListPageModel: PageModel {
+struct ListPageModel: PageModel, MustacheComputed {
+    var computedValues: [String: Any] {
+        ["hasFeed": hasFeed, "hasTabs": hasTabs, "isEmpty": isEmpty, "hasOwner": hasOwner, "isOwnCollection": isOwnCollection]
+    }
     var title: String
     var pageTitle: String { title }
     var heading: String

@@ -1,3 +1,4 @@
+import Mustache
 import PapersSearch
 import PapersCore
 
@@ -12,7 +13,8 @@ struct DayGroupView: Sendable {
 }
 
 /// `/`.
-struct HomePageModel: PageModel {
+struct HomePageModel: PageModel, MustacheComputed {
+    var computedValues: [String: Any] { ["hasTabs": hasTabs] }
     var pageTitle: String { "Daily papers" }
     var groups: [DayGroupView]
     var isEmpty: Bool
@@ -31,7 +33,8 @@ struct NavLink: Sendable {
 }
 
 /// `/date/YYYY-MM-DD`.
-struct DayPageModel: PageModel {
+struct DayPageModel: PageModel, MustacheComputed {
+    var computedValues: [String: Any] { ["hasTabs": hasTabs] }
     var pageTitle: String { "Papers of \(date)" }
     var date: String
     var heading: String
@@ -125,7 +128,8 @@ struct PaperPageModel: PageModel {
     var collections: [CollectionChoice] = []
     var canCollect = false
 
-    struct CollectionChoice: Sendable {
+    struct CollectionChoice: Sendable, MustacheComputed {
+        var computedValues: [String: Any] { ["nextState": nextState] }
         var id: Int64
         var name: String
         var holds: Bool

@@ -1,8 +1,10 @@
 import Foundation
+import Mustache
 import PapersCore
 
 /// A paper as a list item on daily pages and search results.
-struct PaperSummaryView: Sendable {
+struct PaperSummaryView: Sendable, MustacheComputed {
+    var computedValues: [String: Any] { ["nextVoteState": nextVoteState, "voteLabel": voteLabel] }
     var id: String
     var url: String
     var title: String

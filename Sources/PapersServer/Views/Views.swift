@@ -52,7 +52,25 @@ extension PageModel {
     var searchText: String { "" }
 }
 
-struct Layout: Sendable {
+/// Lets templates read computed properties: Mustache finds stored properties through `Mirror`, which does not
+/// see computed ones, so a model lists those here.
+protocol MustacheComputed: MustacheParent {
+    /// Values of the computed properties templates use, by name.
+    var computedValues: [String: Any] { get }
+}
+
+extension MustacheComputed {
+    func child(named name: String) -> Any? {
+        if let value = computedValues[name] { return value }
+        guard let value = Mirror(reflecting: self).children.first(where: { $0.label == name })?.value else { return nil }
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first?.value
+    }
+}
+
+struct Layout: Sendable, MustacheComputed {
+    var computedValues: [String: Any] { ["loginURL": loginURL] }
     var siteName: String
     var pageTitle: String
     var query: String
