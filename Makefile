@@ -1,7 +1,9 @@
 # Papers: two commands on a fresh Debian machine with Swift: `make run` and `make test`.
 SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libopenblas-dev libhnswlib-dev libxml2-dev
-TEST_APT_PACKAGES := sqlite3
+# Page tests drive headless Chromium through chromedriver; the API test runs the real huggingface_hub client.
+TEST_APT_PACKAGES := sqlite3 chromium chromium-driver
+TEST_PIP_PACKAGES := huggingface_hub==2.4.0
 PAPERS_HOME ?= $(HOME)/.papers
 HOST ?= 127.0.0.1
 PORT ?= 8080
@@ -12,7 +14,7 @@ MODEL_DIR ?= $(PAPERS_HOME)/models/all-MiniLM-L6-v2
 MODEL_SHA256 := 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build deps model clean
+.PHONY: run test test-pip build deps model clean
 
 # Installs only what is missing, so a second run costs a few milliseconds.
 deps:
@@ -41,9 +43,14 @@ run: build model
 	.build/release/papers serve --home "$(PAPERS_HOME)" --host $(HOST) --port $(PORT)
 
 test: EXTRA_APT = $(TEST_APT_PACKAGES)
-test: deps model
+test: deps model test-pip
 	swift build --build-tests
-	PAPERS_MODEL="$(MODEL_DIR)" swift test --skip-build
+	PAPERS_MODEL="$(MODEL_DIR)" PAPERS_REQUIRE_BROWSER=1 PAPERS_REQUIRE_HF_CLIENT=1 swift test --skip-build
+
+# Python packages the tests use, installed only when the pinned version is missing.
+test-pip:
+	@python3 -c 'import importlib.metadata as m, sys; sys.exit(0 if all(m.version(p.split("==")[0]) == p.split("==")[1] for p in sys.argv[1:]) else 1)' $(TEST_PIP_PACKAGES) 2>/dev/null \
+		|| python3 -m pip install --quiet $(TEST_PIP_PACKAGES)
 
 clean:
 	rm -rf .build

@@ -293,3 +293,76 @@ struct VoteConcurrencyTests {
         }
     }
 }
+
+/// `make test` installs huggingface_hub and sets PAPERS_REQUIRE_HF_CLIENT=1; elsewhere the test runs when it is there.
+private let hfClientAvailable: Bool = {
+    if ProcessInfo.processInfo.environment["PAPERS_REQUIRE_HF_CLIENT"] == "1" { return true }
+    let probe = Process()
+    probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    probe.arguments = ["python3", "-c", "import huggingface_hub"]
+    probe.standardError = FileHandle.nullDevice
+    guard (try? probe.run()) != nil else { return false }
+    probe.waitUntilExit()
+    return probe.terminationStatus == 0
+}()
+
+extension HFCompatibleAPITests {
+    @Test("the real huggingface_hub client lists daily papers, searches and reads a paper from a Papers instance",
+          .enabled(if: hfClientAvailable))
+    func huggingfaceHubClient() async throws {
+        let server = try await CommunityServer()
+        let store = server.store
+        let ada = try await store.createAccount(name: "ada", email: "ada@example.org", passwordHash: "x", now: 0)
+        _ = try await store.submit(paper: PaperID("2511.10002")!, account: ada.id, day: CommunityServer.today, now: CommunityServer.now - 600)
+        _ = try await store.setVote(account: ada.id, paper: PaperID("2511.10002")!, on: true, now: 1)
+        _ = try await store.saveFeatures([PaperFeature(paper: PaperID("2511.10003")!, source: "huggingface", day: Day("2025-11-19")!, upvotes: 7)])
+        let script = """
+            import json, sys
+            from huggingface_hub import HfApi
+            api = HfApi(endpoint=sys.argv[1])
+            day = list(api.list_daily_papers(date="2025-11-20"))
+            week = list(api.list_daily_papers(week="2025-W47", sort="trending"))
+            found = list(api.list_papers(query="protein"))
+            info = api.paper_info("2511.10002")
+            print(json.dumps({
+                "day": [[p.id, p.title, p.upvotes, p.submitted_by.username if p.submitted_by else None, [a.name for a in p.authors], p.submitted_at.isoformat()] for p in day],
+                "week": [p.id for p in week],
+                "search": [p.id for p in found],
+                "info": [info.id, info.title, info.summary, info.upvotes, info.published_at.isoformat() if info.published_at else None],
+            }))
+            """
+        try await server.run { client in
+            let endpoint = "http://127.0.0.1:\(try #require(client.port))"
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", script, endpoint]
+            var environment = ProcessInfo.processInfo.environment
+            environment["HF_HUB_DISABLE_TELEMETRY"] = "1"
+            environment["HF_HUB_DISABLE_IMPLICIT_TOKEN"] = "1"
+            process.environment = environment
+            let output = Pipe(), errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            // Read off the cooperative threads: the client talks to this very server while we wait.
+            let (out, err) = await Task.detached {
+                let o = output.fileHandleForReading.readDataToEndOfFile()
+                let e = errors.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return (o, e)
+            }.value
+            #expect(process.terminationStatus == 0, "\(String(decoding: err, as: UTF8.self))")
+            let result = try #require(try JSONSerialization.jsonObject(with: out) as? [String: Any])
+            let day = try #require(result["day"] as? [[Any]])
+            #expect(day.count == 1)
+            #expect(day.first?[0] as? String == "2511.10002" && day.first?[1] as? String == "Diffusion models for protein design")
+            #expect(day.first?[2] as? Int == 1 && day.first?[3] as? String == "ada" && (day.first?[4] as? [String]) == ["Ada Lovelace"])
+            #expect((day.first?[5] as? String)?.hasPrefix("2025-11-20T17:50:00") == true)
+            #expect(result["week"] as? [String] == ["2511.10002", "2511.10003"],
+                    "1 upvote ten minutes old (1/2.17^1.5 ≈ 0.31) beats 7 from 42 hours ago (7/44^1.5 ≈ 0.024)")
+            #expect((result["search"] as? [String])?.first == "2511.10002")
+            let info = try #require(result["info"] as? [Any])
+            #expect(info[0] as? String == "2511.10002" && info[2] as? String == "Denoising backbones." && info[3] as? Int == 1)
+        }
+    }
+}

@@ -28,7 +28,7 @@ struct AccountController: Sendable {
     // MARK: sign-up
 
     @Sendable func signupPage(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
-        let returnTo = ReturnPath.sanitized(request.uri.queryParameters.get("return"))
+        let returnTo = ReturnPath.sanitized(QueryParameters(request: request).string("return"))
         return views.page("signup", AccountFormModel(title: "Sign up", returnTo: returnTo), request: request, context: context)
     }
 
@@ -58,7 +58,7 @@ struct AccountController: Sendable {
     // MARK: log-in and log-out
 
     @Sendable func loginPage(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
-        let returnTo = ReturnPath.sanitized(request.uri.queryParameters.get("return"))
+        let returnTo = ReturnPath.sanitized(QueryParameters(request: request).string("return"))
         return views.page("login", AccountFormModel(title: "Log in", returnTo: returnTo), request: request, context: context)
     }
 

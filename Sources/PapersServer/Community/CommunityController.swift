@@ -80,7 +80,7 @@ struct CommunityController: Sendable {
     @Sendable func submitPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard context.viewer != nil else { return AccountController.toLogin(request) }
         var model = SubmitPageModel(day: today.longDescription)
-        model.paper = request.uri.queryParameters.get("paper").map { String($0) } ?? ""
+        model.paper = QueryParameters(request: request).string("paper") ?? ""
         return try views.page("submit", model, request: request, context: context).response(from: request, context: context)
     }
 
@@ -143,7 +143,7 @@ struct CommunityController: Sendable {
     }
 
     static func window(_ request: Request) throws -> TrendingWindow {
-        guard let text = request.uri.queryParameters.get("window") else { return .week }
+        guard let text = QueryParameters(request: request).string("window") else { return .week }
         guard let window = TrendingWindow(rawValue: String(text)) else {
             throw HTTPError(.badRequest, message: "parameter window: expected day, week or month, got \"\(text.prefix(20))\"")
         }

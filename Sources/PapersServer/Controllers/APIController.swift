@@ -50,10 +50,10 @@ struct APIController: Sendable {
             return try await similarResponse(ids: [id], request: request, context: context)
         }
         let id = try PaperPath.id(from: context)
-        guard let paper = try await store.paper(id) else {
+        guard let ranked = try await store.rankedPapers([id], viewer: context.viewer?.id).first else {
             throw HTTPError(.notFound, message: "no paper with id \(id)")
         }
-        return try PaperJSON(paper).response(from: request, context: context)
+        return try PaperDetailJSON(ranked).response(from: request, context: context)
     }
 
     /// `/api/similar?ids=a,b,c&limit=`: papers like all of these ("more like these").
@@ -160,6 +160,39 @@ public struct PaperJSON: ResponseCodable, Sendable {
         links = paper.links
         absURL = arxiv?.absURL
         pdfURL = arxiv?.pdfURL
+    }
+}
+
+/// `GET /api/papers/{id}`: Papers' own fields plus Hugging Face's names for the same things (`summary`,
+/// `publishedAt`, `upvotes`, `submittedOnDailyAt`, `submittedOnDailyBy`, `githubRepo`), so `huggingface_hub`'s
+/// `paper_info` reads it.
+struct PaperDetailJSON: ResponseEncodable {
+    var paper: PaperJSON
+    var hf: HFDailyPaperJSON
+
+    init(_ ranked: RankedPaper) {
+        paper = PaperJSON(ranked.paper)
+        hf = HFDailyPaperJSON(ranked)
+    }
+
+    enum HFKeys: String, CodingKey {
+        case summary, publishedAt, upvotes, localUpvotes, externalUpvotes, submittedOnDailyAt, submittedOnDailyBy, githubRepo, discussionId
+        case numComments
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try paper.encode(to: encoder)
+        var c = encoder.container(keyedBy: HFKeys.self)
+        try c.encode(hf.paper.summary, forKey: .summary)
+        try c.encodeIfPresent(hf.paper.publishedAt, forKey: .publishedAt)
+        try c.encode(hf.paper.upvotes, forKey: .upvotes)
+        try c.encode(hf.paper.localUpvotes, forKey: .localUpvotes)
+        try c.encode(hf.paper.externalUpvotes, forKey: .externalUpvotes)
+        try c.encodeIfPresent(hf.paper.submittedOnDailyAt, forKey: .submittedOnDailyAt)
+        try c.encodeIfPresent(hf.submittedBy, forKey: .submittedOnDailyBy)
+        try c.encodeIfPresent(hf.paper.githubRepo, forKey: .githubRepo)
+        try c.encode(hf.paper.discussionId, forKey: .discussionId)
+        try c.encode(0, forKey: .numComments)
     }
 }
 

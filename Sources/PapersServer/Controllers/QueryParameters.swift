@@ -3,14 +3,19 @@ import PapersCore
 import PapersSearch
 
 /// Typed access to query parameters; every failure is a 400 naming the parameter and the reason.
+///
+/// Parsed as HTML forms send them (`+` is a space, `%2B` a plus), which Hummingbird's `queryParameters` does not do:
+/// a search typed into a GET form arrives as `q=protein+diffusion`.
 struct QueryParameters {
     let request: Request
+    let fields: FormFields
 
-    func string(_ name: String) -> String? {
-        guard let value = request.uri.queryParameters.get(name) else { return nil }
-        let trimmed = String(value.trimmingWhitespace())
-        return trimmed.isEmpty ? nil : trimmed
+    init(request: Request) {
+        self.request = request
+        fields = FormFields(parsing: request.uri.query ?? "")
     }
+
+    func string(_ name: String) -> String? { fields[name] }
 
     func int(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = string(name) else { return defaultValue }

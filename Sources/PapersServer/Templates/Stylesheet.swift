@@ -82,6 +82,7 @@ enum Stylesheet {
         article.paper > :not(form.vote) { grid-column: 2; }
         form.vote { grid-row: 1 / span 4; margin: 0; }
         form.vote button { width: 3.5rem; min-height: 44px; padding: 4px; background: var(--bg); color: var(--fg); border-color: var(--line); }
+        form.vote .count { color: inherit; font-size: inherit; }
         form.vote button[aria-pressed="true"] { background: var(--accent); color: #fff; border-color: var(--accent); }
         .standing { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin: 12px 0; }
         .standing form.vote { grid-row: auto; }
