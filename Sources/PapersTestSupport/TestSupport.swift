@@ -82,3 +82,11 @@ public enum Fixtures {
     /// A hostile title used to check escaping on every page.
     public static let scriptTitle = "<script>alert(1)</script>"
 }
+
+/// Runs blocking work (waiting for a process, reading a pipe) on a thread of its own, so it never holds one of the
+/// few cooperative threads that the servers under test need.
+public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}

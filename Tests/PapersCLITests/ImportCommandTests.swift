@@ -6,15 +6,6 @@ import PapersStore
 import PapersTestSupport
 import Testing
 
-/// Does blocking work (waiting for a child process) on a thread of its own: blocking one of the few Swift
-/// concurrency threads for the tens of seconds a `papers embed` takes starves every other suite's tasks
-/// (a live-socket test timed out that way).
-func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
-}
-
 /// Runs a command and returns its exit status and output.
 @discardableResult
 func run(_ executable: String, _ arguments: [String], stdout: String? = nil) async throws -> (status: Int32, output: String) {

@@ -149,6 +149,21 @@ struct AccountTests {
         }
     }
 
+    @Test("rate limits are configurable as NAME=LIMIT/SECONDS; a bad override names the option and the known names")
+    func rateLimitOverrides() throws {
+        var limits = RateLimits()
+        try limits.apply("votes-per-ip=1000/60")
+        try limits.apply("signup-per-ip=0/1")
+        #expect(limits.votesPerIP == RateLimit(limit: 1000, per: 60) && limits.signupPerIP.limit == 0)
+        #expect(throws: RateLimitSpecError.self) { try limits.apply("votes=10/60") }
+        #expect(throws: RateLimitSpecError.self) { try limits.apply("votes-per-ip=ten/60") }
+        do {
+            try limits.apply("votes-per-ip=10")
+        } catch {
+            #expect("\(error)".contains("--rate-limit votes-per-ip=10: expected NAME=LIMIT/SECONDS"))
+        }
+    }
+
     @Test("log-in attempts per address are limited")
     func loginRateLimitPerIP() async throws {
         var limits = RateLimits()

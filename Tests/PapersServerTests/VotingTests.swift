@@ -242,7 +242,20 @@ struct VoteConcurrencyTests {
         try await server.app().test(.live) { client in
             let port = try #require(client.port)
             let http = HTTPClient(eventLoopGroupProvider: .singleton,
-                                  configuration: .init(connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+                                  configuration: .init(timeout: .init(connect: .seconds(60), read: .seconds(120)),
+                                                       connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+            do {
+                try await Self.upvoteConcurrently(http: http, port: port, tokens: tokens, ids: ids, store: store)
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+            try await http.shutdown()
+        }
+    }
+
+    static func upvoteConcurrently(http: HTTPClient, port: Int, tokens: [String], ids: [String], store: SQLitePaperStore) async throws {
+        do {
             // Phase 1: 1,000 concurrent upvotes, one per user and paper.
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
                 for token in tokens {
@@ -251,7 +264,7 @@ struct VoteConcurrencyTests {
                             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/papers/\(id)/upvote")
                             request.method = .POST
                             request.headers.add(name: "Authorization", value: "Bearer \(token)")
-                            let response = try await http.execute(request, timeout: .seconds(60))
+                            let response = try await http.execute(request, timeout: .seconds(120))
                             _ = try await response.body.collect(upTo: 1 << 16)
                             return response.status.code
                         }
@@ -275,7 +288,7 @@ struct VoteConcurrencyTests {
                                 var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/papers/\(id)/upvote")
                                 request.method = on ? .POST : .DELETE
                                 request.headers.add(name: "Authorization", value: "Bearer \(token)")
-                                let response = try await http.execute(request, timeout: .seconds(60))
+                                let response = try await http.execute(request, timeout: .seconds(120))
                                 _ = try await response.body.collect(upTo: 1 << 16)
                                 #expect(response.status == .ok)
                             }
@@ -289,7 +302,6 @@ struct VoteConcurrencyTests {
                 let ranked = try await store.rankedPapers([PaperID(id)!], viewer: nil)
                 #expect(ranked.first?.votes == expected, "paper \(id)")
             }
-            try await http.shutdown()
         }
     }
 }
@@ -345,12 +357,10 @@ extension HFCompatibleAPITests {
             process.standardError = errors
             try process.run()
             // Read off the cooperative threads: the client talks to this very server while we wait.
-            let (out, err) = await Task.detached {
-                let o = output.fileHandleForReading.readDataToEndOfFile()
-                let e = errors.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                return (o, e)
-            }.value
+            async let errorData = offPool { errors.fileHandleForReading.readDataToEndOfFile() }
+            let out = try await offPool { output.fileHandleForReading.readDataToEndOfFile() }
+            let err = try await errorData
+            try await offPool { process.waitUntilExit() }
             #expect(process.terminationStatus == 0, "\(String(decoding: err, as: UTF8.self))")
             let result = try #require(try JSONSerialization.jsonObject(with: out) as? [String: Any])
             let day = try #require(result["day"] as? [[Any]])

@@ -39,8 +39,7 @@ struct AccountController: Sendable {
         let password = form.raw("password") ?? ""
         var model = AccountFormModel(title: "Sign up", returnTo: ReturnPath.sanitized(form["return"]), username: name, email: email)
         if let wait = await limiter.spend("signup|\(context.clientKey)", limits.signupPerIP) {
-            throw HTTPError(.tooManyRequests, headers: [.retryAfter: String(Int(wait.rounded(.up)))],
-                            message: "Too many sign-ups from your address; try again in \(Int(wait.rounded(.up))) seconds.")
+            throw RateLimiter.refusal(wait: wait, "Too many sign-ups from your address")
         }
         if let problem = AccountRules.validateName(name) ?? AccountRules.validateEmail(email) ?? AccountRules.validatePassword(password) {
             model.error = problem
@@ -69,12 +68,11 @@ struct AccountController: Sendable {
         var model = AccountFormModel(title: "Log in", returnTo: ReturnPath.sanitized(form["return"]), username: login)
         let accountKey = "login-failures|\(login.lowercased())"
         if let wait = await limiter.spend("login|\(context.clientKey)", limits.loginPerIP) {
-            throw HTTPError(.tooManyRequests, headers: [.retryAfter: String(Int(wait.rounded(.up)))],
-                            message: "Too many log-in attempts from your address; try again in \(Int(wait.rounded(.up))) seconds.")
+            throw RateLimiter.refusal(wait: wait, "Too many log-in attempts from your address")
         }
         if await limiter.isExhausted(accountKey, limits.loginFailuresPerAccount) {
-            throw HTTPError(.tooManyRequests, headers: [.retryAfter: String(Int(limits.loginFailuresPerAccount.period / Double(max(1, limits.loginFailuresPerAccount.limit))))],
-                            message: "Too many wrong passwords for this account; wait a few minutes and try again.")
+            let rule = limits.loginFailuresPerAccount
+            throw RateLimiter.refusal(wait: rule.period / Double(max(1, rule.limit)), "Too many wrong passwords for this account")
         }
         // The same bcrypt work whether or not the account exists (see Authentication.verifyPassword).
         let found = login.isEmpty ? nil : try await store.credentials(login: login)

@@ -145,9 +145,22 @@ private actor KeyHolder {
 
     func dummyHash(_ auth: Authentication) async throws -> String {
         if let dummy { return dummy }
-        let hash = try await auth.hashPassword(Authentication.randomToken())
+        let hash = try await DummyHashes.shared.hash(cost: auth.bcryptCost) { try await auth.hashPassword(Authentication.randomToken()) }
         dummy = hash
         return hash
+    }
+}
+
+/// One dummy hash per cost for the whole process (several servers in one process, as in tests, share it).
+private actor DummyHashes {
+    static let shared = DummyHashes()
+    private var byCost: [UInt8: String] = [:]
+
+    func hash(cost: UInt8, make: @Sendable () async throws -> String) async throws -> String {
+        if let known = byCost[cost] { return known }
+        let made = try await make()
+        byCost[cost] = byCost[cost] ?? made
+        return byCost[cost]!
     }
 }
 
@@ -199,6 +212,8 @@ struct SessionMiddleware: RouterMiddleware {
             }
         }
         var response = try await next(request, context)
+        // Pages carry the visitor's CSRF token (and, logged in, their name): never for a shared cache.
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "private, no-cache" }
         for cookie in cookies where !response.headers[values: .setCookie].contains(where: { $0.hasPrefix("\(cookie.name)=") }) {
             response.setCookie(cookie)
         }

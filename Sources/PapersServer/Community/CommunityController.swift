@@ -65,8 +65,7 @@ struct CommunityController: Sendable {
         var wait = await limiter.spend("vote|\(viewer.id)", limits.votesPerAccount)
         if wait == nil { wait = await limiter.spend("vote-ip|\(context.clientKey)", limits.votesPerIP) }
         if let wait {
-            throw HTTPError(.tooManyRequests, headers: [.retryAfter: String(Int(wait.rounded(.up)))],
-                            message: "Too many upvotes in a short time; try again in \(Int(wait.rounded(.up))) seconds.")
+            throw RateLimiter.refusal(wait: wait, "Too many upvotes in a short time")
         }
         do {
             return try await store.setVote(account: viewer.id, paper: paper, on: on, now: now())
@@ -96,8 +95,7 @@ struct CommunityController: Sendable {
             return try fail("paper: \"\(input.prefix(100))\" is not an arXiv id or URL (for example 2401.04088 or https://arxiv.org/abs/2401.04088).", .unprocessableContent)
         }
         if let wait = await limiter.spend("submit|\(viewer.id)", limits.submissionsPerAccount) {
-            throw HTTPError(.tooManyRequests, headers: [.retryAfter: String(Int(wait.rounded(.up)))],
-                            message: "Too many submissions; try again in \(Int(wait.rounded(.up))) seconds.")
+            throw RateLimiter.refusal(wait: wait, "Too many submissions")
         }
         let id = PaperID.arxiv(arxiv)
         if try await store.paper(id) == nil {

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 
 /// Token buckets by key: each key may spend `limit` actions per `period`, refilled continuously. Kept in memory per
 /// server process (a restart forgives everyone, which is acceptable for abuse limits).
@@ -38,6 +39,12 @@ actor RateLimiter {
         guard rule.limit > 0, let bucket = buckets[key] else { return false }
         let refilled = bucket.tokens + (now() - bucket.updated) * Double(rule.limit) / rule.period
         return refilled < 1
+    }
+
+    /// The 429 answer for an action refused for `wait` seconds: `Retry-After` and a sentence saying what and when.
+    nonisolated static func refusal(wait: Double, _ what: String) -> HTTPError {
+        let seconds = max(1, Int(wait.rounded(.up)))
+        return HTTPError(.tooManyRequests, headers: [.retryAfter: String(seconds)], message: "\(what); try again in \(seconds) seconds.")
     }
 
     private func sweep(at t: Double) {
