@@ -169,6 +169,10 @@ private actor DummyHashes {
 struct SessionMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let auth: Authentication
+    static func isMachinePath(_ path: String) -> Bool {
+        ["/api/", "/feeds/", "/static/"].contains { path.hasPrefix($0) } || path == "/healthz" || path == "/metrics"
+    }
+
     /// Largest accepted form body, in bytes.
     static let maximumFormBytes = 64 * 1024
 
@@ -194,7 +198,9 @@ struct SessionMiddleware: RouterMiddleware {
                 if !Authentication.isWellFormedToken(visitor) {
                     let cookie = auth.newVisitorCookie()
                     visitor = cookie.value
-                    cookies.append(cookie)
+                    // Pages get the cookie their forms' tokens are bound to; scripts, feed readers and probes of the
+                    // API, feeds, health and static files do not need one.
+                    if !Self.isMachinePath(request.uri.path) { cookies.append(cookie) }
                 }
                 context.csrfToken = try await auth.csrfToken(for: visitor)
             }

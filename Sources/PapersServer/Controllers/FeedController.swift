@@ -35,18 +35,17 @@ struct FeedController: Sendable {
         } else {
             day = try await store.latestDays(limit: 1).first?.day
         }
-        var papers: [Paper] = []
-        var upvotes: [PaperID: Int] = [:]
+        var papers: [RankedPaper] = []
         var path = "/feeds/daily.atom"
         if let day {
-            papers = try await store.papers(on: day, limit: Self.entries, offset: 0)
-            upvotes = try await store.featuredUpvotes(on: day)
+            // The page's order: featured papers first, by upvotes.
+            papers = try await store.dailyPage(day, viewer: nil, limit: Self.entries, offset: 0)
             if parameters.string("date") != nil { path += "?date=\(day)" }
         }
         let feed = AtomFeed(
             id: baseURL + path, title: "\(siteName): papers of \(day?.longDescription ?? "no day yet")",
             selfURL: baseURL + path, pageURL: baseURL + (day.map { "/date/\($0)" } ?? "/"),
-            updated: Self.timestamp(day), entries: papers.map { entry(for: $0, upvotes: upvotes[$0.id]) })
+            updated: Self.timestamp(day), entries: papers.map { entry(for: $0) })
         return feed.response()
     }
 
@@ -72,7 +71,7 @@ struct FeedController: Sendable {
         let feed = AtomFeed(
             id: baseURL + "/feeds/search.atom?" + encoded, title: "\(siteName): search for \(query)",
             selfURL: baseURL + "/feeds/search.atom?" + encoded, pageURL: baseURL + "/search?" + encoded,
-            updated: Self.timestamp(newest), entries: hits.map { entry(for: $0.paper, upvotes: nil) })
+            updated: Self.timestamp(newest), entries: hits.map { entry(for: $0.paper) })
         return feed.response()
     }
 
@@ -104,16 +103,19 @@ struct FeedController: Sendable {
         return feed.response()
     }
 
+    /// An entry whose summary starts with the paper's upvotes when it has any (local and Hugging Face apart).
     func entry(for ranked: RankedPaper) -> AtomFeed.Entry {
-        var entry = entry(for: ranked.paper, upvotes: nil)
-        entry.summary = "▲ \(ranked.votes) here" + (ranked.externalUpvotes > 0 ? ", \(ranked.externalUpvotes) on Hugging Face" : "") + ". " + entry.summary
+        var entry = entry(for: ranked.paper)
+        var counts: [String] = []
+        if ranked.votes > 0 { counts.append("▲ \(ranked.votes) here") }
+        if ranked.externalUpvotes > 0 { counts.append("▲ \(ranked.externalUpvotes) on Hugging Face daily papers") }
+        if !counts.isEmpty { entry.summary = counts.joined(separator: ", ") + ". " + entry.summary }
         return entry
     }
 
-    func entry(for paper: Paper, upvotes: Int?) -> AtomFeed.Entry {
+    func entry(for paper: Paper) -> AtomFeed.Entry {
         let url = baseURL + PaperSummaryView.path(for: paper.id)
-        var summary = paper.abstract
-        if let upvotes { summary = "▲ \(upvotes) on Hugging Face daily papers. " + summary }
+        let summary = paper.abstract
         return AtomFeed.Entry(id: url, title: paper.title, url: url, updated: Self.timestamp(paper.updated ?? paper.announcedDay),
                               published: paper.published.map { Self.timestamp($0) },
                               authors: paper.authors.map(\.name), categories: paper.categories, summary: summary)
