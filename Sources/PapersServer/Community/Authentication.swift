@@ -202,7 +202,10 @@ struct SessionMiddleware: RouterMiddleware {
                     // API, feeds, health and static files do not need one.
                     if !Self.isMachinePath(request.uri.path) { cookies.append(cookie) }
                 }
-                context.csrfToken = try await auth.csrfToken(for: visitor)
+                // A GET of the API or a feed renders no form: skip the HMAC (and the key's first database read).
+                if request.method != .get || !Self.isMachinePath(request.uri.path) {
+                    context.csrfToken = try await auth.csrfToken(for: visitor)
+                }
             }
         }
         if request.method == .post || request.method == .put || request.method == .patch || request.method == .delete {
@@ -212,7 +215,7 @@ struct SessionMiddleware: RouterMiddleware {
             }
             if !context.viaAPIToken {
                 let provided = request.headers[.init("X-CSRF-Token")!] ?? context.form.raw("csrf") ?? ""
-                guard Authentication.constantTimeEqual(provided, context.csrfToken) else {
+                guard !context.csrfToken.isEmpty, Authentication.constantTimeEqual(provided, context.csrfToken) else {
                     throw HTTPError(.forbidden, message: "This form has expired or came from another site, so nothing was changed. Go back, reload the page and try again.")
                 }
             }
