@@ -71,6 +71,27 @@ struct HarvestServerTests {
         }
     }
 
+    @Test("with harvesting off the server keeps serving: the idle scheduler waits for shutdown instead of ending the service group")
+    func harvestOff() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLitePaperStore(path: directory.file("papers.sqlite"))
+        var (configuration, scheduler) = Self.server(endpoint: "http://127.0.0.1:9/oai", store: store, directory: directory)
+        configuration.harvest.enabled = false
+        scheduler = HarvestScheduler(store: store, schedule: configuration.harvest, afterPage: nil, logger: Logger(label: "test"))
+        try await buildApplication(configuration, store: store, harvest: scheduler).test(.live) { client in
+            try await Task.sleep(for: .milliseconds(500))
+            for _ in 0..<3 {
+                let health = try await client.execute(uri: "/healthz", method: .get) { response in
+                    #expect(response.status == .ok)
+                    return String(buffer: response.body)
+                }
+                #expect(health.contains("\"enabled\":false") && health.contains("\"successes\":0"), "\(health)")
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
     @Test("an unreachable repository: one clear error on /healthz and the home page, and the stored papers are served")
     func unreachable() async throws {
         let directory = try TemporaryDirectory()
