@@ -89,16 +89,14 @@ struct AccountController: Sendable {
     /// the person was.
     private func loggedIn(_ account: Account, request: Request, returnTo: String) async throws -> Response {
         let session = try await auth.startSession(for: account, replacing: request.cookies[Authentication.sessionCookie]?.value)
-        var response = Response.redirect(to: returnTo, type: .found)
-        response.status = .seeOther
+        var response = Self.seeOther(returnTo)
         response.setCookie(session)
         response.setCookie(auth.newVisitorCookie())
         return response
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
-        var response = Response.redirect(to: "/", type: .found)
-        response.status = .seeOther
+        var response = Self.seeOther("/")
         response.setCookie(try await auth.endSession(request.cookies[Authentication.sessionCookie]?.value))
         response.setCookie(auth.newVisitorCookie())
         return response
@@ -147,10 +145,9 @@ struct AccountController: Sendable {
         return Self.seeOther("/settings/tokens")
     }
 
+    /// 303: after a form post, the browser GETs `location`.
     static func seeOther(_ location: String) -> Response {
-        var response = Response.redirect(to: location, type: .found)
-        response.status = .seeOther
-        return response
+        Response(status: .seeOther, headers: [.location: location])
     }
 
     /// Sends someone who is not logged in to the log-in page, to come back to `return` (or this page) afterwards.

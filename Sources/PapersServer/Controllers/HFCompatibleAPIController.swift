@@ -55,11 +55,8 @@ struct HFCompatibleAPIController: Sendable {
             let all = try await store.featuredPapers(in: days, submitter: submitter, newestFirst: false, viewer: context.viewer?.id,
                                                      limit: 5_000, offset: 0)
             let now = community.now()
-            papers = all.sorted {
-                Trending.score(upvotes: $0.totalUpvotes, enteredAt: $0.enteredAt ?? 0, now: now)
-                    > Trending.score(upvotes: $1.totalUpvotes, enteredAt: $1.enteredAt ?? 0, now: now)
-            }
-            papers = Array(papers.dropFirst(page * limit).prefix(limit))
+            let scored = all.map { (paper: $0, score: Trending.score(upvotes: $0.totalUpvotes, enteredAt: $0.enteredAt ?? 0, now: now)) }
+            papers = Array(scored.sorted { $0.score > $1.score }.map(\.paper).dropFirst(page * limit).prefix(limit))
         } else {
             papers = try await store.featuredPapers(in: days, submitter: submitter, newestFirst: true, viewer: context.viewer?.id,
                                                     limit: limit, offset: page * limit)
