@@ -5,6 +5,7 @@ import HummingbirdBcrypt
 import NIOPosix
 import PapersCore
 import PapersStore
+import Synchronization
 
 /// Passwords, sessions, CSRF tokens and API tokens.
 ///
@@ -22,6 +23,8 @@ final class Authentication: Sendable {
     let secureCookies: Bool
     let now: @Sendable () -> Double
     private let keys = KeyHolder()
+    /// The cost of every hash a password was checked against, in order (what makes checks take equal time).
+    private let checkedCosts = Mutex<[Int]>([])
 
     init(store: any PaperStore, bcryptCost: UInt8, secureCookies: Bool, now: @escaping @Sendable () -> Double) {
         precondition(bcryptCost >= 12, "bcrypt cost below 12")
@@ -44,8 +47,18 @@ final class Authentication: Sendable {
     func verifyPassword(_ password: String, hash: String?) async throws -> Bool {
         let target: String
         if let hash { target = hash } else { target = try await keys.dummyHash(self) }
+        checkedCosts.withLock { $0.append(Self.cost(of: target)) }
         let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: target) }
         return matches && hash != nil
+    }
+
+    /// The costs of the hashes passwords were checked against so far.
+    var costsChecked: [Int] { checkedCosts.withLock { $0 } }
+
+    /// The cost field of a bcrypt hash (`$2b$12$…` → 12), or -1.
+    static func cost(of hash: String) -> Int {
+        let parts = hash.split(separator: "$")
+        return parts.count >= 3 ? Int(parts[1]) ?? -1 : -1
     }
 
     // MARK: tokens
@@ -194,16 +207,16 @@ struct SessionMiddleware: RouterMiddleware {
                 context.csrfToken = try await auth.csrfToken(for: session)
             } else {
                 if let session, !session.isEmpty { cookies.append(auth.cookie(Authentication.sessionCookie, "", maxAge: 0)) }
+                // Pages get the visitor cookie their forms' tokens are bound to. A GET of the API, a feed, health or
+                // a static file renders no form: no cookie, no random token, no HMAC.
+                let machineRead = request.method == .get && Self.isMachinePath(request.uri.path)
                 var visitor = request.cookies[Authentication.visitorCookie]?.value ?? ""
-                if !Authentication.isWellFormedToken(visitor) {
-                    let cookie = auth.newVisitorCookie()
-                    visitor = cookie.value
-                    // Pages get the cookie their forms' tokens are bound to; scripts, feed readers and probes of the
-                    // API, feeds, health and static files do not need one.
-                    if !Self.isMachinePath(request.uri.path) { cookies.append(cookie) }
-                }
-                // A GET of the API or a feed renders no form: skip the HMAC (and the key's first database read).
-                if request.method != .get || !Self.isMachinePath(request.uri.path) {
+                if !machineRead {
+                    if !Authentication.isWellFormedToken(visitor) {
+                        let cookie = auth.newVisitorCookie()
+                        visitor = cookie.value
+                        if !Self.isMachinePath(request.uri.path) { cookies.append(cookie) }
+                    }
                     context.csrfToken = try await auth.csrfToken(for: visitor)
                 }
             }
