@@ -153,6 +153,6 @@ struct AccountController: Sendable {
     /// Sends someone who is not logged in to the log-in page, to come back to `return` (or this page) afterwards.
     static func toLogin(_ request: Request, returnTo: String? = nil) -> Response {
         let target = returnTo ?? (request.method == .get ? ReturnPath.of(request) : "/")
-        return seeOther("/login?return=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+        return seeOther(ReturnPath.loginURL(returningTo: target))
     }
 }

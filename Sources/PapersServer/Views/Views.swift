@@ -81,7 +81,7 @@ struct Layout: Sendable, MustacheComputed {
     /// This page's path and query, where forms return to.
     var path = "/"
     /// `/login?return=…` for this page.
-    var loginURL: String { "/login?return=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/") }
+    var loginURL: String { ReturnPath.loginURL(returningTo: path) }
 }
 
 /// Where to send someone back to after a form: only a local path, never another site.
@@ -91,6 +91,11 @@ enum ReturnPath {
         let path = request.uri.path
         guard let query = request.uri.query, !query.isEmpty else { return path }
         return path + "?" + query
+    }
+
+    /// The log-in page, sending the person back to `path` afterwards.
+    static func loginURL(returningTo path: String) -> String {
+        "/login?return=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")
     }
 
     /// `candidate` when it is a path on this site (`/…` but not `//…` or `/\…`), else `fallback`.
