@@ -4,7 +4,7 @@ import PackageDescription
 // Layering (arrows point down only):
 //   papers → PapersCLI → PapersServer → PapersSearch → PapersIngest → PapersStore → PapersCore
 //   PapersIngest → PapersEmbedding → COpenBLAS (the encoder knows nothing of papers or storage)
-// PapersMail slots in beside PapersServer in a later issue.
+//   PapersServer → PapersMail → PapersSearch (mail: SMTP client on SwiftNIO, digest selection, outbox)
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
@@ -73,9 +75,23 @@ let package = Package(
             dependencies: ["PapersCore", "PapersStore", "PapersIngest", "PapersEmbedding", "COpenBLAS", "CHNSW"],
             swiftSettings: strict),
         .target(
+            name: "PapersMail",
+            dependencies: [
+                "PapersCore", "PapersStore", "PapersSearch",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "PapersServer",
             dependencies: [
-                "PapersCore", "PapersStore", "PapersSearch", "PapersEmbedding", "PapersIngest",
+                "PapersCore", "PapersStore", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersMail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -89,7 +105,7 @@ let package = Package(
         .target(
             name: "PapersCLI",
             dependencies: [
-                "PapersCore", "PapersStore", "PapersIngest", "PapersSearch", "PapersServer", "PapersEmbedding",
+                "PapersCore", "PapersStore", "PapersIngest", "PapersSearch", "PapersServer", "PapersEmbedding", "PapersMail",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -129,6 +145,13 @@ let package = Package(
             dependencies: ["PapersServer", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersTestSupport",
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PapersMailTests",
+            dependencies: ["PapersMail", "PapersStore", "PapersSearch", "PapersTestSupport",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "PapersCLITests",

@@ -163,6 +163,57 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        migrator.registerMigration("0006 subscriptions and the mail outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE subscription (
+                    id INTEGER PRIMARY KEY,
+                    email TEXT NOT NULL,
+                    frequency TEXT NOT NULL CHECK (frequency IN ('daily', 'weekly')),
+                    preferences TEXT NOT NULL,          -- JSON: trending, topics, include, exclude, maxPapers
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'paused', 'unsubscribed')),
+                    account INTEGER REFERENCES account(id) ON DELETE SET NULL,
+                    created_at REAL NOT NULL,
+                    confirmed_at REAL,
+                    unsubscribed_at REAL,
+                    confirmation_sent_at REAL,
+                    bounces INTEGER NOT NULL DEFAULT 0
+                );
+                -- One pending request per address (repeats update it) and one live subscription per address and
+                -- frequency (confirming a new one replaces the old).
+                CREATE UNIQUE INDEX subscription_one_pending ON subscription (email) WHERE status = 'pending';
+                CREATE UNIQUE INDEX subscription_one_live ON subscription (email, frequency) WHERE status IN ('active', 'paused');
+                CREATE INDEX subscription_by_status ON subscription (status, frequency, id);
+                CREATE INDEX subscription_by_account ON subscription (account);
+                -- Every message is a row before the first byte goes to the mail server: one per subscription, kind and
+                -- period, so a rerun can never make a second digest for the same week.
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    subscription INTEGER NOT NULL REFERENCES subscription(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL CHECK (kind IN ('confirmation', 'digest')),
+                    period TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    message_id TEXT NOT NULL UNIQUE,
+                    message BLOB NOT NULL,
+                    paper_count INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    last_error TEXT,
+                    created_at REAL NOT NULL,
+                    sent_at REAL,
+                    UNIQUE (subscription, kind, period)
+                );
+                CREATE INDEX outbox_queue ON outbox (status, next_attempt_at);
+                -- A paper goes to a subscriber once, across all digests.
+                CREATE TABLE digest_paper (
+                    subscription INTEGER NOT NULL REFERENCES subscription(id) ON DELETE CASCADE,
+                    paper INTEGER NOT NULL REFERENCES paper(seq) ON DELETE CASCADE,
+                    outbox INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+                    PRIMARY KEY (subscription, paper)
+                ) WITHOUT ROWID;
+                CREATE INDEX digest_paper_by_outbox ON digest_paper (outbox);
+                """)
+        }
         return migrator
     }
 }

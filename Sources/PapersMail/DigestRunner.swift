@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import PapersCore
+import PapersSearch
+import PapersStore
+
+/// What one digest run did.
+public struct DigestRunReport: Sendable {
+    /// Digests made and queued for this period.
+    public var queued = 0
+    /// Due subscribers with nothing new (no email).
+    public var empty = 0
+    /// Digests that went to other processes first (already queued for the period).
+    public var skipped = 0
+    /// Due subscriptions that could not be planned (logged), the run went on.
+    public var errors = 0
+    /// In a dry run, what each subscriber would get: address and paper ids.
+    public var preview: [(email: String, papers: [String])] = []
+    /// The delivery pass after planning (nil in a dry run).
+    public var delivery: DeliveryReport?
+
+    /// An empty report.
+    public init() {}
+}
+
+/// Makes the digests that are due and sends them: the work behind `papers digest run` and the server's
+/// scheduled digest service.
+public struct DigestRunner: Sendable {
+    /// The database.
+    public let store: any PaperStore
+    /// Chooses papers.
+    public let selector: DigestSelector
+    /// Makes messages.
+    public let composer: MailComposer
+    /// Delivers them.
+    public var sender: OutboxSender
+    /// Logs.
+    public var logger: Logger
+
+    /// Creates a runner.
+    public init(store: any PaperStore, search: SearchService, settings: MailSettings, transport: any MailTransport,
+                now: @escaping @Sendable () -> Double, logger: Logger = Logger(label: "papers.digest")) async throws {
+        self.store = store
+        selector = DigestSelector(store: store, search: search)
+        composer = try MailComposer(settings: settings, tokens: try await SubscriptionTokens(store: store))
+        var sender = OutboxSender(store: store, transport: transport, envelopeFrom: settings.from.address, now: now, logger: logger)
+        sender.pauseAfterBounces = settings.pauseAfterBounces
+        self.sender = sender
+        self.logger = logger
+    }
+
+    /// Plans the current period's digest for every due subscriber (daily ones always; weekly ones when `weekly`)
+    /// and, unless `dryRun`, queues and then delivers them (with every other queued message that is due, or all of
+    /// them when `ignoringBackoff`). `progress` hears each subscriber planned and each message sent.
+    public func run(now: Double, weekly: Bool = true, dryRun: Bool = false, ignoringBackoff: Bool = false,
+                    progress: (@Sendable (String) -> Void)? = nil) async throws -> DigestRunReport {
+        var report = DigestRunReport()
+        let today = Day(unixTime: now)
+        let frequencies: [DigestFrequency] = weekly ? [.daily, .weekly] : [.daily]
+        // A fresh selector per run: topic results are shared between subscribers of this run only.
+        let selector = DigestSelector(store: store, search: self.selector.search)
+        for frequency in frequencies {
+            let period = DigestPeriod(frequency, containing: today)
+            var after: Int64 = 0
+            while true {
+                let due = try await store.subscriptionsDue(period, after: after, limit: 200)
+                guard let last = due.last else { break }
+                after = last.id
+                for subscription in due {
+                    do {
+                        let entries = try await selector.select(for: subscription, now: now)
+                        if entries.isEmpty {
+                            report.empty += 1
+                            continue
+                        }
+                        if dryRun {
+                            report.preview.append((subscription.email.value, entries.map(\.paper.paper.id.rawValue)))
+                            continue
+                        }
+                        let draft = composer.digest(for: subscription, period: period, entries: entries, now: now)
+                        let mail = NewOutboxMail(subscription: subscription.id, recipient: subscription.email,
+                                                 messageID: draft.message.messageID, message: draft.message.rendered(),
+                                                 paperCount: draft.paperCount, createdAt: now)
+                        if try await store.enqueueDigest(mail, period: period, papers: entries.map(\.paper.paper.id)) {
+                            report.queued += 1
+                        } else {
+                            report.skipped += 1
+                        }
+                    } catch {
+                        report.errors += 1
+                        logger.error("digest not planned", metadata: ["subscription": .stringConvertible(subscription.id), "error": .string("\(error)")])
+                    }
+                    progress?("planned \(report.queued + report.empty + report.skipped + report.errors)")
+                }
+            }
+        }
+        guard !dryRun else { return report }
+        report.delivery = try await sender.deliver(dueBy: now, ignoringBackoff: ignoringBackoff) { delivery in
+            progress?("sent \(delivery.sent)")
+        }
+        return report
+    }
+
+    /// Whether weekly digests are due on `day` (their configured weekday).
+    public static func isWeeklyDay(_ day: Day, settings: MailSettings) -> Bool { day.weekday == settings.weeklyDay }
+}
