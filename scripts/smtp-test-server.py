@@ -97,7 +97,7 @@ def main():
 
         def authenticator(server, session, envelope, mechanism, data):
             ok = isinstance(data, LoginPassword) and data.login.decode() == user and data.password.decode() == password
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)
 
     port = args.port or free_port()
     controller = Controller(Sink(args), hostname="127.0.0.1", port=port, tls_context=tls,
