@@ -51,9 +51,9 @@ public struct DigestRunner: Sendable {
 
     /// Plans the current period's digest for every due subscriber (daily ones always; weekly ones when `weekly`)
     /// and, unless `dryRun`, queues and then delivers them (with every other queued message that is due, or all of
-    /// them when `ignoringBackoff`). `progress` hears each subscriber planned and each message sent.
+    /// them when `ignoringBackoff`). `progress` hears the count of subscribers planned, then of messages sent.
     public func run(now: Double, weekly: Bool = true, dryRun: Bool = false, ignoringBackoff: Bool = false,
-                    progress: (@Sendable (String) -> Void)? = nil) async throws -> DigestRunReport {
+                    progress: (@Sendable (_ phase: String, _ count: Int) -> Void)? = nil) async throws -> DigestRunReport {
         var report = DigestRunReport()
         let today = Day(unixTime: now)
         let frequencies: [DigestFrequency] = weekly ? [.daily, .weekly] : [.daily]
@@ -90,13 +90,13 @@ public struct DigestRunner: Sendable {
                         report.errors += 1
                         logger.error("digest not planned", metadata: ["subscription": .stringConvertible(subscription.id), "error": .string("\(error)")])
                     }
-                    progress?("planned \(report.queued + report.empty + report.skipped + report.errors)")
+                    progress?("planned", report.queued + report.empty + report.skipped + report.errors + report.preview.count)
                 }
             }
         }
         guard !dryRun else { return report }
         report.delivery = try await sender.deliver(dueBy: now, ignoringBackoff: ignoringBackoff) { delivery in
-            progress?("sent \(delivery.sent)")
+            progress?("sent", delivery.sent)
         }
         return report
     }

@@ -1,5 +1,7 @@
 import Foundation
+import PapersCore
 import PapersIngest
+import PapersMail
 
 /// Everything the server needs, read once at start-up.
 public struct AppConfiguration: Sendable {
@@ -28,6 +30,13 @@ public struct AppConfiguration: Sendable {
     public var submissionEndpoint: String? = HarvestRequest.arxivEndpoint
     /// Politeness of those fetches.
     public var submissionPoliteness: Politeness = .arxiv
+    /// Mail: the SMTP relay, the From address, digest hour and weekday; nil uses ``defaultMail``.
+    public var mail: MailSettings?
+    /// Whether the server runs the mail worker (confirmations, scheduled digests, retries); `papers serve` turns it
+    /// on, router-only tests leave it off.
+    public var mailWorker = false
+    /// The longest pause of the mail worker between passes, in seconds.
+    public var mailWorkerInterval: Double = 60
     /// The clock, in Unix seconds (tests pin it).
     public var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
@@ -45,6 +54,14 @@ public struct AppConfiguration: Sendable {
         self.databaseURL = databaseURL
         self.siteName = siteName
         self.modelDirectory = modelDirectory
+    }
+
+    /// ``mail``, or a relay on localhost:25 sending as `papers@HOST` (HOST from ``publicBaseURL``).
+    public var mailSettings: MailSettings {
+        if let mail { return mail }
+        let host = URL(string: publicBaseURL)?.host ?? "localhost"
+        let address = (try? EmailAddress(validating: "papers@\(host)")) ?? (try! EmailAddress(validating: "papers@localhost.localdomain"))
+        return MailSettings(from: Mailbox(name: siteName, address: address), baseURL: publicBaseURL, siteName: siteName)
     }
 
     /// ``baseURL`` without a trailing slash, or `http://HOST:PORT`.

@@ -4,9 +4,11 @@ import Logging
 import PapersCore
 import PapersEmbedding
 import PapersIngest
+import PapersMail
 import PapersSearch
 import PapersStore
 import Prometheus
+import ServiceLifecycle
 
 /// The one composition root: `papers serve` and the tests both build the server here.
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
@@ -39,13 +41,13 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger? 
         afterPage = { _ = try await Embedder(store: store, encoder: encoder).run() }
     }
     let scheduler = HarvestScheduler(store: store, schedule: configuration.harvest, afterPage: afterPage, logger: logger)
-    return try buildApplication(configuration, store: store, semantic: semantic, harvest: scheduler, logger: logger)
+    return try await buildApplication(configuration, store: store, semantic: semantic, harvest: scheduler, logger: logger)
 }
 
 /// Builds the server over an already-open store; semantic, hybrid and similar-paper search need `semantic`.
 /// `harvest` runs as a service beside the HTTP server and reports on `/healthz`, `/metrics` and the home page.
 public func buildApplication(_ configuration: AppConfiguration, store: any PaperStore, semantic: SemanticIndex? = nil,
-                             harvest: HarvestScheduler? = nil, logger: Logger? = nil) throws -> some ApplicationProtocol {
+                             harvest: HarvestScheduler? = nil, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "papers")
     if logger.logLevel > .info { logger.logLevel = .info }
     let views = try Views(siteName: configuration.siteName)
@@ -66,6 +68,15 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
                                     today: { Day(unixTime: configuration.now()) }).endpoints)
     router.addRoutes(AccountController(store: store, auth: auth, limits: configuration.rateLimits, limiter: limiter, views: views).endpoints)
     router.addRoutes(community.endpoints)
+    let mail = configuration.mailSettings
+    let digests = try await DigestRunner(store: store, search: search, settings: mail, transport: SMTPTransport(settings: mail.smtp),
+                                         now: configuration.now, logger: logger)
+    let mailWorker = configuration.mailWorker
+        ? DigestService(runner: digests, settings: mail, now: configuration.now, interval: configuration.mailWorkerInterval, logger: logger)
+        : nil
+    router.addRoutes(SubscriptionController(store: store, desk: try await SubscriptionDesk(store: store, settings: mail),
+                                            limits: configuration.rateLimits, limiter: limiter, views: views, now: configuration.now,
+                                            nudge: { mailWorker?.nudge() }).endpoints)
     router.addRoutes(HFCompatibleAPIController(store: store, search: search, community: community).endpoints, atPath: "/api")
     router.addRoutes(APIController(store: store, search: search).endpoints, atPath: "/api")
     router.addRoutes(FeedController(store: store, search: search, baseURL: configuration.publicBaseURL,
@@ -93,10 +104,13 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
                  headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                  body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
     }
+    var services: [any Service] = []
+    if let harvest { services.append(harvest) }
+    if let mailWorker { services.append(mailWorker) }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Papers"),
-        services: harvest.map { [$0] } ?? [],
+        services: services,
         logger: logger)
 }
 

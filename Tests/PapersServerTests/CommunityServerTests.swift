@@ -36,7 +36,7 @@ struct CommunityServer {
         configuration.submissionEndpoint = nil
     }
 
-    func app() throws -> some ApplicationProtocol { try buildApplication(configuration, store: store) }
+    func app() async throws -> some ApplicationProtocol { try await buildApplication(configuration, store: store) }
 
     /// Runs `body` against the server over a real socket (one HTTP/1.1 connection that does not follow redirects).
     func run(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {

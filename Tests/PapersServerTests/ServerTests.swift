@@ -33,7 +33,7 @@ struct ServerFixture {
         ], defaultDay: Day("2025-01-05")!)
     }
 
-    func app() throws -> some ApplicationProtocol { try buildApplication(configuration, store: store) }
+    func app() async throws -> some ApplicationProtocol { try await buildApplication(configuration, store: store) }
 }
 
 @Suite("Every route answers: pages, API, errors")

@@ -186,6 +186,16 @@ struct SessionMiddleware: RouterMiddleware {
         ["/api/", "/feeds/", "/static/"].contains { path.hasPrefix($0) } || path == "/healthz" || path == "/metrics"
     }
 
+    /// Requests whose authority is not a cookie, so a CSRF token would add nothing: the one-click unsubscribe POST
+    /// (its signed token is the authority, and mail clients send no cookies, RFC 8058), and JSON to the subscription
+    /// API (a browser cannot send `application/json` to another site without a CORS preflight, which is never
+    /// granted).
+    static func isCSRFExempt(_ request: Request) -> Bool {
+        guard request.method == .post else { return false }
+        if request.uri.path == "/unsubscribe" { return true }
+        return request.uri.path == "/api/subscriptions" && (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/json")
+    }
+
     /// Largest accepted form body, in bytes.
     static let maximumFormBytes = 64 * 1024
 
@@ -226,7 +236,7 @@ struct SessionMiddleware: RouterMiddleware {
             if (request.headers[.contentType] ?? "").hasPrefix("application/x-www-form-urlencoded") {
                 context.form = FormFields(parsing: String(buffer: body))
             }
-            if !context.viaAPIToken {
+            if !context.viaAPIToken && !Self.isCSRFExempt(request) {
                 let provided = request.headers[.init("X-CSRF-Token")!] ?? context.form.raw("csrf") ?? ""
                 guard !context.csrfToken.isEmpty, Authentication.constantTimeEqual(provided, context.csrfToken) else {
                     throw HTTPError(.forbidden, message: "This form has expired or came from another site, so nothing was changed. Go back, reload the page and try again.")

@@ -81,6 +81,10 @@ public struct RateLimits: Sendable, Equatable {
     public var votesPerIP = RateLimit(limit: 600, per: 60)
     /// Submissions by one account.
     public var submissionsPerAccount = RateLimit(limit: 20, per: 3600)
+    /// Subscribe requests from one address.
+    public var subscriptionsPerIP = RateLimit(limit: 10, per: 3600)
+    /// Subscribe requests for one email address, from anywhere (besides the one-confirmation-per-10-minutes rule).
+    public var subscriptionsPerEmail = RateLimit(limit: 5, per: 86_400)
 
     /// The defaults above.
     public init() {}
@@ -95,6 +99,8 @@ public struct RateLimits: Sendable, Equatable {
         limits.votesPerAccount = off
         limits.votesPerIP = off
         limits.submissionsPerAccount = off
+        limits.subscriptionsPerIP = off
+        limits.subscriptionsPerEmail = off
         return limits
     }
 
@@ -114,8 +120,10 @@ public struct RateLimits: Sendable, Equatable {
         case "votes-per-account": votesPerAccount = rule
         case "votes-per-ip": votesPerIP = rule
         case "submissions-per-account": submissionsPerAccount = rule
+        case "subscriptions-per-ip": subscriptionsPerIP = rule
+        case "subscriptions-per-email": subscriptionsPerEmail = rule
         default:
-            throw RateLimitSpecError(message: "--rate-limit \(spec): unknown limit \"\(parts[0])\"; known: signup-per-ip, login-per-ip, login-failures-per-account, votes-per-account, votes-per-ip, submissions-per-account")
+            throw RateLimitSpecError(message: "--rate-limit \(spec): unknown limit \"\(parts[0])\"; known: signup-per-ip, login-per-ip, login-failures-per-account, votes-per-account, votes-per-ip, submissions-per-account, subscriptions-per-ip, subscriptions-per-email")
         }
     }
 }

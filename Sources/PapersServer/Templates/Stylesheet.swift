@@ -89,6 +89,9 @@ enum Stylesheet {
         .upvotes.hf { font-weight: 400; font-size: 0.85rem; }
         .submitter { color: var(--muted); font-size: 0.85rem; }
         .account-form form { display: flex; flex-direction: column; gap: 10px; max-width: 26rem; }
+        .account-form label.inline { flex-direction: row; align-items: center; gap: 6px; }
+        .account-form fieldset { border: 0; padding: 0; margin: 0; display: flex; gap: 16px; }
+        .digest-cta { margin: 0 0 8px; font-size: 0.9rem; }
         .account-form label, .new-collection label { display: flex; flex-direction: column; font-size: 0.9rem; }
         .error { color: #b00020; }
         .footnote { color: var(--muted); font-size: 0.85rem; margin-top: 16px; }

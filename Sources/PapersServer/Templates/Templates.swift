@@ -5,8 +5,69 @@ enum Templates {
         "head": head, "foot": foot, "paper_item": paperItem, "pagination": pagination,
         "home": home, "day": day, "search": search, "paper": paper, "error": error,
         "vote": vote, "signup": signup, "login": login, "profile": profile, "tokens": tokens, "submit": submit, "list": list,
-        "tabs": tabs,
+        "tabs": tabs, "subscribe": subscribe, "subscribe_sent": subscribeSent, "subscription_action": subscriptionAction,
     ]
+
+    static let subscribe = """
+        {{> head}}
+        {{#page}}
+        <section class="account-form subscribe">
+          <h1>Get trending papers in your email inbox</h1>
+          <p>A daily or weekly email with the papers worth reading: trending ones, and the best new matches for your topics. We send a confirmation first; nothing else comes before you confirm, and every email has a one-click unsubscribe link.</p>
+          {{#hasError}}<p class="error" role="alert">{{error}}</p>{{/hasError}}
+          <form action="/subscribe" method="post">
+            <input type="hidden" name="csrf" value="{{layout.csrf}}">
+            <label>Email <input type="email" name="email" value="{{email}}" required maxlength="254" autocomplete="email"></label>
+            <fieldset><legend>How often</legend>
+              <label class="inline"><input type="radio" name="frequency" value="daily"{{#isDaily}} checked{{/isDaily}}> Daily</label>
+              <label class="inline"><input type="radio" name="frequency" value="weekly"{{#isWeekly}} checked{{/isWeekly}}> Weekly</label>
+            </fieldset>
+            <label class="inline"><input type="checkbox" name="trending" value="on"{{#trending}} checked{{/trending}}> Trending papers</label>
+            <label>Topics, one per line: a search (<code>diffusion models</code>), a category (<code>cat:cs.LG</code>) or an author (<code>author:Yann LeCun</code>, pinned first)
+              <textarea name="topics" rows="4" maxlength="4000">{{topics}}</textarea></label>
+            <label>Only papers mentioning any of (comma-separated, optional) <input name="include" value="{{include}}" maxlength="2000"></label>
+            <label>Never papers mentioning any of (comma-separated, optional) <input name="exclude" value="{{exclude}}" maxlength="2000"></label>
+            <label>Most papers per email <input type="number" name="maxPapers" value="{{maxPapers}}" min="1" max="100"></label>
+            <button type="submit">Subscribe</button>
+          </form>
+          {{#hasCurrent}}
+          <h2>Your subscriptions</h2>
+          <ul class="subscriptions">{{#current}}<li>{{email}}: {{frequency}}, {{contents}} ({{status}}) · <a href="{{unsubscribeURL}}">unsubscribe</a></li>{{/current}}</ul>
+          {{/hasCurrent}}
+        </section>
+        {{/page}}
+        {{> foot}}
+        """
+
+    static let subscribeSent = """
+        {{> head}}
+        {{#page}}
+        <section class="account-form">
+          <h1>Check your inbox</h1>
+          <p role="status">We sent a confirmation link to <strong>{{email}}</strong>. Your digest starts once you click it; if you did not get it, look in your spam folder (we send at most one confirmation every few minutes).</p>
+        </section>
+        {{/page}}
+        {{> foot}}
+        """
+
+    static let subscriptionAction = """
+        {{> head}}
+        {{#page}}
+        <section class="account-form">
+          <h1>{{title}}</h1>
+          <p role="status">{{message}}</p>
+          {{^done}}
+          <form action="{{action}}" method="post">
+            <input type="hidden" name="csrf" value="{{layout.csrf}}">
+            <input type="hidden" name="token" value="{{token}}">
+            <button type="submit">{{button}}</button>
+          </form>
+          {{/done}}
+          {{#done}}<p><a href="/">Back to today's papers</a></p>{{/done}}
+        </section>
+        {{/page}}
+        {{> foot}}
+        """
 
     static let head = """
         <!doctype html>
@@ -26,6 +87,7 @@ enum Templates {
             <a href="/">Daily</a>
             <a href="/trending">Trending</a>
             <a href="/submit">Submit</a>
+            <a href="/subscribe">Email digest</a>
           </nav>
           <form class="search" action="/search" method="get" role="search">
             <input type="search" name="q" value="{{layout.query}}" placeholder="Search papers" aria-label="Search papers" maxlength="1000">
@@ -74,6 +136,7 @@ enum Templates {
         """
 
     static let tabs = """
+        <p class="digest-cta"><a href="/subscribe">✉ Get trending papers in your email inbox</a></p>
         {{#hasTabs}}<nav class="tabs" aria-label="Period">{{#tabs}}<a href="{{url}}"{{#selected}} aria-current="page"{{/selected}}>{{label}}</a>{{/tabs}}</nav>{{/hasTabs}}
         """
 

@@ -129,3 +129,67 @@ struct ListPageModel: PageModel, MustacheComputed {
     var collectionID = ""
     var isOwnCollection: Bool { !collectionID.isEmpty }
 }
+
+/// `/subscribe`: the digest form (kept filled in after an error) and, logged in, the viewer's subscriptions.
+struct SubscribePageModel: PageModel, MustacheComputed {
+    var computedValues: [String: Any] {
+        ["hasError": !error.isEmpty, "isDaily": frequency != "weekly", "isWeekly": frequency == "weekly", "hasCurrent": !current.isEmpty]
+    }
+    var pageTitle: String { "Email digest" }
+    var email = ""
+    var frequency = "daily"
+    var trending = true
+    var topics = ""
+    var include = ""
+    var exclude = ""
+    var maxPapers = DigestPreferences.defaultMaxPapers
+    var error = ""
+    var current: [SubscriptionSummary] = []
+
+    init() {}
+
+    init(form: FormFields) {
+        email = form["email"] ?? ""
+        frequency = form["frequency"] == "weekly" ? "weekly" : "daily"
+        trending = form["trending"] != nil
+        topics = form.raw("topics") ?? ""
+        include = form.raw("include") ?? ""
+        exclude = form.raw("exclude") ?? ""
+        maxPapers = Int(form["maxPapers"] ?? "") ?? DigestPreferences.defaultMaxPapers
+    }
+}
+
+/// One of the viewer's subscriptions.
+struct SubscriptionSummary: Sendable {
+    var email: String
+    var frequency: String
+    var status: String
+    var contents: String
+    var unsubscribeURL: String
+
+    init(_ subscription: Subscription, unsubscribeURL: String) {
+        email = subscription.email.value
+        frequency = subscription.preferences.frequency.rawValue
+        status = subscription.status.rawValue
+        contents = ((subscription.preferences.trending ? ["trending papers"] : []) + subscription.preferences.topics.map(\.description))
+            .joined(separator: "; ")
+        self.unsubscribeURL = unsubscribeURL
+    }
+}
+
+/// After subscribing: check your inbox.
+struct SubscribeSentModel: PageModel {
+    var pageTitle: String { "Check your inbox" }
+    var email: String
+}
+
+/// Confirm / unsubscribe pages: a message and, unless done, one button posting the token.
+struct SubscriptionActionModel: PageModel {
+    var pageTitle: String { title }
+    var title: String
+    var message: String
+    var action: String
+    var token: String
+    var button: String
+    var done: Bool
+}
