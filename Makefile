@@ -1,9 +1,10 @@
 # Papers: two commands on a fresh Debian machine with Swift: `make run` and `make test`.
 SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libopenblas-dev libhnswlib-dev libxml2-dev
-# Page tests drive headless Chromium through chromedriver; the API test runs the real huggingface_hub client.
-TEST_APT_PACKAGES := sqlite3 chromium chromium-driver
-TEST_PIP_PACKAGES := huggingface_hub==2.4.0
+# Page tests drive headless Chromium through chromedriver; the API test runs the real huggingface_hub client; mail
+# tests run a real SMTP server (aiosmtpd, scripts/smtp-test-server.py) with a test certificate made by openssl.
+TEST_APT_PACKAGES := sqlite3 chromium chromium-driver openssl
+TEST_PIP_PACKAGES := huggingface_hub==2.4.0 aiosmtpd==1.4.6
 PAPERS_HOME ?= $(HOME)/.papers
 HOST ?= 127.0.0.1
 PORT ?= 8080

@@ -155,7 +155,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "PapersCLITests",
-            dependencies: ["PapersCLI", "PapersTestSupport"],
+            dependencies: ["PapersCLI", "PapersMail", "PapersTestSupport"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -37,7 +37,9 @@ struct MailOptions: ParsableArguments {
     /// The settings, with the site's public address and name.
     func settings(baseURL: String, siteName: String) throws -> MailSettings {
         let host = URL(string: baseURL)?.host ?? "localhost"
-        let from = try EmailAddress(validating: mailFrom ?? (host.contains(".") ? "papers@\(host)" : "papers@localhost.localdomain"), field: "--mail-from")
+        // An IP address or a bare host name makes no mail domain: fall back to a placeholder the operator replaces.
+        let from = try mailFrom.map { try EmailAddress(validating: $0, field: "--mail-from") }
+            ?? (try? EmailAddress(validating: "papers@\(host)")) ?? EmailAddress(validating: "papers@localhost.localdomain")
         let smtp = SMTPSettings(host: smtpHost, port: smtpPort, security: SMTPSettings.Security(rawValue: smtpSecurity) ?? .none,
                                 username: smtpUser, password: ProcessInfo.processInfo.environment["PAPERS_SMTP_PASSWORD"],
                                 trustedCertificates: smtpCAFile, heloName: host)
