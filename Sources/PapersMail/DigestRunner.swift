@@ -18,6 +18,10 @@ public struct DigestRunReport: Sendable {
     public var preview: [(email: String, papers: [String])] = []
     /// The delivery pass after planning (nil in a dry run).
     public var delivery: DeliveryReport?
+    /// Time spent choosing papers, rendering and queueing, in seconds.
+    public var planningSeconds = 0.0
+    /// Time spent delivering, in seconds.
+    public var deliverySeconds = 0.0
 
     /// An empty report.
     public init() {}
@@ -55,6 +59,7 @@ public struct DigestRunner: Sendable {
     public func run(now: Double, weekly: Bool = true, dryRun: Bool = false, ignoringBackoff: Bool = false,
                     progress: (@Sendable (_ phase: String, _ count: Int) -> Void)? = nil) async throws -> DigestRunReport {
         var report = DigestRunReport()
+        let planningStart = ContinuousClock.now
         let today = Day(unixTime: now)
         let frequencies: [DigestFrequency] = weekly ? [.daily, .weekly] : [.daily]
         // A fresh selector per run: topic results are shared between subscribers of this run only.
@@ -94,11 +99,19 @@ public struct DigestRunner: Sendable {
                 }
             }
         }
+        report.planningSeconds = Self.seconds(since: planningStart)
         guard !dryRun else { return report }
+        let deliveryStart = ContinuousClock.now
         report.delivery = try await sender.deliver(dueBy: now, ignoringBackoff: ignoringBackoff) { delivery in
             progress?("sent", delivery.sent)
         }
+        report.deliverySeconds = Self.seconds(since: deliveryStart)
         return report
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     /// Whether weekly digests are due on `day` (their configured weekday).

@@ -14,22 +14,26 @@ public final class DigestService: Service, Sendable {
     let now: @Sendable () -> Double
     let interval: Double
     let logger: Logger
-    private let nudges: AsyncStream<Void>
-    private let nudger: AsyncStream<Void>.Continuation
+    /// Between two planning passes on ticks, in seconds (nudges plan at once): subscribers with nothing new stay
+    /// due all day, and re-running their searches every tick would be waste.
+    let planningInterval: Double
+    private let nudges: AsyncStream<Bool>
+    private let nudger: AsyncStream<Bool>.Continuation
 
     /// Creates the service; `interval` is the longest wait between passes, in seconds.
     public init(runner: DigestRunner, settings: MailSettings, now: @escaping @Sendable () -> Double, interval: Double = 60,
-                logger: Logger = Logger(label: "papers.digest")) {
+                planningInterval: Double = 900, logger: Logger = Logger(label: "papers.digest")) {
         self.runner = runner
         self.settings = settings
         self.now = now
         self.interval = interval
+        self.planningInterval = planningInterval
         self.logger = logger
-        (nudges, nudger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (nudges, nudger) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Asks for a pass now (after queueing a confirmation).
-    public func nudge() { nudger.yield() }
+    /// Asks for a pass now, planning included (a confirmation was queued, or a new subscriber may be due today).
+    public func nudge() { nudger.yield(true) }
 
     /// Whether digests are due at `time`: past the digest hour (UTC) of its day.
     func digestsDue(at time: Double) -> Bool {
@@ -38,23 +42,25 @@ public final class DigestService: Service, Sendable {
     }
 
     public func run() async throws {
-        let ticks = AsyncTimerSequence(interval: .milliseconds(Int64(interval * 1000)), clock: .continuous).map { _ in () }
+        let ticks = AsyncTimerSequence(interval: .milliseconds(Int64(interval * 1000)), clock: .continuous).map { _ in false }
         let wakeups = merge(ticks, nudges)
         await withGracefulShutdownHandler {
-            await pass()
-            for await _ in wakeups.cancelOnGracefulShutdown() {
-                await pass()
+            var lastPlanned = -Double.infinity
+            await pass(plan: true, lastPlanned: &lastPlanned)
+            for await nudged in wakeups.cancelOnGracefulShutdown() {
+                await pass(plan: nudged || now() - lastPlanned >= planningInterval, lastPlanned: &lastPlanned)
             }
         } onGracefulShutdown: { [nudger] in
             nudger.finish()
         }
     }
 
-    /// One pass: plan when due, then deliver what is due; errors are logged and the next pass tries again.
-    func pass() async {
+    /// One pass: plan when due (and `plan`), then deliver what is due; errors are logged and the next pass tries again.
+    func pass(plan: Bool, lastPlanned: inout Double) async {
         let time = now()
         do {
-            if digestsDue(at: time) {
+            if plan && digestsDue(at: time) {
+                lastPlanned = time
                 let day = Day(unixTime: time)
                 let report = try await runner.run(now: time, weekly: day.weekday >= settings.weeklyDay)
                 if report.queued > 0 || (report.delivery?.sent ?? 0) > 0 {

@@ -19,7 +19,7 @@ public protocol SubscriptionStore: Sendable {
     /// Activates a pending subscription; the address's earlier live subscription of the same frequency is replaced
     /// (unsubscribed). Confirming an active one changes nothing. Nil when it does not exist or was unsubscribed.
     func confirmSubscription(_ id: Int64, now: Double) async throws -> Subscription?
-    /// Unsubscribes (idempotent); queued mail to it is not sent. False when there is no such subscription.
+    /// Unsubscribes (idempotent); mail still queued for it is marked failed and never sent. False when there is no such subscription.
     func unsubscribe(_ id: Int64, now: Double) async throws -> Bool
     /// Active subscriptions of `period`'s frequency with no digest for it yet, by id, after `after`, at most `limit`.
     func subscriptionsDue(_ period: DigestPeriod, after: Int64, limit: Int) async throws -> [Subscription]

@@ -66,6 +66,7 @@ public struct MailComposer: Sendable {
         let model = DigestModel(siteName: settings.siteName, heading: "\(frequency == .daily ? "Daily" : "Weekly") papers for \(periodText)",
                                 count: papers.count, papers: papers, contents: Self.contents(subscription.preferences),
                                 unsubscribeURL: unsubscribe, baseURL: settings.baseURL, subscribeURL: "\(settings.baseURL)/subscribe")
+            .context
         // The first topic names the digest (a subject is the first thing read); it is user text, made single-line
         // and encoded by MailMessage like every header value.
         let about = subscription.preferences.topics.first.map { " on \($0.value)" } ?? ""
@@ -121,6 +122,17 @@ struct DigestPaperModel: Sendable {
 }
 
 struct DigestModel: Sendable {
+    /// The model as dictionaries: Mustache reads those directly, where structs go through `Mirror` (a third of the
+    /// time of a digest run, `perf record` on `papers bench digest`).
+    var context: [String: Any] {
+        ["siteName": siteName, "heading": heading, "count": count, "contents": contents, "unsubscribeURL": unsubscribeURL,
+         "baseURL": baseURL, "subscribeURL": subscribeURL,
+         "papers": papers.map { paper -> [String: Any] in
+             ["title": paper.title, "authors": paper.authors, "abstract": paper.abstract, "url": paper.url, "upvotes": paper.upvotes,
+              "hasUpvotes": paper.hasUpvotes, "reason": paper.reason]
+         }]
+    }
+
     var siteName: String
     var heading: String
     var count: Int

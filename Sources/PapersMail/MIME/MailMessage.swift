@@ -97,6 +97,17 @@ public struct MailMessage: Sendable {
 public enum MIME {
     /// Text with every CR, LF, tab and other control character replaced by a space, runs of spaces collapsed.
     public static func singleLine(_ text: String) -> String {
+        // Most text (titles, abstracts) is plain: look at bytes first and only rebuild when something must change.
+        var needsWork = false
+        var previousSpace = true
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x7F || byte >= 0xC2 && byte <= 0xE2 || (byte == 0x20 && previousSpace) {
+                needsWork = true
+                break
+            }
+            previousSpace = byte == 0x20
+        }
+        if !needsWork && text.utf8.last != 0x20 { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         var lastWasSpace = false
@@ -162,35 +173,41 @@ public enum MIME {
 
     /// Quoted-printable (RFC 2045) of UTF-8 text; any line ending becomes CRLF; lines at most 76 characters.
     public static func quotedPrintable(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
+        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+        let bytes = Array(text.utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + text.utf8.count / 8)
-        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        for (index, line) in normalized.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if index > 0 { out += [13, 10] }
-            let bytes = Array(line.utf8)
-            var width = 0
-            for (position, byte) in bytes.enumerated() {
-                let isLast = position == bytes.count - 1
-                var encoded: [UInt8]
-                // Trailing spaces are encoded (transports strip them); `.` first on a line is encoded too, so that
-                // the body never depends on SMTP dot-stuffing being done right.
-                if (byte == 32 || byte == 9) && !isLast {
-                    encoded = [byte]
-                } else if byte >= 33 && byte <= 126 && byte != 61 && !(byte == 46 && width == 0) {
-                    encoded = [byte]
-                } else {
-                    encoded = [61, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-                }
-                // A soft line break (`=`) keeps every line within 76 characters.
-                if width + encoded.count > (isLast ? 76 : 75) {
-                    out += [61, 13, 10]
-                    width = 0
-                    if encoded == [46] { encoded = [61, 50, 69] }
-                }
-                out += encoded
-                width += encoded.count
+        out.reserveCapacity(bytes.count + bytes.count / 8 + 16)
+        var width = 0
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 13 || byte == 10 {
+                // CRLF, lone CR and lone LF all end a line.
+                if byte == 13 && index + 1 < bytes.count && bytes[index + 1] == 10 { index += 1 }
+                out += [13, 10]
+                width = 0
+                index += 1
+                continue
             }
+            let next = index + 1 < bytes.count ? bytes[index + 1] : 10
+            let isLast = next == 10 || next == 13
+            // Trailing spaces are encoded (transports strip them); `.` first on a line is encoded too, so that the
+            // body never depends on SMTP dot-stuffing being done right.
+            let literal = (byte == 32 || byte == 9) ? !isLast : (byte >= 33 && byte <= 126 && byte != 61 && !(byte == 46 && width == 0))
+            let length = literal ? 1 : 3
+            // A soft line break (`=`) keeps every line within 76 characters.
+            if width + length > (isLast ? 76 : 75) {
+                out += [61, 13, 10]
+                width = 0
+            }
+            if literal && !(byte == 46 && width == 0) {
+                out.append(byte)
+                width += 1
+            } else {
+                out += [61, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+                width += 3
+            }
+            index += 1
         }
         return String(decoding: out, as: UTF8.self)
     }

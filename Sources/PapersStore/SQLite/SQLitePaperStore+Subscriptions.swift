@@ -100,6 +100,11 @@ extension SQLitePaperStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM subscription WHERE id = ?", arguments: [id]) == true else { return false }
             try db.execute(sql: "UPDATE subscription SET status = 'unsubscribed', unsubscribed_at = coalesce(unsubscribed_at, ?) WHERE id = ?",
                            arguments: [now, id])
+            // Mail still queued for it is never sent; its papers are free again should the address come back.
+            try db.execute(sql: "DELETE FROM digest_paper WHERE outbox IN (SELECT id FROM outbox WHERE subscription = ? AND status = 'queued')",
+                           arguments: [id])
+            try db.execute(sql: "UPDATE outbox SET status = 'failed', last_error = 'unsubscribed' WHERE subscription = ? AND status = 'queued'",
+                           arguments: [id])
             return true
         }
     }
