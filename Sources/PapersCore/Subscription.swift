@@ -177,6 +177,11 @@ public struct DigestPreferences: Hashable, Sendable {
         return result
     }
 
+    /// What the digest carries, for people: "trending papers; diffusion; cat:cs.LG".
+    public var summary: String {
+        ((trending ? ["trending papers"] : []) + topics.map(\.description)).joined(separator: "; ")
+    }
+
     /// Splits a comma- or line-separated form field into keywords.
     public static func splitKeywords(_ text: String) -> [String] {
         text.split(whereSeparator: { $0 == "," || $0.isNewline }).map { String($0) }

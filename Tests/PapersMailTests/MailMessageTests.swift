@@ -28,6 +28,32 @@ struct MailMessageTests {
         #expect(mail.header("From") == "\"Papers Bcc: a@b.org\" <digest@papers.example.org>")
     }
 
+    @Test("a topic with CR/LF is refused where it comes in, and a digest's topic in the subject stays inside the Subject header")
+    func topicInjection() async throws {
+        #expect(throws: SubscriptionError.invalid(field: "topics", reason: "a topic is one line of text")) {
+            try DigestPreferences(topics: [.search("diffusion\r\nBcc: evil@example.org")])
+        }
+        #expect(throws: SubscriptionError.self) { try SubscriptionTopic(parsing: "author:Ada\rBcc: evil@example.org") }
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try MailFixtures.store(dir)
+        var settings = MailFixtures.settings(port: 25)
+        settings.from = Mailbox(name: "Papers\r\nBcc: evil@example.org", address: settings.from.address)
+        let composer = try MailComposer(settings: settings, tokens: try await SubscriptionTokens(store: store))
+        let subscription = Subscription(id: 1, email: MailFixtures.address("ada@example.org"),
+                                        preferences: try DigestPreferences(topics: [.search("diffusion Bcc: evil@example.org To: x@y.org")]),
+                                        status: .active, accountID: nil, createdAt: 0, confirmedAt: 0, bounces: 0)
+        let paper = RankedPaper(paper: Fixtures.paper("2611.00001", title: "A title\r\nX-Evil: 1"), votes: 0, externalUpvotes: 0,
+                                submitter: nil, submittedAt: nil, featuredDay: nil, viewerVoted: false)
+        let draft = composer.digest(for: subscription, period: DigestPeriod(.daily, containing: MailFixtures.today),
+                                    entries: [DigestEntry(paper: paper, reason: "Trending")], now: MailFixtures.now)
+        let mail = Self.received(draft.message)
+        #expect(mail.headers.map { $0.name } == ["Date", "From", "To", "Subject", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post",
+                                                 "List-Id", "Auto-Submitted", "Precedence", "MIME-Version", "Content-Type"])
+        #expect(mail.header("Subject") == "Papers daily: 1 new paper on diffusion Bcc: evil@example.org To: x@y.org (2026-11-24)")
+        #expect(!mail.data.contains("\r\nX-Evil"))
+    }
+
     @Test("every header line of a long non-ASCII subject stays within 78 characters and decodes back")
     func encodedSubject() throws {
         let subject = "Über die Konvergenz von Diffusionsmodellen — 深層学習 and a rather long tail of words " + String(repeating: "ß", count: 40)

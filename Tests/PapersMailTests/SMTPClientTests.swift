@@ -32,6 +32,21 @@ struct SMTPClientTests {
         }
     }
 
+    @Test("8-bit data goes with BODY=8BITMIME to a server that offers it")
+    func eightBit() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try await MailFixtures.withSMTPServer(dir) { server in
+            let connection = try await SMTPConnection.open(SMTPSettings(host: "127.0.0.1", port: server.port))
+            let raw = Array("Subject: raw\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nnaïve café 数学\r\n".utf8)
+            try await connection.send(from: "digest@papers.example.org", to: ["ada@example.org"], message: raw)
+            await connection.close()
+            let received = try server.messages()
+            #expect(received.count == 1)
+            #expect(Data(received[0].data.unicodeScalars.map { UInt8($0.value) }) == Data(raw), "the bytes arrive unchanged")
+        }
+    }
+
     @Test("STARTTLS then AUTH PLAIN, trusting the server's own certificate; a wrong password is a clear 535 refusal")
     func startTLSAndPlain() async throws {
         let dir = try TemporaryDirectory()

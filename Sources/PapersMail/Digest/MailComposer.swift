@@ -39,7 +39,7 @@ public struct MailComposer: Sendable {
     public func confirmation(for subscription: Subscription, now: Double) -> NewOutboxMailDraft {
         let model = ConfirmationModel(siteName: settings.siteName, confirmURL: confirmationURL(subscription.id, now: now),
                                       frequency: subscription.preferences.frequency.rawValue,
-                                      contents: Self.contents(subscription.preferences),
+                                      contents: subscription.preferences.summary,
                                       hours: Int(settings.confirmationLifetime / 3600), baseURL: settings.baseURL)
         let message = MailMessage(
             from: settings.from, to: Mailbox(address: subscription.email),
@@ -64,7 +64,7 @@ public struct MailComposer: Sendable {
                              upvotes: entry.paper.totalUpvotes, hasUpvotes: entry.paper.totalUpvotes > 0, reason: entry.reason)
         }
         let model = DigestModel(siteName: settings.siteName, heading: "\(frequency == .daily ? "Daily" : "Weekly") papers for \(periodText)",
-                                count: papers.count, papers: papers, contents: Self.contents(subscription.preferences),
+                                count: papers.count, papers: papers, contents: subscription.preferences.summary,
                                 unsubscribeURL: unsubscribe, baseURL: settings.baseURL, subscribeURL: "\(settings.baseURL)/subscribe")
             .context
         // The first topic names the digest (a subject is the first thing read); it is user text, made single-line
@@ -82,11 +82,6 @@ public struct MailComposer: Sendable {
                       ("Auto-Submitted", "auto-generated"),
                       ("Precedence", "bulk")])
         return NewOutboxMailDraft(message: message, paperCount: papers.count)
-    }
-
-    /// "Trending; diffusion models; cat:cs.LG" for the footer.
-    static func contents(_ preferences: DigestPreferences) -> String {
-        ((preferences.trending ? ["trending papers"] : []) + preferences.topics.map(\.description)).joined(separator: "; ")
     }
 
     /// The first three authors and "et al.".

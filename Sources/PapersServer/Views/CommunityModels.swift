@@ -171,8 +171,7 @@ struct SubscriptionSummary: Sendable {
         email = subscription.email.value
         frequency = subscription.preferences.frequency.rawValue
         status = subscription.status.rawValue
-        contents = ((subscription.preferences.trending ? ["trending papers"] : []) + subscription.preferences.topics.map(\.description))
-            .joined(separator: "; ")
+        contents = subscription.preferences.summary
         self.unsubscribeURL = unsubscribeURL
     }
 }
