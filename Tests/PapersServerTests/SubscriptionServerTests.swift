@@ -50,6 +50,10 @@ struct SubscriptionServerTests {
             var browser = Browser(client)
             let form = try await browser.get("/subscribe")
             #expect(form.status == .ok && form.body.contains("Get trending papers in your email inbox"))
+            let results = try await browser.get("/search?q=protein%20%26%20design&mode=keyword")
+            #expect(results.body.contains("href=\"/subscribe?topic=protein%20%26%20design\""), "a search offers itself as a digest topic")
+            let prefilled = try await browser.get("/subscribe?topic=protein%20%26%20design")
+            #expect(prefilled.body.contains(">protein &amp; design</textarea>"))
             let sent = try await browser.post("/subscribe", [("email", "ada@example.org"), ("frequency", "daily"), ("topics", "diffusion\ncat:cs.LG"),
                                                              ("maxPapers", "10")])
             #expect(sent.status == .ok && sent.body.contains("Check your inbox"), "\(sent.body)")

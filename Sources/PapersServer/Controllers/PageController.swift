@@ -108,6 +108,9 @@ struct PageController: Sendable {
             modes: available.map { ModeOption(value: $0.rawValue, label: ModeOption.label(of: $0), selected: $0 == selected) },
             results: [], hasResults: false, message: "", hasMessage: false,
             rangeText: "", pageNavigation: PageNavigation(previousURL: nil, nextURL: nil))
+        var topicAllowed = CharacterSet.alphanumerics
+        topicAllowed.insert(charactersIn: "-._~")
+        model.subscribeURL = "/subscribe?topic=" + (query.addingPercentEncoding(withAllowedCharacters: topicAllowed) ?? "")
         guard !query.isEmpty else {
             model.message = "Type a few words: a title, a topic, an author. Use \"quotes\" for a phrase and -word to exclude."
             model.hasMessage = true

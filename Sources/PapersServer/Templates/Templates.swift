@@ -313,7 +313,7 @@ enum Templates {
           <button type="submit">Search</button>
         </form>
         {{#hasMessage}}<p class="message">{{message}}</p>{{/hasMessage}}
-        {{#hasResults}}<p class="count">{{rangeText}}</p>{{/hasResults}}
+        {{#hasResults}}<p class="count">{{rangeText}} · <a href="{{subscribeURL}}">✉ New papers for this search by email</a></p>{{/hasResults}}
         {{#results}}{{> paper_item}}{{/results}}
         {{> pagination}}
         {{/page}}

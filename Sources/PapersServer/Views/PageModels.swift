@@ -79,6 +79,8 @@ struct SearchPageModel: PageModel {
     var hasMessage: Bool
     var rangeText: String
     var pageNavigation: PageNavigation
+    /// `/subscribe` with this search filled in as a topic.
+    var subscribeURL = "/subscribe"
 }
 
 /// One choice of the search page's mode menu.
