@@ -82,7 +82,7 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     router.addRoutes(FeedController(store: store, search: search, baseURL: configuration.publicBaseURL,
                                     siteName: configuration.siteName, community: community).endpoints, atPath: "/feeds")
     router.get("/healthz") { _, _ -> HealthStatus in
-        var health = HealthStatus(status: "ok", papers: try await store.paperCount())
+        var health = HealthStatus(status: "ok", papers: try await store.paperCount(), mailOutbox: try await store.outboxCounts())
         if let harvest {
             health.harvest = await HarvestHealth(status: harvest.coordinator.status, scheduler: harvest,
                                                  states: try await store.harvestStates())
@@ -118,6 +118,8 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
 struct HealthStatus: ResponseCodable {
     var status: String
     var papers: Int
+    /// Outbox rows by status (`queued`, `sent`, `failed`): queued mail that does not go down means no relay.
+    var mailOutbox: [String: Int]
     var harvest: HarvestHealth?
 }
 

@@ -74,6 +74,12 @@ struct SubscriptionServerTests {
             let digest = messages[1]
             #expect(digest.header("Subject")?.hasPrefix("Papers daily: ") == true)
             #expect(digest.part("text/plain")?.contains("Diffusion models for protein design") == true)
+            var health = ""
+            for _ in 0..<50 where !health.contains("\"sent\":2") {
+                health = String(buffer: try await client.executeRequest(uri: "/healthz", method: .get, headers: [:], body: nil).body)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(health.contains("\"sent\":2") && health.contains("\"queued\":0"), "/healthz reports the outbox: \(health)")
             let unsubscribe = try #require(digest.header("List-Unsubscribe"))
             #expect(digest.header("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click")
 
