@@ -16,7 +16,19 @@ import sys
 import threading
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+class OldSMTP(SMTP):
+    """A server from before ESMTP: EHLO is an unknown command, HELO works."""
+
+    async def smtp_EHLO(self, hostname):
+        await self.push("502 5.5.1 EHLO not implemented")
+
+
+class OldController(Controller):
+    def factory(self):
+        return OldSMTP(self.handler, **self.SMTP_kwargs)
 
 
 def free_port():
@@ -83,6 +95,7 @@ def main():
     parser.add_argument("--kill-at", type=int, default=0, help="SIGKILL the pid in --kill-pid-file at the Nth DATA")
     parser.add_argument("--kill-pid-file")
     parser.add_argument("--delay", type=float, default=0)
+    parser.add_argument("--no-ehlo", action="store_true", help="answer EHLO with 502, like a pre-ESMTP server")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
 
@@ -100,7 +113,7 @@ def main():
             return AuthResult(success=ok, handled=False)
 
     port = args.port or free_port()
-    controller = Controller(Sink(args), hostname="127.0.0.1", port=port, tls_context=tls,
+    controller = (OldController if args.no_ehlo else Controller)(Sink(args), hostname="127.0.0.1", port=port, tls_context=tls,
                             require_starttls=args.require_starttls, authenticator=authenticator,
                             auth_required=bool(args.auth), auth_require_tls=bool(tls),
                             auth_exclude_mechanism=args.auth_exclude or None, ready_timeout=10)

@@ -32,6 +32,25 @@ struct SMTPClientTests {
         }
     }
 
+    @Test("a server that does not know EHLO gets HELO, and a 7-bit message still goes through")
+    func helo() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try await MailFixtures.withSMTPServer(dir, options: ["--no-ehlo"]) { server in
+            let connection = try await SMTPConnection.open(SMTPSettings(host: "127.0.0.1", port: server.port))
+            #expect(connection.extensions.isEmpty)
+            try await connection.send(from: "digest@papers.example.org", to: ["ada@example.org"], message: Self.message(1))
+            do {
+                try await connection.send(from: "digest@papers.example.org", to: ["ada@example.org"], message: Array("Subject: x\r\n\r\ncafé\r\n".utf8))
+                Issue.record("8-bit data sent without 8BITMIME")
+            } catch let error as SMTPError {
+                guard case .unsupported = error else { Issue.record("\(error)"); return }
+            }
+            await connection.close()
+            #expect(try server.messages().map { $0.header("Subject") } == ["Message 1"])
+        }
+    }
+
     @Test("8-bit data goes with BODY=8BITMIME to a server that offers it")
     func eightBit() async throws {
         let dir = try TemporaryDirectory()
