@@ -127,6 +127,21 @@ struct SubscriptionServerTests {
         }
     }
 
+    @Test("logged in: the form is filled with the account's address and /subscribe lists the account's subscriptions")
+    func loggedIn() async throws {
+        try await withMailingServer { client, _, store in
+            var browser = Browser(client)
+            _ = try await browser.signUp("ada")
+            let form = try await browser.get("/subscribe")
+            #expect(form.body.contains("value=\"ada@example.org\""))
+            _ = try await browser.post("/subscribe", [("email", "ada@example.org"), ("frequency", "weekly"), ("trending", "on")])
+            let page = try await browser.get("/subscribe")
+            #expect(page.body.contains("Your subscriptions") && page.body.contains("ada@example.org: weekly, trending papers (pending)"), "\(page.body)")
+            let account = try #require(try await store.account(named: "ada"))
+            #expect(try await store.subscriptions(of: account.id).count == 1)
+        }
+    }
+
     @Test("forged or altered tokens are refused on every link and change nothing")
     func forgedTokens() async throws {
         try await withMailingServer { client, _, _ in
