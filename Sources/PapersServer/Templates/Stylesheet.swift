@@ -90,7 +90,8 @@ enum Stylesheet {
         .submitter { color: var(--muted); font-size: 0.85rem; }
         .account-form form { display: flex; flex-direction: column; gap: 10px; max-width: 26rem; }
         .account-form label.inline { flex-direction: row; align-items: center; gap: 6px; }
-        .account-form fieldset { border: 0; padding: 0; margin: 0; display: flex; gap: 16px; }
+        .account-form fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
+        .account-form fieldset legend { width: 100%; padding: 0; font-size: 0.9rem; }
         .digest-cta { margin: 0 0 8px; font-size: 0.9rem; }
         .account-form label, .new-collection label { display: flex; flex-direction: column; font-size: 0.9rem; }
         .error { color: #b00020; }

@@ -23,7 +23,7 @@ enum Templates {
               <label class="inline"><input type="radio" name="frequency" value="weekly"{{#isWeekly}} checked{{/isWeekly}}> Weekly</label>
             </fieldset>
             <label class="inline"><input type="checkbox" name="trending" value="on"{{#trending}} checked{{/trending}}> Trending papers</label>
-            <label>Topics, one per line: a search (<code>diffusion models</code>), a category (<code>cat:cs.LG</code>) or an author (<code>author:Yann LeCun</code>, pinned first)
+            <label><span>Topics, one per line: a search (<code>diffusion models</code>), a category (<code>cat:cs.LG</code>) or an author (<code>author:Yann LeCun</code>, pinned first)</span>
               <textarea name="topics" rows="4" maxlength="4000">{{topics}}</textarea></label>
             <label>Only papers mentioning any of (comma-separated, optional) <input name="include" value="{{include}}" maxlength="2000"></label>
             <label>Never papers mentioning any of (comma-separated, optional) <input name="exclude" value="{{exclude}}" maxlength="2000"></label>
