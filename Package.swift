@@ -148,7 +148,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "PapersMailTests",
-            dependencies: ["PapersMail", "PapersStore", "PapersSearch", "PapersTestSupport",
+            dependencies: ["PapersMail", "PapersStore", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersTestSupport",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],

@@ -98,14 +98,35 @@ public struct DigestSelector: Sendable {
         }
     }
 
+    /// The least cosine similarity between a saved search and a paper found by meaning alone. On
+    /// ../shared/eval/scifact-dev (MiniLM, 809 queries) 95.5% of relevant abstracts reach 0.30 and 5% of random
+    /// query-abstract pairs do: below it, a "match" is the nearest of unrelated papers, and a digest is better
+    /// without it. Papers that contain the words are kept whatever their cosine.
+    public static let minimumSimilarity: Float = 0.30
+
     private func matches(_ query: String, _ days: ClosedRange<Day>, _ depth: Int) async throws -> [RankedPaper] {
         try await cache.value("search|\(days)|\(depth)|\(query)") {
-            let request = SearchRequest(text: query, mode: search.defaultMode,
-                                        filters: SearchFilters(from: days.lowerBound, to: days.upperBound), limit: depth)
-            let hits: [SearchHit]
+            let filters = SearchFilters(from: days.lowerBound, to: days.upperBound)
+            var hits: [SearchHit]
+            var containWords: Set<PaperID> = []
             do {
-                hits = try await search.search(request).hits
+                hits = try await search.search(SearchRequest(text: query, mode: search.defaultMode, filters: filters, limit: depth)).hits
+                if let semantic = search.semantic {
+                    containWords = try await Set(search.search(SearchRequest(text: query, mode: .keyword, filters: filters, limit: depth)).hits
+                        .map(\.paper.id))
+                    let vector = await semantic.embed(query: query)
+                    let index = try await semantic.index()
+                    var keys: [PaperID: Int64] = [:]
+                    for hit in hits where !containWords.contains(hit.paper.id) {
+                        keys[hit.paper.id] = try await store.rowKey(of: hit.paper.id)
+                    }
+                    let cosines = index.similarities(to: vector, keys: Array(keys.values))
+                    hits = hits.filter { hit in
+                        containWords.contains(hit.paper.id) || keys[hit.paper.id].flatMap { cosines[$0] }.map { $0 >= Self.minimumSimilarity } ?? false
+                    }
+                }
             } catch SearchError.emptyQuery {
+                // Only stop words: nothing to match by words, and a meaning-only list would be noise.
                 return []
             }
             return try await store.rankedPapers(hits.map(\.paper.id), viewer: nil)
