@@ -32,8 +32,8 @@ public struct DigestRunReport: Sendable {
 public struct DigestRunner: Sendable {
     /// The database.
     public let store: any PaperStore
-    /// Chooses papers.
-    public let selector: DigestSelector
+    /// Finds papers for saved searches (each run makes its own ``DigestSelector`` over it).
+    public let search: SearchService
     /// Makes messages.
     public let composer: MailComposer
     /// Delivers them.
@@ -45,7 +45,7 @@ public struct DigestRunner: Sendable {
     public init(store: any PaperStore, search: SearchService, settings: MailSettings, transport: any MailTransport,
                 now: @escaping @Sendable () -> Double, logger: Logger = Logger(label: "papers.digest")) async throws {
         self.store = store
-        selector = DigestSelector(store: store, search: search)
+        self.search = search
         composer = try MailComposer(settings: settings, tokens: try await SubscriptionTokens(store: store))
         var sender = OutboxSender(store: store, transport: transport, envelopeFrom: settings.from.address, now: now, logger: logger)
         sender.pauseAfterBounces = settings.pauseAfterBounces
@@ -63,7 +63,7 @@ public struct DigestRunner: Sendable {
         let today = Day(unixTime: now)
         let frequencies: [DigestFrequency] = weekly ? [.daily, .weekly] : [.daily]
         // A fresh selector per run: topic results are shared between subscribers of this run only.
-        let selector = DigestSelector(store: store, search: self.selector.search)
+        let selector = DigestSelector(store: store, search: search)
         for frequency in frequencies {
             let period = DigestPeriod(frequency, containing: today)
             var after: Int64 = 0
