@@ -66,6 +66,27 @@ struct DigestDeliveryTests {
         }
     }
 
+    @Test("a digest that would repeat a paper already sent to the subscriber is not queued, and nothing of it is written")
+    func enqueueNeverRepeatsAPaper() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try await MailFixtures.storeWithPapers(dir)
+        let reader = try await MailFixtures.subscriber(store, "ada@example.org", Self.preferences())
+        func mail(_ n: Int) -> NewOutboxMail {
+            NewOutboxMail(subscription: reader.id, recipient: reader.email, messageID: "m\(n)@papers.example.org",
+                          message: Array("Subject: \(n)\r\n\r\nx".utf8), paperCount: 2, createdAt: MailFixtures.now)
+        }
+        let today = DigestPeriod(.daily, containing: MailFixtures.today)
+        let tomorrow = DigestPeriod(.daily, containing: MailFixtures.today.adding(days: 1))
+        let first = [PaperID("2611.00001")!, PaperID("2611.00002")!]
+        #expect(try await store.enqueueDigest(mail(1), period: today, papers: first))
+        #expect(try await !store.enqueueDigest(mail(2), period: today, papers: [PaperID("2611.00003")!]), "one per period")
+        #expect(try await !store.enqueueDigest(mail(3), period: tomorrow, papers: [PaperID("2611.00003")!, PaperID("2611.00002")!]))
+        #expect(try await store.outboxCounts()["queued"] == 1)
+        #expect(try await store.papersAlreadySent(reader.id, among: [PaperID("2611.00003")!]).isEmpty, "the refused digest left no paper behind")
+        #expect(try await store.enqueueDigest(mail(4), period: tomorrow, papers: [PaperID("2611.00003")!]))
+    }
+
     @Test("three reruns in one period: exactly one digest per subscriber")
     func threeReruns() async throws {
         let dir = try TemporaryDirectory()

@@ -157,24 +157,24 @@ extension SQLitePaperStore {
             let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE subscription = ? AND kind = 'digest' AND period = ?",
                                            arguments: [mail.subscription, period.key]) == true
             guard active, !exists else { return false }
-            let savepoint = "enqueue_digest"
-            try db.execute(sql: "SAVEPOINT \(savepoint)")
-            do {
-                try Self.insertOutbox(mail, kind: "digest", period: period.key, in: db)
-                let outbox = db.lastInsertedRowID
-                for paper in papers {
-                    try db.execute(sql: """
-                        INSERT INTO digest_paper (subscription, paper, outbox) SELECT ?, seq, ? FROM paper WHERE id = ?
-                        """, arguments: [mail.subscription, outbox, paper.rawValue])
+            // A paper already sent to this subscriber (another planner got there first) rolls the digest back whole.
+            var queued = false
+            try db.inSavepoint {
+                do {
+                    try Self.insertOutbox(mail, kind: "digest", period: period.key, in: db)
+                    let outbox = db.lastInsertedRowID
+                    for paper in papers {
+                        try db.execute(sql: """
+                            INSERT INTO digest_paper (subscription, paper, outbox) SELECT ?, seq, ? FROM paper WHERE id = ?
+                            """, arguments: [mail.subscription, outbox, paper.rawValue])
+                    }
+                    queued = true
+                    return .commit
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                    return .rollback
                 }
-                try db.execute(sql: "RELEASE \(savepoint)")
-                return true
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                // A paper already went to this subscriber (another planner got there first): nothing is written.
-                try db.execute(sql: "ROLLBACK TO \(savepoint)")
-                try db.execute(sql: "RELEASE \(savepoint)")
-                return false
             }
+            return queued
         }
     }
 
