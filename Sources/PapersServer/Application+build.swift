@@ -69,10 +69,11 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     router.addRoutes(AccountController(store: store, auth: auth, limits: configuration.rateLimits, limiter: limiter, views: views).endpoints)
     router.addRoutes(community.endpoints)
     let mail = configuration.mailSettings
-    let digests = try await DigestRunner(store: store, search: search, settings: mail, transport: SMTPTransport(settings: mail.smtp),
-                                         now: configuration.now, logger: logger)
-    let mailWorker = configuration.mailWorker
-        ? DigestService(runner: digests, settings: mail, now: configuration.now, interval: configuration.mailWorkerInterval, logger: logger)
+    // The runner (templates, signing key) is made only when this server runs the mail worker.
+    let mailWorker: DigestService? = configuration.mailWorker
+        ? DigestService(runner: try await DigestRunner(store: store, search: search, settings: mail, transport: SMTPTransport(settings: mail.smtp),
+                                                       now: configuration.now, logger: logger),
+                        settings: mail, now: configuration.now, interval: configuration.mailWorkerInterval, logger: logger)
         : nil
     router.addRoutes(SubscriptionController(store: store, desk: try await SubscriptionDesk(store: store, settings: mail),
                                             limits: configuration.rateLimits, limiter: limiter, views: views, now: configuration.now,
