@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PapersCore
 
 /// `papers`: the command-line entry point; the executable only calls `await PapersCommand.main()`.
 public struct PapersCommand: AsyncParsableCommand {
@@ -19,6 +20,30 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "postgres://… to use PostgreSQL instead of the SQLite file under --home.")
     var databaseURL: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Run as if it were this time, the clock standing still there (ISO 8601, e.g. 2025-11-21T08:00:00Z): to replay a day's harvest or digests, and for tests. Default: the system clock.",
+        valueName: "TIME"))
+    var now: String?
+
+    func validate() throws {
+        if let now, Self.parseTime(now) == nil {
+            throw ValidationError("--now must be ISO 8601 like 2025-11-21T08:00:00Z, got \(now)")
+        }
+    }
+
+    /// The one wall clock of this run: the system's, or the instant `--now` pins. Everything below the CLI gets its
+    /// dates from here.
+    var clock: WallClock {
+        if let pinned = now.flatMap(Self.parseTime) { return .fixed(pinned) }
+        return .system
+    }
+
+    /// Unix seconds of an ISO 8601 time with a zone (`2025-11-21T08:00:00Z`), or a bare day (its 00:00 UTC).
+    static func parseTime(_ text: String) -> Double? {
+        if let day = Day(text) { return day.startUnixTime }
+        return ISO8601DateFormatter().date(from: text)?.timeIntervalSince1970
+    }
+
     /// The resolved home folder.
     var resolvedHome: String {
         if let home { return (home as NSString).expandingTildeInPath }
@@ -27,6 +52,11 @@ struct GlobalOptions: ParsableArguments {
         }
         return ("~/.papers" as NSString).expandingTildeInPath
     }
+}
+
+extension WallClock {
+    /// The system's clock: read here, in the CLI, and nowhere below it.
+    static let system = WallClock { Date().timeIntervalSince1970 }
 }
 
 /// Writes to standard error.

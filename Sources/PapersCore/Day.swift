@@ -87,6 +87,9 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
         self.daysSinceEpoch = Int((secondsSince1970 / 86_400).rounded(.down))
     }
 
+    /// The first second of this day (00:00 UTC), in Unix seconds.
+    public var startUnixTime: Double { Double(daysSinceEpoch) * 86_400 }
+
     public static func < (a: Day, b: Day) -> Bool { a.daysSinceEpoch < b.daysSinceEpoch }
 
     static func daysIn(month: Int, year: Int) -> Int {

@@ -105,7 +105,8 @@ public enum HFDailyReader {
                 counts.unchanged += 1
             }
         }
-        counts += try await store.upsert(fresh, defaultDay: entries.first?.featured ?? Day(unixTime: Date().timeIntervalSince1970))
+        // Every fresh paper is listed on its featured day, so the default day is never used.
+        if !fresh.isEmpty { counts += try await store.upsert(fresh, defaultDay: entries[0].featured) }
         let featured = try await store.saveFeatures(entries.map {
             PaperFeature(paper: $0.paper.id, source: "hf", day: $0.featured, upvotes: $0.upvotes)
         })

@@ -37,15 +37,19 @@ public struct AppConfiguration: Sendable {
     public var mailWorker = false
     /// The longest pause of the mail worker between passes, in seconds.
     public var mailWorkerInterval: Double = 60
-    /// The clock, in Unix seconds (tests pin it).
-    public var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    /// The calendar every part of the server reads (`papers serve` passes the system clock; tests pin it).
+    public var clock: WallClock
+
+    /// ``clock`` as a closure of Unix seconds, for the components that take one.
+    public var now: @Sendable () -> Double { clock.nowFunction }
 
     /// Cookies get the Secure flag when the public address is https.
     public var secureCookies: Bool { baseURL?.lowercased().hasPrefix("https://") ?? false }
 
-    /// Creates a configuration; defaults bind 127.0.0.1:8080 and harvest nothing.
+    /// Creates a configuration on `clock`; defaults bind 127.0.0.1:8080 and harvest nothing.
     public init(host: String = "127.0.0.1", port: Int = 8080, home: String, databaseURL: String? = nil, siteName: String = "Papers",
-                modelDirectory: String? = nil, harvest: HarvestSchedule = HarvestSchedule(enabled: false)) {
+                modelDirectory: String? = nil, harvest: HarvestSchedule = HarvestSchedule(enabled: false), clock: WallClock) {
+        self.clock = clock
         self.harvest = harvest
         self.baseURL = nil
         self.host = host

@@ -40,7 +40,8 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger? 
     if let encoder = semantic?.encoder {
         afterPage = { _ = try await Embedder(store: store, encoder: encoder).run() }
     }
-    let scheduler = HarvestScheduler(store: store, schedule: configuration.harvest, afterPage: afterPage, logger: logger)
+    let scheduler = HarvestScheduler(store: store, schedule: configuration.harvest, afterPage: afterPage, clock: configuration.clock,
+                                     logger: logger)
     return try await buildApplication(configuration, store: store, semantic: semantic, harvest: scheduler, logger: logger)
 }
 
@@ -65,7 +66,7 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     let community = CommunityController(store: store, limits: configuration.rateLimits, limiter: limiter, views: views,
                                         now: configuration.now, fetcher: fetcher)
     router.addRoutes(PageController(store: store, search: search, views: views, harvest: harvest,
-                                    today: { Day(unixTime: configuration.now()) }).endpoints)
+                                    clock: configuration.clock).endpoints)
     router.addRoutes(AccountController(store: store, auth: auth, limits: configuration.rateLimits, limiter: limiter, views: views).endpoints)
     router.addRoutes(community.endpoints)
     let mail = configuration.mailSettings

@@ -50,6 +50,7 @@ public final class HarvestScheduler: Service, Sendable {
     let schedule: HarvestSchedule
     let store: any PaperStore
     let logger: Logger
+    let clock: WallClock
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
     /// When the next scheduled run is due (Unix seconds), for /healthz.
@@ -57,13 +58,15 @@ public final class HarvestScheduler: Service, Sendable {
     /// The last run failed (not merely skipped).
     let lastRunFailed = LockedValue(false)
 
-    /// Creates the scheduler; `afterPage` runs after every harvested page with papers (embedding).
-    public init(store: any PaperStore, schedule: HarvestSchedule, afterPage: (@Sendable () async throws -> Void)?, logger: Logger) {
+    /// Creates the scheduler on `clock`; `afterPage` runs after every harvested page with papers (embedding).
+    public init(store: any PaperStore, schedule: HarvestSchedule, afterPage: (@Sendable () async throws -> Void)?, clock: WallClock,
+                logger: Logger) {
         self.store = store
         self.schedule = schedule
         self.logger = logger
+        self.clock = clock
         coordinator = HarvestCoordinator(store: store, client: PoliteHTTPClient(contact: schedule.contact, politeness: schedule.politeness),
-                                         afterPage: afterPage)
+                                         afterPage: afterPage, clock: clock)
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -101,11 +104,12 @@ public final class HarvestScheduler: Service, Sendable {
         let waker = wakes
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let next = self.nextAttempt(after: Date())
+                let now = self.clock.now
+                let next = self.nextAttempt(after: Date(timeIntervalSince1970: now))
                 self.nextRunBox.set(next.timeIntervalSince1970)
                 // Whichever comes first: the scheduled hour or a trigger.
                 await withTaskGroup(of: Void.self) { group in
-                    group.addTask { try? await Task.sleep(for: .seconds(max(0, next.timeIntervalSinceNow))) }
+                    group.addTask { try? await Task.sleep(for: .seconds(max(0, next.timeIntervalSince1970 - now))) }
                     group.addTask { for await _ in waker { return } }
                     _ = await group.next()
                     group.cancelAll()
@@ -141,7 +145,7 @@ public final class HarvestScheduler: Service, Sendable {
         } catch {
             lastRunFailed.set(true)
             let count = (try? await store.paperCount()) ?? 0
-            let next = ISO8601DateFormatter().string(from: nextAttempt(after: Date()))
+            let next = ISO8601DateFormatter().string(from: nextAttempt(after: Date(timeIntervalSince1970: clock.now)))
             logger.warning("harvest failed (\(Self.oneLine(error))); serving the \(count) papers already stored; next try \(next)")
         }
     }

@@ -41,15 +41,15 @@ public protocol PaperStore: CommunityStore, SubscriptionStore {
     func harvestState(key: String) async throws -> HarvestState?
     /// Every saved harvest state by key.
     func harvestStates() async throws -> [String: HarvestState]
-    /// Saves the state of harvest `key`.
-    func saveHarvestState(_ state: HarvestState, key: String) async throws
-    /// Takes lease `name` for `holder` for `seconds` when it is free, expired, already `holder`'s (renewing
-    /// it) or held by `replacing` (a holder known to be dead); false when someone else holds it.
-    func acquireLease(_ name: String, holder: String, seconds: Double, replacing: String?) async throws -> Bool
+    /// Saves the state of harvest `key`, stamped `now` (Unix seconds).
+    func saveHarvestState(_ state: HarvestState, key: String, now: Double) async throws
+    /// Takes lease `name` for `holder` until `now + seconds` (Unix seconds) when it is free, expired at `now`, already
+    /// `holder`'s (renewing it) or held by `replacing` (a holder known to be dead); false when someone else holds it.
+    func acquireLease(_ name: String, holder: String, seconds: Double, replacing: String?, now: Double) async throws -> Bool
     /// Gives lease `name` up if `holder` holds it.
     func releaseLease(_ name: String, holder: String) async throws
-    /// Who holds lease `name` and until when (Unix seconds), or nil when nobody does.
-    func leaseHolder(_ name: String) async throws -> (holder: String, expiresAt: Double)?
+    /// Who holds lease `name` at `now` and until when (Unix seconds), or nil when nobody does.
+    func leaseHolder(_ name: String, now: Double) async throws -> (holder: String, expiresAt: Double)?
 
     /// The most recent days that have papers, newest first, at most `limit`.
     func latestDays(limit: Int) async throws -> [DaySummary]
@@ -94,9 +94,9 @@ public protocol PaperStore: CommunityStore, SubscriptionStore {
 }
 
 extension PaperStore {
-    /// Takes lease `name` when it is free, expired or already `holder`'s.
-    public func acquireLease(_ name: String, holder: String, seconds: Double) async throws -> Bool {
-        try await acquireLease(name, holder: holder, seconds: seconds, replacing: nil)
+    /// Takes lease `name` until `now + seconds` when it is free, expired at `now` or already `holder`'s.
+    public func acquireLease(_ name: String, holder: String, seconds: Double, now: Double) async throws -> Bool {
+        try await acquireLease(name, holder: holder, seconds: seconds, replacing: nil, now: now)
     }
 
     /// Every current embedding of `model` as one row-major matrix, in row-key order.

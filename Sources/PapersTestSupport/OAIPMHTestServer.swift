@@ -9,14 +9,26 @@ import PapersIngest
 public typealias TestArxivRecord = OAIArxivRecord
 
 extension OAIArxivRecord {
-    /// `count` fresh cs.LG first versions listed on `datestamp`, ids `2611.000NN` from `first`.
-    public static func batch(_ count: Int, first: Int = 1, datestamp: String = "2026-11-23") -> [TestArxivRecord] {
-        (0..<count).map { i in
+    /// `count` fresh cs.LG first versions listed on `datestamp` (by default the day before ``TestClock/today``) and
+    /// submitted three days before it, ids `2611.000NN` from `first`.
+    public static func batch(_ count: Int, first: Int = 1, datestamp: String = TestClock.today.adding(days: -1).description) -> [TestArxivRecord] {
+        let created = (Day(datestamp) ?? TestClock.today).adding(days: -3).description
+        return (0..<count).map { i in
             TestArxivRecord(id: String(format: "2611.%05d", first + i), datestamp: datestamp, sets: ["cs", "cs:cs:LG"],
                             title: "Harvested paper number \(first + i) about graph transformers",
                             abstract: "Abstract \(first + i): we harvest metadata politely and completely.",
-                            created: "2026-11-20")
+                            created: created)
         }
+    }
+}
+
+extension OAIArxivRecord {
+    /// `unixTime` as an OAI-PMH `responseDate` (`2026-11-24T10:00:00Z`).
+    public static func isoTime(_ unixTime: Double) -> String {
+        let day = Day(unixTime: unixTime)
+        let seconds = Int(unixTime - day.startUnixTime)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(day)T\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))Z"
     }
 }
 
@@ -47,6 +59,8 @@ public actor OAIPMHTestRepository {
     public private(set) var userAgents: Set<String> = []
     /// Time taken before answering each request.
     public var delay: Duration = .zero
+    /// The repository's clock, as its `responseDate` says it: by default ``TestClock/now``, never the machine's.
+    public var responseDate = OAIArxivRecord.isoTime(TestClock.now)
     /// Called (outside the actor's queue) with the 1-based number of each `ListRecords` request.
     public var onRequest: (@Sendable (Int) -> Void)?
     private var faults: [OAIFault] = []
@@ -85,6 +99,8 @@ public actor OAIPMHTestRepository {
     public func setPageSize(_ n: Int) { pageSize = n }
     /// Sets the per-request delay.
     public func setDelay(_ d: Duration) { delay = d }
+    /// Sets the ``responseDate`` answers carry.
+    public func setResponseDate(_ date: String) { responseDate = date }
     /// Sets the request hook.
     public func setOnRequest(_ hook: (@Sendable (Int) -> Void)?) { onRequest = hook }
 
@@ -118,19 +134,19 @@ public actor OAIPMHTestRepository {
 
     private func respond(_ q: [String: String]) -> String {
         if q["verb"] == "GetRecord" { return getRecord(q) }
-        guard q["verb"] == "ListRecords" else { return OAIPMHWriter.envelope(q, error: ("badVerb", "only ListRecords and GetRecord are served here")) }
+        guard q["verb"] == "ListRecords" else { return OAIPMHWriter.envelope(q, responseDate: responseDate, error: ("badVerb", "only ListRecords and GetRecord are served here")) }
         var list: ListQuery
         var offset = 0
         if let token = q["resumptionToken"] {
             guard q.count == 2, let saved = tokens[token] else {
-                return OAIPMHWriter.envelope(q, error: ("badResumptionToken", "The value of the resumptionToken argument is invalid or expired."))
+                return OAIPMHWriter.envelope(q, responseDate: responseDate, error: ("badResumptionToken", "The value of the resumptionToken argument is invalid or expired."))
             }
             list = saved.query
             offset = saved.offset
         } else {
-            guard let prefix = q["metadataPrefix"] else { return OAIPMHWriter.envelope(q, error: ("badArgument", "metadataPrefix is required")) }
+            guard let prefix = q["metadataPrefix"] else { return OAIPMHWriter.envelope(q, responseDate: responseDate, error: ("badArgument", "metadataPrefix is required")) }
             guard prefix == "arXiv" || prefix == "arXivRaw" else {
-                return OAIPMHWriter.envelope(q, error: ("cannotDisseminateFormat", "\(prefix) is not supported"))
+                return OAIPMHWriter.envelope(q, responseDate: responseDate, error: ("cannotDisseminateFormat", "\(prefix) is not supported"))
             }
             list = ListQuery(prefix: prefix, from: q["from"], until: q["until"], set: q["set"])
         }
@@ -138,7 +154,7 @@ public actor OAIPMHTestRepository {
             (list.from.map { r.datestamp >= $0 } ?? true) && (list.until.map { r.datestamp <= $0 } ?? true)
                 && (list.set.map { set in r.sets.contains { $0 == set || $0.hasPrefix(set + ":") } } ?? true)
         }
-        if matching.isEmpty { return OAIPMHWriter.envelope(q, error: ("noRecordsMatch", "The combination of the values of the from, until, set and metadataPrefix arguments results in an empty list.")) }
+        if matching.isEmpty { return OAIPMHWriter.envelope(q, responseDate: responseDate, error: ("noRecordsMatch", "The combination of the values of the from, until, set and metadataPrefix arguments results in an empty list.")) }
         let page = matching[min(offset, matching.count)..<min(offset + pageSize, matching.count)]
         var body = "<ListRecords>\n"
         for r in page { body += OAIPMHWriter.record(r, prefix: list.prefix) }
@@ -152,18 +168,18 @@ public actor OAIPMHTestRepository {
             body += "<resumptionToken cursor=\"\(offset)\" completeListSize=\"\(matching.count)\"/>\n"
         }
         body += "</ListRecords>\n"
-        return OAIPMHWriter.envelope(q, body: body)
+        return OAIPMHWriter.envelope(q, responseDate: responseDate, body: body)
     }
 
     /// `GetRecord`: the latest record of `oai:arXiv.org:ID`.
     private func getRecord(_ q: [String: String]) -> String {
         guard let prefix = q["metadataPrefix"], prefix == "arXiv" || prefix == "arXivRaw" else {
-            return OAIPMHWriter.envelope(q, error: ("cannotDisseminateFormat", "metadataPrefix must be arXiv or arXivRaw"))
+            return OAIPMHWriter.envelope(q, responseDate: responseDate, error: ("cannotDisseminateFormat", "metadataPrefix must be arXiv or arXivRaw"))
         }
         guard let identifier = q["identifier"], let record = records.last(where: { "oai:arXiv.org:\($0.id)" == identifier }) else {
-            return OAIPMHWriter.envelope(q, error: ("idDoesNotExist", "No matching identifier in arXiv"))
+            return OAIPMHWriter.envelope(q, responseDate: responseDate, error: ("idDoesNotExist", "No matching identifier in arXiv"))
         }
-        return OAIPMHWriter.envelope(q, body: "<GetRecord>\n" + OAIPMHWriter.record(record, prefix: prefix) + "</GetRecord>\n")
+        return OAIPMHWriter.envelope(q, responseDate: responseDate, body: "<GetRecord>\n" + OAIPMHWriter.record(record, prefix: prefix) + "</GetRecord>\n")
     }
 
 }

@@ -90,3 +90,14 @@ public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) asy
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
+
+/// The time tests pretend it is, never the machine's: Tuesday 24 November 2026, 10:00 UTC, the `responseDate` the
+/// local OAI-PMH repository answers with. Fixture dates that must be "recent" are written relative to ``today``.
+public enum TestClock {
+    /// The pinned day (a Tuesday, an arXiv announcement day).
+    public static let today = Day("2026-11-24")!
+    /// The pinned instant, `today` at 10:00 UTC, in Unix seconds.
+    public static let now = today.startUnixTime + 10 * 3_600
+    /// A clock stopped at ``now``.
+    public static let clock = WallClock.fixed(now)
+}

@@ -41,14 +41,15 @@ struct HarvestCommandTests {
         var records = TestArxivRecord.batch(40)
         records[7].deleted = true
         records[12].versions = 2
-        records[12].updated = "2026-11-22"
+        records[12].updated = TestClock.today.adding(days: -2).description
         let repository = OAIPMHTestRepository(records: records, pageSize: 4)
         await repository.setDelay(.milliseconds(100))
         let victim = Victim()
         await repository.setOnRequest { n in if n == 5 { victim.kill() } }
         try await withOAIPMHServer(repository) { endpoint in
+            // No --from: the first run reaches three days back from the pinned --now.
             let arguments = ["harvest", "--no-embed", "--endpoint", endpoint, "--interval", "0.02", "--set", "cs",
-                             "--metadata-prefix", "arXivRaw"]
+                             "--metadata-prefix", "arXivRaw", "--now", OAIArxivRecord.isoTime(TestClock.now)]
             let home = dir.file("killed")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: papers)

@@ -48,10 +48,10 @@ struct ImportCommandTests {
         let files = [SharedData.path("data/seed-papers.jsonl"), sample]
         let path = dir.file("papers.sqlite")
         let store = try SQLitePaperStore(path: path)
-        let first = try await ImportCommand.importFiles(files, into: store, format: .auto, batchSize: 700)
+        let first = try await ImportCommand.importFiles(files, into: store, format: .auto, batchSize: 700, clock: TestClock.clock)
         #expect(first.counts.imported == 3285)
         let before = try await dump(path)
-        let second = try await ImportCommand.importFiles(files, into: store, format: .auto, batchSize: 500)
+        let second = try await ImportCommand.importFiles(files, into: store, format: .auto, batchSize: 500, clock: TestClock.clock)
         #expect(second.counts == UpsertCounts(unchanged: 3285))
         #expect(try await dump(path) == before)
         #expect(before.contains("INSERT INTO paper"))

@@ -19,7 +19,7 @@ struct HarvestTests {
         let dir: TemporaryDirectory
         let store: SQLitePaperStore
         let client: PoliteHTTPClient
-        var harvester: Harvester { Harvester(store: store, client: client, today: { Day("2026-11-24")! }) }
+        var harvester: Harvester { Harvester(store: store, client: client, clock: TestClock.clock) }
 
         init(politeness: Politeness = testPoliteness) throws {
             dir = try TemporaryDirectory()
@@ -226,15 +226,14 @@ struct HarvestLeaseTests {
         let second = try SQLitePaperStore(path: path)
         let repository = OAIPMHTestRepository(records: testRecords(6), pageSize: 2)
         await repository.setDelay(.milliseconds(400))
-        let today: @Sendable () -> Day = { Day("2026-11-24")! }
-        let a = HarvestCoordinator(store: first, client: PoliteHTTPClient(contact: nil, politeness: testPoliteness), today: today)
-        let b = HarvestCoordinator(store: second, client: PoliteHTTPClient(contact: nil, politeness: testPoliteness), today: today)
+        let a = HarvestCoordinator(store: first, client: PoliteHTTPClient(contact: nil, politeness: testPoliteness), clock: TestClock.clock)
+        let b = HarvestCoordinator(store: second, client: PoliteHTTPClient(contact: nil, politeness: testPoliteness), clock: TestClock.clock)
         try await withOAIPMHServer(repository) { endpoint in
             let plan = HarvestPlan(endpoint: endpoint, sets: ["cs"])
             let running = Task { try await a.run(plan) }
             // Wait until a holds the lease, then b must be refused.
             var waited = 0
-            while try await first.leaseHolder(HarvestCoordinator.leaseName) == nil, waited < 500 {
+            while try await first.leaseHolder(HarvestCoordinator.leaseName, now: TestClock.now) == nil, waited < 500 {
                 try await Task.sleep(for: .milliseconds(10))
                 waited += 1
             }
@@ -242,7 +241,7 @@ struct HarvestLeaseTests {
             #expect(await b.status.heldElsewhere)
             let reports = try await running.value
             #expect(reports.first?.counts.imported == 6)
-            #expect(try await first.leaseHolder(HarvestCoordinator.leaseName) == nil, "released after the run")
+            #expect(try await first.leaseHolder(HarvestCoordinator.leaseName, now: TestClock.now) == nil, "released after the run")
             let again = try await b.run(plan)
             #expect(again.first?.records == 0, "b continues from where a's harvest ended")
             #expect(await repository.requests.last?.hasPrefix("from=2026-11-24") == true)
@@ -261,7 +260,7 @@ struct HarvestPlanTests {
         let repository = OAIPMHTestRepository(records: testRecords(3), pageSize: 10)
         await repository.schedule(.htmlPage, atRequest: 2, persistent: true)
         let coordinator = HarvestCoordinator(store: store, client: PoliteHTTPClient(contact: nil, politeness: testPoliteness),
-                                             today: { Day("2026-11-24")! })
+                                             clock: TestClock.clock)
         try await withOAIPMHServer(repository) { endpoint in
             do {
                 _ = try await coordinator.run(HarvestPlan(endpoint: endpoint, sets: ["cs", "stat.ML"]))

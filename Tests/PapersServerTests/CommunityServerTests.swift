@@ -30,8 +30,7 @@ struct CommunityServer {
             Fixtures.paper("2511.10003", title: "Reward models and their discontents", abstract: "Preference data.", listed: "2025-11-19"),
             Fixtures.paper("2511.10004", title: Fixtures.scriptTitle, abstract: "<img src=x onerror=alert(9)>", listed: "2025-11-19"),
         ] + extra, defaultDay: Self.today)
-        configuration = AppConfiguration(host: "127.0.0.1", port: 0, home: directory.path)
-        configuration.now = { Self.now }
+        configuration = AppConfiguration(host: "127.0.0.1", port: 0, home: directory.path, clock: .fixed(Self.now))
         configuration.rateLimits = limits
         configuration.submissionEndpoint = nil
     }

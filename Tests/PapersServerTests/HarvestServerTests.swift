@@ -21,10 +21,10 @@ struct HarvestServerTests {
     static func server(endpoint: String, store: any PaperStore, directory: TemporaryDirectory) -> (AppConfiguration, HarvestScheduler) {
         let schedule = HarvestSchedule(enabled: true, hourUTC: 2, plan: HarvestPlan(endpoint: endpoint, sets: ["cs"]),
                                        contact: "ops@example.org", politeness: politeness)
-        let configuration = AppConfiguration(port: 0, home: directory.path, harvest: schedule)
+        let configuration = AppConfiguration(port: 0, home: directory.path, harvest: schedule, clock: TestClock.clock)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return (configuration, HarvestScheduler(store: store, schedule: schedule, afterPage: nil, logger: logger))
+        return (configuration, HarvestScheduler(store: store, schedule: schedule, afterPage: nil, clock: TestClock.clock, logger: logger))
     }
 
     /// Polls `/healthz` until `done` holds (at most ~10 s).
@@ -62,9 +62,10 @@ struct HarvestServerTests {
                 #expect(metrics.contains("papers_harvest_successes 1"))
                 #expect(metrics.contains("papers_harvest_running 0"))
 
-                // On demand: SIGUSR1 asks the running server for a harvest now.
+                // On demand (what SIGUSR1 does in `papers serve`; a signal here would reach every scheduler of the
+                // tests running beside this one, so the CLI tests send the real signal to a child process).
                 await repository.put(TestArxivRecord.batch(1, first: 8, datestamp: Self.recentWeekday())[0])
-                kill(getpid(), HarvestScheduler.triggerSignal)
+                scheduler.trigger()
                 let again = try await Self.waitForHealth(client) { $0.contains("\"successes\":2") }
                 #expect(again.contains("\"papers\":8"), "\(again)")
             }
@@ -78,7 +79,7 @@ struct HarvestServerTests {
         let store = try SQLitePaperStore(path: directory.file("papers.sqlite"))
         var (configuration, scheduler) = Self.server(endpoint: "http://127.0.0.1:9/oai", store: store, directory: directory)
         configuration.harvest.enabled = false
-        scheduler = HarvestScheduler(store: store, schedule: configuration.harvest, afterPage: nil, logger: Logger(label: "test"))
+        scheduler = HarvestScheduler(store: store, schedule: configuration.harvest, afterPage: nil, clock: TestClock.clock, logger: Logger(label: "test"))
         try await buildApplication(configuration, store: store, harvest: scheduler).test(.live) { client in
             try await Task.sleep(for: .milliseconds(500))
             for _ in 0..<3 {
@@ -106,7 +107,7 @@ struct HarvestServerTests {
             // The coordinator counts the failure a moment before the scheduler notes it.
             var soon = false
             for _ in 0..<100 where !soon {
-                let now = Date()
+                let now = Date(timeIntervalSince1970: TestClock.now)
                 soon = scheduler.nextAttempt(after: now) <= now.addingTimeInterval(3_600)
                 if !soon { try await Task.sleep(for: .milliseconds(20)) }
             }
@@ -141,7 +142,7 @@ struct HarvestServerTests {
             + #" {"paper": {"id": "2511.00042", "title": "Many votes", "summary": "S.", "upvotes": 90}, "publishedAt": "2025-11-21T02:00:00Z"}]"#
         let (entries, _) = try HFDailyReader.read(Array(json.utf8))
         _ = try await HFDailyReader.store(entries, into: store)
-        try await buildApplication(AppConfiguration(port: 0, home: directory.path), store: store).test(.router) { client in
+        try await buildApplication(AppConfiguration(port: 0, home: directory.path, clock: TestClock.clock), store: store).test(.router) { client in
             let body = try await client.execute(uri: "/date/2025-11-21", method: .get) { String(buffer: $0.body) }
             let order = ["Many votes", "Few votes", "Plain arXiv paper"].compactMap { body.range(of: $0)?.lowerBound }
             #expect(order.count == 3 && order == order.sorted(), "featured first, by upvotes")
@@ -150,9 +151,9 @@ struct HarvestServerTests {
         }
     }
 
-    /// A weekday within the first harvest's 3-day window.
+    /// A weekday within the first harvest's 3-day window of the pinned clock.
     static func recentWeekday() -> String {
-        AnnouncementSchedule.latestAnnouncementDay(onOrBefore: Day(unixTime: Date().timeIntervalSince1970)).description
+        AnnouncementSchedule.latestAnnouncementDay(onOrBefore: TestClock.today).description
     }
 }
 
@@ -168,7 +169,7 @@ struct CodeLinkPageTests {
             id: PaperID("2511.00050")!, title: "Soups",
             abstract: #"Code: https://github.com/mlfoundations/model-soups. Not a link: github.com/a"><script>alert(1)</script>"#,
             listed: day)], defaultDay: day)
-        try await buildApplication(AppConfiguration(port: 0, home: directory.path), store: store).test(.router) { client in
+        try await buildApplication(AppConfiguration(port: 0, home: directory.path, clock: TestClock.clock), store: store).test(.router) { client in
             let page = try await client.execute(uri: "/papers/2511.00050", method: .get) { String(buffer: $0.body) }
             #expect(page.contains(#"<a class="code" href="https://github.com/mlfoundations/model-soups" rel="nofollow noopener">Code: github.com/mlfoundations/model-soups</a>"#))
             #expect(!page.contains("<script>alert(1)"))
@@ -215,7 +216,7 @@ struct FeedTests {
                   authors: [Author(name: "Ada <b>Lovelace</b>")], categories: ["cs.LG"], listed: day),
             Paper(id: PaperID("2511.00061")!, title: "Another graph paper", abstract: "Graphs again.", listed: day),
         ], defaultDay: day)
-        var configuration = AppConfiguration(port: 0, home: directory.path)
+        var configuration = AppConfiguration(port: 0, home: directory.path, clock: TestClock.clock)
         configuration.baseURL = "https://papers.example.org/"
         try await buildApplication(configuration, store: store).test(.router) { client in
             try await client.execute(uri: "/feeds/daily.atom", method: .get) { response in

@@ -12,13 +12,15 @@ import Testing
 
 /// A server over a temporary store holding a few papers, one of them hostile.
 struct ServerFixture {
+    /// The day the fixture's server believes it is: the Monday after its newest papers.
+    static let today = Day("2025-01-06")!
     let directory: TemporaryDirectory
     let store: SQLitePaperStore
     let configuration: AppConfiguration
 
     init() async throws {
         directory = try TemporaryDirectory()
-        configuration = AppConfiguration(host: "127.0.0.1", port: 0, home: directory.path)
+        configuration = AppConfiguration(host: "127.0.0.1", port: 0, home: directory.path, clock: .fixed(Self.today, hour: 10))
         store = try SQLitePaperStore(path: StoreFactory.sqlitePath(home: directory.path))
         var hostile = Fixtures.paper("2501.00003", title: Fixtures.scriptTitle,
                                      abstract: "<img src=x onerror=alert(2)> model soups \"quoted\" & more",

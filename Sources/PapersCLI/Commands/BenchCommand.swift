@@ -67,7 +67,7 @@ struct BenchImportCommand: AsyncParsableCommand {
         let inputBytes = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0
         print("generated \(records) records, \(inputBytes / 1_000_000) MB")
         let store = try SQLitePaperStore(path: StoreFactory.sqlitePath(home: home))
-        let summary = try await ImportCommand.importFiles([file], into: store, format: .auto)
+        let summary = try await ImportCommand.importFiles([file], into: store, format: .auto, clock: .system)
         var databaseBytes = 0
         for suffix in ["", "-wal"] {
             databaseBytes += (try? FileManager.default.attributesOfItem(atPath: store.path + suffix)[.size] as? NSNumber)?.intValue ?? 0

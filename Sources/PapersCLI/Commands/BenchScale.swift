@@ -87,7 +87,7 @@ struct SyntheticScaleHome {
             steps.append(("generate \(count) texts (word frequencies of the arXiv sample)", Date().timeIntervalSince(start)))
             say(String(format: "generated %d records in %.1f s", count, steps.last!.1))
             start = Date()
-            _ = try await ImportCommand.importFiles([file], into: store, format: .auto)
+            _ = try await ImportCommand.importFiles([file], into: store, format: .auto, clock: .system)
             try? FileManager.default.removeItem(atPath: file)
             steps.append(("import \(count) papers (keyword index included)", Date().timeIntervalSince(start)))
             say(String(format: "imported in %.1f s", steps.last!.1))

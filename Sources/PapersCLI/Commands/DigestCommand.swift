@@ -70,25 +70,23 @@ struct DigestRunCommand: AsyncParsableCommand {
     @OptionGroup var model: ModelOptions
     @Flag(help: "Show who would get which papers; write and send nothing.") var dryRun = false
     @Option(help: "The address people reach this instance at, for links in mail.") var baseURL = "http://127.0.0.1:8080"
-    @Option(help: "Pretend it is this time (ISO 8601, e.g. 2025-11-21T08:00:00Z): for replaying a day's digests.") var now: String?
 
     func validate() throws {
         try mail.check()
-        if let now, ISO8601DateFormatter().date(from: now) == nil { throw ValidationError("--now must be ISO 8601 like 2025-11-21T08:00:00Z, got \(now)") }
     }
 
     func run() async throws {
         let home = global.resolvedHome
         let store = try StoreFactory.open(home: home, databaseURL: global.databaseURL)
         let settings = try mail.settings(baseURL: baseURL, siteName: "Papers")
-        let time = now.flatMap { ISO8601DateFormatter().date(from: $0)?.timeIntervalSince1970 } ?? Date().timeIntervalSince1970
-        let pinned = now != nil
-        let clock: @Sendable () -> Double = { pinned ? time : Date().timeIntervalSince1970 }
+        // Planning happens at one instant; sending reads the clock as it goes (`--now` stops it).
+        let clock = global.clock
+        let time = clock.now
         var logger = Logger(label: "papers.digest")
         logger.logLevel = .warning
         let search = try model.searchService(store: store, home: home, required: false)
         let runner = try await DigestRunner(store: store, search: search, settings: settings, transport: SMTPTransport(settings: settings.smtp),
-                                            now: clock, logger: logger)
+                                            now: clock.nowFunction, logger: logger)
         let bar = ProgressBar(label: "digest")
         let started = Date()
         let report = try await runner.run(now: time, dryRun: dryRun, ignoringBackoff: true) { phase, count in

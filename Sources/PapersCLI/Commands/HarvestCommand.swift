@@ -89,7 +89,7 @@ struct HarvestCommand: AsyncParsableCommand {
             return
         }
 
-        let coordinator = HarvestCoordinator(store: store, client: client, afterPage: embed)
+        let coordinator = HarvestCoordinator(store: store, client: client, afterPage: embed, clock: global.clock)
         let plan = HarvestPlan(endpoint: endpoint, metadataPrefix: metadataPrefix,
                                sets: sets.isEmpty ? HarvestPlan.defaultCategories : sets, from: from, until: until)
         let bars = BarsBySet()

@@ -55,7 +55,7 @@ struct ImportCommand: AsyncParsableCommand {
         if format == .hfDaily || (format == .auto && files.allSatisfy(HFDailyFile.looksLikeDailyPapers)) {
             summary = try await HFDailyFile.importFiles(files, into: store)
         } else {
-            summary = try await Self.importFiles(files, into: store, format: format, batchSize: batchSize)
+            summary = try await Self.importFiles(files, into: store, format: format, batchSize: batchSize, clock: global.clock)
         }
         print("\(summary.description)")
         if let encoder {
@@ -72,9 +72,10 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     /// Imports files one after another with progress and error reporting; used by `make run IMPORT=…` too.
-    static func importFiles(_ files: [String], into store: any PaperStore, format: RecordFormat, batchSize: Int = 2_000) async throws -> ImportSummary {
+    static func importFiles(_ files: [String], into store: any PaperStore, format: RecordFormat, batchSize: Int = 2_000,
+                            clock: WallClock) async throws -> ImportSummary {
         // Papers whose record has no date join today's page; fixed once so a long import stays on one day.
-        let today = Day(unixTime: Date().timeIntervalSince1970)
+        let today = clock.today
         let importer = Importer(store: store, format: format, batchSize: batchSize, defaultDay: today)
         var total = ImportSummary()
         let start = Date()

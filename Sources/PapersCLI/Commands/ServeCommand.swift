@@ -53,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
             plan: HarvestPlan(endpoint: harvestEndpoint, sets: harvestSets.isEmpty ? HarvestPlan.defaultCategories : harvestSets),
             contact: contact ?? ProcessInfo.processInfo.environment["PAPERS_CONTACT"])
         var configuration = AppConfiguration(host: host, port: port, home: global.resolvedHome, databaseURL: global.databaseURL,
-                                             modelDirectory: model, harvest: schedule)
+                                             modelDirectory: model, harvest: schedule, clock: global.clock)
         configuration.baseURL = baseURL
         for spec in rateLimits { try configuration.rateLimits.apply(spec) }
         configuration.submissionEndpoint = harvestEndpoint

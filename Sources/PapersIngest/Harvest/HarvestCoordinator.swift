@@ -84,19 +84,19 @@ public actor HarvestCoordinator {
     let client: PoliteHTTPClient
     let afterPage: (@Sendable () async throws -> Void)?
     let holder: String
-    let today: @Sendable () -> Day
+    let clock: WallClock
     /// The current status.
     public private(set) var status = HarvestStatus()
     /// Who held the lease when a run could not take it.
     public private(set) var lastHolder: (holder: String, expiresAt: Double)?
 
-    /// Creates a coordinator; `afterPage` runs after each page that brought papers (embedding, say).
+    /// Creates a coordinator on `clock`; `afterPage` runs after each page that brought papers (embedding, say).
     public init(store: any PaperStore, client: PoliteHTTPClient, afterPage: (@Sendable () async throws -> Void)? = nil,
-                today: @escaping @Sendable () -> Day = { Day(unixTime: Date().timeIntervalSince1970) }) {
+                clock: WallClock) {
         self.store = store
         self.client = client
         self.afterPage = afterPage
-        self.today = today
+        self.clock = clock
         self.holder = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
     }
 
@@ -138,19 +138,19 @@ public actor HarvestCoordinator {
         }
         status.heldElsewhere = false
         status.running = true
-        status.lastStarted = Date().timeIntervalSince1970
+        status.lastStarted = clock.now
         status.lastError = nil
         status.lastErrorSummary = nil
         defer { status.running = false; status.currentSet = nil }
         var reports: [HarvestReport] = []
         var firstError: (any Error)?
         var failedSets: [String] = []
-        let (store, holder) = (self.store, self.holder)
+        let (store, holder, clock) = (self.store, self.holder, self.clock)
         let userHook = afterPage
-        var harvester = Harvester(store: store, client: client, today: today)
+        var harvester = Harvester(store: store, client: client, clock: clock)
         harvester.afterPage = {
             // Still ours? A holder that stalled past the lease's expiry must stop rather than race a successor.
-            guard try await store.acquireLease(Self.leaseName, holder: holder, seconds: Self.leaseSeconds) else {
+            guard try await store.acquireLease(Self.leaseName, holder: holder, seconds: Self.leaseSeconds, now: clock.now) else {
                 throw RunError.heldElsewhere
             }
             try await userHook?()
@@ -178,7 +178,7 @@ public actor HarvestCoordinator {
             }
         }
         try? await store.releaseLease(Self.leaseName, holder: holder)
-        status.lastFinished = Date().timeIntervalSince1970
+        status.lastFinished = clock.now
         status.lastImported = reports.reduce(0) { $0 + $1.counts.imported }
         status.lastUpdated = reports.reduce(0) { $0 + $1.counts.updated }
         status.lastDeleted = reports.reduce(0) { $0 + $1.deleted }
@@ -194,9 +194,9 @@ public actor HarvestCoordinator {
     /// Takes the lease; a lease left by a process of this host that no longer exists (killed mid-harvest)
     /// is taken over at once instead of after it expires.
     private func takeLease() async throws -> Bool {
-        if try await store.acquireLease(Self.leaseName, holder: holder, seconds: Self.leaseSeconds) { return true }
-        guard let (other, expiresAt) = try await store.leaseHolder(Self.leaseName) else {
-            return try await store.acquireLease(Self.leaseName, holder: holder, seconds: Self.leaseSeconds)
+        if try await store.acquireLease(Self.leaseName, holder: holder, seconds: Self.leaseSeconds, now: clock.now) { return true }
+        guard let (other, expiresAt) = try await store.leaseHolder(Self.leaseName, now: clock.now) else {
+            return try await store.acquireLease(Self.leaseName, holder: holder, seconds: Self.leaseSeconds, now: clock.now)
         }
         let parts = other.split(separator: ":")
         guard parts.count >= 2, String(parts[0]) == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]),
@@ -205,7 +205,7 @@ public actor HarvestCoordinator {
             return false
         }
         // The same UPSERT, now as if the lease had expired: only succeeds if nobody renewed it meanwhile.
-        return try await store.acquireLease(Self.leaseName, holder: holder, seconds: Self.leaseSeconds, replacing: other)
+        return try await store.acquireLease(Self.leaseName, holder: holder, seconds: Self.leaseSeconds, replacing: other, now: clock.now)
     }
 
     private func update(_ progress: HarvestProgress) {

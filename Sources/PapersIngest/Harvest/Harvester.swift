@@ -102,22 +102,24 @@ public struct Harvester: Sendable {
     public let client: PoliteHTTPClient
     /// Called after each page with new papers written, e.g. to embed them as they arrive.
     public var afterPage: (@Sendable () async throws -> Void)?
-    /// Today's UTC day (tests pin it).
-    public var today: @Sendable () -> Day
+    /// The calendar: a first run reaches back from its day, and the state records when a harvest succeeded.
+    public var clock: WallClock
 
-    /// Creates a harvester.
+    /// Creates a harvester on `clock` (tests pin it).
     public init(store: any PaperStore, client: PoliteHTTPClient, afterPage: (@Sendable () async throws -> Void)? = nil,
-                today: @escaping @Sendable () -> Day = { Day(unixTime: Date().timeIntervalSince1970) }) {
+                clock: WallClock) {
         self.store = store
         self.client = client
         self.afterPage = afterPage
-        self.today = today
+        self.clock = clock
     }
+
+    private func today() -> Day { clock.today }
 
     /// Runs one harvest; see the type's description for what survives an interruption.
     public func harvest(_ request: HarvestRequest,
                         onProgress: @escaping @Sendable (HarvestProgress) -> Void = { _ in }) async throws -> HarvestReport {
-        let clock = ContinuousClock.now
+        let started = ContinuousClock.now
         let key = request.stateKey
         var state = try await store.harvestState(key: key) ?? HarvestState()
         var report = HarvestReport()
@@ -137,7 +139,7 @@ public struct Harvester: Sendable {
         if state.pendingFrom == nil { state.pendingFrom = state.completedThrough ?? today().adding(days: -HarvestRequest.firstRunDays) }
         report.from = state.pendingFrom
         report.until = state.pendingUntil
-        try await store.saveHarvestState(state, key: key)
+        try await store.saveHarvestState(state, key: key, now: clock.now)
 
         do {
             while true {
@@ -153,7 +155,7 @@ public struct Harvester: Sendable {
                     token = nil
                     state.resumptionToken = nil
                     state.recordsReceived = 0
-                    try await store.saveHarvestState(state, key: key)
+                    try await store.saveHarvestState(state, key: key, now: clock.now)
                     continue
                 }
                 try await apply(page, to: &report)
@@ -163,13 +165,13 @@ public struct Harvester: Sendable {
                 if let size = page.resumptionToken?.completeListSize { state.completeListSize = size }
                 token = page.nextToken
                 state.resumptionToken = token
-                try await store.saveHarvestState(state, key: key)
+                try await store.saveHarvestState(state, key: key, now: clock.now)
                 onProgress(HarvestProgress(received: state.recordsReceived, completeListSize: state.completeListSize, pages: report.pages))
                 if token == nil { break }
             }
         } catch {
             state.lastError = "\(error)"
-            try? await store.saveHarvestState(state, key: key)
+            try? await store.saveHarvestState(state, key: key, now: clock.now)
             throw error
         }
         let reached = state.pendingUntil ?? state.pendingResponseDay ?? today()
@@ -178,10 +180,10 @@ public struct Harvester: Sendable {
         state.pendingUntil = nil
         state.pendingResponseDay = nil
         state.resumptionToken = nil
-        state.lastSuccess = Date()
+        state.lastSuccess = Date(timeIntervalSince1970: clock.now)
         state.lastError = nil
-        try await store.saveHarvestState(state, key: key)
-        let elapsed = ContinuousClock.now - clock
+        try await store.saveHarvestState(state, key: key, now: clock.now)
+        let elapsed = ContinuousClock.now - started
         report.elapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return report
     }

@@ -52,13 +52,14 @@ public struct OAIArxivRecord: Sendable {
 /// Writes OAI-PMH 2.0 `ListRecords` documents in arXiv's `arXiv` and `arXivRaw` metadata formats, as arXiv's
 /// repository does: the local repository of the tests and the parsing benchmark use it.
 public enum OAIPMHWriter {
-    /// The OAI-PMH envelope around `body`, echoing the request `q`, with an `<error>` when given.
-    public static func envelope(_ q: [String: String], body: String = "", error: (String, String)? = nil) -> String {
+    /// The OAI-PMH envelope around `body`, echoing the request `q`, answered at `responseDate` (ISO 8601 UTC, as
+    /// `2026-11-24T10:00:00Z`), with an `<error>` when given.
+    public static func envelope(_ q: [String: String], responseDate: String, body: String = "", error: (String, String)? = nil) -> String {
         let attributes = q.sorted { $0.key < $1.key }.map { " \($0.key)=\"\($0.value.xmlEscaped)\"" }.joined()
         var s = """
             <?xml version="1.0" encoding="UTF-8"?>
             <OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">
-            <responseDate>2026-11-24T10:00:00Z</responseDate>
+            <responseDate>\(responseDate)</responseDate>
             <request\(attributes)>http://127.0.0.1/oai</request>
 
             """
@@ -112,10 +113,12 @@ public enum OAIPMHWriter {
         return "\(d.weekdayName.prefix(3)), \(dd) \(Day.monthNames[m - 1].prefix(3)) \(y) 12:00:00 GMT"
     }
 
-    /// A whole `ListRecords` response holding `records` (for parser tests and benchmarks).
+    /// A whole `ListRecords` response holding `records` (for parser tests and benchmarks), answered on the evening of
+    /// the newest datestamp.
     public static func listRecordsDocument(_ records: [OAIArxivRecord], prefix: String = "arXiv", token: String? = nil) -> String {
+        let responseDate = (records.map(\.datestamp).max() ?? "1970-01-01") + "T23:00:00Z"
         var body = "<ListRecords>\n" + records.map { record($0, prefix: prefix) }.joined()
         if let token { body += "<resumptionToken cursor=\"0\" completeListSize=\"\(records.count * 2)\">\(token)</resumptionToken>\n" }
-        return envelope(["verb": "ListRecords", "metadataPrefix": prefix], body: body + "</ListRecords>\n")
+        return envelope(["verb": "ListRecords", "metadataPrefix": prefix], responseDate: responseDate, body: body + "</ListRecords>\n")
     }
 }

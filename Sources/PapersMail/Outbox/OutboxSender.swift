@@ -79,9 +79,9 @@ public struct OutboxSender: Sendable {
     /// Where progress and failures are logged.
     public var logger: Logger
 
-    /// Creates a sender.
+    /// Creates a sender on the clock `now` (Unix seconds).
     public init(store: any PaperStore, transport: any MailTransport, envelopeFrom: EmailAddress,
-                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }, logger: Logger = Logger(label: "papers.mail")) {
+                now: @escaping @Sendable () -> Double, logger: Logger = Logger(label: "papers.mail")) {
         self.store = store
         self.transport = transport
         self.envelopeFrom = envelopeFrom

@@ -11,8 +11,8 @@ struct PageController: Sendable {
     let views: Views
     /// The background harvester, when this server runs one.
     var harvest: HarvestScheduler? = nil
-    /// Today's UTC day (tests pin it).
-    var today: @Sendable () -> Day = { Day(unixTime: Date().timeIntervalSince1970) }
+    /// The calendar: which day is today for the home page's notices.
+    let clock: WallClock
 
     /// Papers per daily page (and per group on the home page).
     static let pageSize = 50
@@ -51,7 +51,7 @@ struct PageController: Sendable {
                 model.notices.append("The last harvest failed (\(error)); showing the papers already here.")
             }
         }
-        if let latest = days.first?.day, let notice = Self.announcementNotice(latest: latest, today: today()) {
+        if let latest = days.first?.day, let notice = Self.announcementNotice(latest: latest, today: clock.today) {
             model.notices.append(notice)
         }
         return views.page("home", model, request: request, context: context)

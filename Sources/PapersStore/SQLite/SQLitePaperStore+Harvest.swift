@@ -59,18 +59,17 @@ extension SQLitePaperStore {
         }
     }
 
-    public func saveHarvestState(_ state: HarvestState, key: String) async throws {
+    public func saveHarvestState(_ state: HarvestState, key: String, now: Double) async throws {
         let text = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
         try await pool.write { db in
             try db.execute(sql: """
                 INSERT INTO harvest_state (key, state, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-                """, arguments: [key, text, Date().timeIntervalSince1970])
+                """, arguments: [key, text, now])
         }
     }
 
-    public func acquireLease(_ name: String, holder: String, seconds: Double, replacing: String?) async throws -> Bool {
-        let now = Date().timeIntervalSince1970
+    public func acquireLease(_ name: String, holder: String, seconds: Double, replacing: String?, now: Double) async throws -> Bool {
         return try await pool.write { db in
             try db.execute(sql: """
                 INSERT INTO lease (name, holder, expires_at) VALUES (?1, ?2, ?3)
@@ -87,10 +86,10 @@ extension SQLitePaperStore {
         }
     }
 
-    public func leaseHolder(_ name: String) async throws -> (holder: String, expiresAt: Double)? {
+    public func leaseHolder(_ name: String, now: Double) async throws -> (holder: String, expiresAt: Double)? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT holder, expires_at FROM lease WHERE name = ? AND expires_at >= ?",
-                             arguments: [name, Date().timeIntervalSince1970]).map { ($0["holder"], $0["expires_at"]) }
+                             arguments: [name, now]).map { ($0["holder"], $0["expires_at"]) }
         }
     }
 }
