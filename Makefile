@@ -3,7 +3,7 @@ SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libopenblas-dev libhnswlib-dev libxml2-dev
 # Page tests drive headless Chromium through chromedriver; the API test runs the real huggingface_hub client; mail
 # tests run a real SMTP server (aiosmtpd, scripts/smtp-test-server.py) with a test certificate made by openssl.
-TEST_APT_PACKAGES := sqlite3 chromium chromium-driver openssl
+TEST_APT_PACKAGES := sqlite3 chromium chromium-driver openssl faketime
 TEST_PIP_PACKAGES := huggingface_hub==2.4.0 aiosmtpd==1.4.6
 PAPERS_HOME ?= $(HOME)/.papers
 HOST ?= 127.0.0.1
@@ -15,7 +15,7 @@ MODEL_DIR ?= $(PAPERS_HOME)/models/all-MiniLM-L6-v2
 MODEL_SHA256 := 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-pip build deps model clean
+.PHONY: run test test-clock test-pip build deps model clean
 
 # Installs only what is missing, so a second run costs a few milliseconds.
 deps:
@@ -50,6 +50,27 @@ test: deps model test-pip
 	@# left requests of the live-socket tests waiting past the test client's fixed 20 s read timeout.
 	PAPERS_MODEL="$(MODEL_DIR)" PAPERS_REQUIRE_BROWSER=1 PAPERS_REQUIRE_HF_CLIENT=1 swift test --skip-build --filter PapersServerTests
 	PAPERS_MODEL="$(MODEL_DIR)" swift test --skip-build --skip PapersServerTests
+	@$(MAKE) --no-print-directory test-clock
+
+# The clock guard: the suites that deal in dates run again, in the same two phases, with the test process's clock moved by libfaketime (the
+# installs and the build above ran on the real clock): a year ahead, and to 10:00 UTC on the first Saturday of January
+# two years on. A test or a code path that depends on the day it runs then fails the build the day it is written.
+# Monotonic time stays real (timeouts and sleeps are durations, not dates). Skipped here, on the real clock only:
+# the encoder and search suites (no dates; minutes of CPU) and the browser test (Chromium driven over WebDriver
+# stalls under a faked clock, see docs/architecture.md).
+CLOCK_GUARD_SKIP := --skip PapersEmbeddingTests --skip PapersSearchTests
+test-clock:
+	@dpkg -s faketime >/dev/null 2>&1 || { echo "test-clock needs faketime (make test installs it)"; exit 1; }
+	@now=$$(date -u +%s); year=$$(( $$(date -u +%Y) + 2 )); \
+	for d in 1 2 3 4 5 6 7; do [ "$$(date -u -d "$$year-01-0$$d" +%u)" = 6 ] && break; done; \
+	saturday=$$(date -u -d "$$year-01-0$$d 10:00:00" +%s); \
+	for shift in +365d "+$$(( saturday - now ))"; do \
+		echo "clock guard: faketime $$shift (the test process believes it is $$(faketime -f "$$shift" date -u '+%a %F %R UTC'))"; \
+		FAKETIME_DONT_FAKE_MONOTONIC=1 PAPERS_MODEL="$(MODEL_DIR)" PAPERS_REQUIRE_HF_CLIENT=1 faketime -f "$$shift" \
+			swift test --skip-build --filter PapersServerTests --skip BrowserTests || exit 1; \
+		FAKETIME_DONT_FAKE_MONOTONIC=1 PAPERS_MODEL="$(MODEL_DIR)" faketime -f "$$shift" \
+			swift test --skip-build --skip PapersServerTests $(CLOCK_GUARD_SKIP) || exit 1; \
+	done
 
 # C dependencies (bcrypt above all: 0.73 s per hash at -O0, ~0.25 s optimised) are optimised in the test build,
 # so the suites that sign people up do not queue behind each other's hashes on 2 cores.

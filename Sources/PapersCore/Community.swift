@@ -107,9 +107,13 @@ public struct RankedPaper: Sendable {
     public var featuredDay: Day?
     /// Whether the viewer has upvoted it.
     public var viewerVoted: Bool
+    /// The daily page it is stored on: its announced day, or for a record without one the day it was imported.
+    public var pageDay: Day?
 
-    /// Creates a ranked paper.
-    public init(paper: Paper, votes: Int, externalUpvotes: Int, submitter: String?, submittedAt: Double?, featuredDay: Day?, viewerVoted: Bool) {
+    /// Creates a ranked paper; `pageDay` defaults to the paper's announced day.
+    public init(paper: Paper, votes: Int, externalUpvotes: Int, submitter: String?, submittedAt: Double?, featuredDay: Day?, viewerVoted: Bool,
+                pageDay: Day? = nil) {
+        self.pageDay = pageDay ?? paper.announcedDay
         self.paper = paper
         self.votes = votes
         self.externalUpvotes = externalUpvotes
@@ -123,10 +127,10 @@ public struct RankedPaper: Sendable {
     public var totalUpvotes: Int { votes + externalUpvotes }
 
     /// When the paper reached this instance's daily pages (Unix seconds): its submission, else the start (UTC) of the
-    /// day it was featured or announced.
+    /// day it was featured, else of the daily page it is listed on (the same day the pages show it under).
     public var enteredAt: Double? {
         if let submittedAt { return submittedAt }
-        if let day = featuredDay ?? paper.announcedDay { return Double(day.daysSinceEpoch) * 86_400 }
+        if let day = featuredDay ?? pageDay { return day.startUnixTime }
         return nil
     }
 }

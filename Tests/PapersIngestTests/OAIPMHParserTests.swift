@@ -18,7 +18,7 @@ struct OAIPMHParserTests {
 
     @Test("an arXiv-format page gives papers with authors, affiliations, categories, dates, DOI, licence and the token")
     func arxivFormat() throws {
-        let xml = OAIPMHWriter.listRecordsDocument(Self.sample(3), token: "abc|3")
+        let xml = OAIPMHWriter.listRecordsDocument(Self.sample(3), token: "abc|3", responseDate: "2026-11-24T10:00:00Z")
         let page = try OAIPMHParser.parse(Data(xml.utf8))
         #expect(page.records.count == 3)
         #expect(page.failures.isEmpty)

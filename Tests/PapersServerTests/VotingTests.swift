@@ -155,6 +155,27 @@ struct VotingTests {
         }
     }
 
+    @Test("a paper imported without a date is on today's page and, once upvoted, trends on /trending and /api/trending")
+    func datelessPaperTrends() async throws {
+        // No listed or submitted day: the store puts it on the page of the day it arrived (the pinned today).
+        let undated = Fixtures.paper("2511.10009", title: "Undated paper about optimal transport", listed: nil)
+        let server = try await CommunityServer(papers: [undated])
+        let store = server.store
+        let voter = try await store.createAccount(name: "v", email: "v@example.org", passwordHash: "x", now: 0)
+        _ = try await store.setVote(account: voter.id, paper: undated.id, on: true, now: CommunityServer.now)
+        try await server.run { client in
+            var b = Browser(client)
+            let today = try await b.get("/date/\(CommunityServer.today)")
+            #expect(today.body.contains("Undated paper about optimal transport"))
+            for window in ["day", "week", "month"] {
+                let page = try await b.get("/trending?window=\(window)")
+                #expect(page.body.contains("Undated paper about optimal transport"), "window \(window)")
+                let api = try await b.get("/api/trending?window=\(window)")
+                #expect(api.body.contains("2511.10009"), "window \(window): \(api.body)")
+            }
+        }
+    }
+
     @Test("daily, weekly and monthly tabs: featured papers by upvotes, with previous and next periods")
     func tabs() async throws {
         let server = try await CommunityServer()

@@ -113,10 +113,11 @@ public enum OAIPMHWriter {
         return "\(d.weekdayName.prefix(3)), \(dd) \(Day.monthNames[m - 1].prefix(3)) \(y) 12:00:00 GMT"
     }
 
-    /// A whole `ListRecords` response holding `records` (for parser tests and benchmarks), answered on the evening of
-    /// the newest datestamp.
-    public static func listRecordsDocument(_ records: [OAIArxivRecord], prefix: String = "arXiv", token: String? = nil) -> String {
-        let responseDate = (records.map(\.datestamp).max() ?? "1970-01-01") + "T23:00:00Z"
+    /// A whole `ListRecords` response holding `records` (for parser tests and benchmarks), answered at `responseDate`
+    /// (ISO 8601 UTC), by default on the evening of the newest datestamp.
+    public static func listRecordsDocument(_ records: [OAIArxivRecord], prefix: String = "arXiv", token: String? = nil,
+                                           responseDate: String? = nil) -> String {
+        let responseDate = responseDate ?? (records.map(\.datestamp).max() ?? "1970-01-01") + "T23:00:00Z"
         var body = "<ListRecords>\n" + records.map { record($0, prefix: prefix) }.joined()
         if let token { body += "<resumptionToken cursor=\"0\" completeListSize=\"\(records.count * 2)\">\(token)</resumptionToken>\n" }
         return envelope(["verb": "ListRecords", "metadataPrefix": prefix], responseDate: responseDate, body: body + "</ListRecords>\n")

@@ -158,7 +158,7 @@ extension SQLitePaperStore {
 
     /// Columns of a ranked paper for the paper aliased `p`; `:viewer` marks the viewer's votes.
     static let rankedColumns = """
-        p.seq, \(qualifiedPaperColumns),
+        p.seq, \(qualifiedPaperColumns), p.day AS page_day,
         (SELECT count(*) FROM vote v WHERE v.paper = p.seq) AS votes,
         coalesce((SELECT max(f.upvotes) FROM paper_feature f WHERE f.paper = p.seq), 0) AS external,
         (SELECT a.name FROM submission s JOIN account a ON a.id = s.account WHERE s.paper = p.seq) AS submitter,
@@ -171,7 +171,8 @@ extension SQLitePaperStore {
     static func rankedPaper(from row: Row) throws -> RankedPaper {
         RankedPaper(paper: try paper(from: row), votes: row["votes"], externalUpvotes: row["external"],
                     submitter: row["submitter"], submittedAt: row["submitted_at"],
-                    featuredDay: (row["featured_day"] as String?).flatMap { Day($0) }, viewerVoted: row["voted"])
+                    featuredDay: (row["featured_day"] as String?).flatMap { Day($0) }, viewerVoted: row["voted"],
+                    pageDay: (row["page_day"] as String?).flatMap { Day($0) })
     }
 
     /// Runs `sql` (which selects ``rankedColumns``) with named `arguments` plus `:viewer`.
