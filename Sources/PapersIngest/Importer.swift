@@ -80,7 +80,7 @@ public struct Importer<Prepared: Sendable>: Sendable {
         onFailure: @escaping @Sendable (ImportFailure) -> Void,
         onProgress: @escaping @Sendable (ImportProgress) -> Void = { _ in }
     ) async throws -> ImportSummary {
-        let start = Date()
+        let start = ContinuousClock.now
         let reader = try LineReader(path: path)
         let corpus = corpusName(for: path)
         let batches = AsyncThrowingChannel<PreparedBatch<Prepared>, any Error>()
@@ -106,7 +106,7 @@ public struct Importer<Prepared: Sendable>: Sendable {
                     }
                     let decoded = await decodeLines(lines, format: format, corpus: corpus, file: path)
                     let progress = ImportProgress(file: path, records: reader.lineNumber, bytesRead: reader.bytesRead,
-                                                  totalBytes: reader.totalBytes, elapsed: -start.timeIntervalSinceNow)
+                                                  totalBytes: reader.totalBytes, elapsed: Self.seconds(since: start))
                     let prepared = decoded.papers.isEmpty ? nil : await prepare(decoded.papers)
                     await batches.send(PreparedBatch(prepared: prepared, failures: decoded.failures, progress: progress))
                 }
@@ -139,7 +139,7 @@ public struct Importer<Prepared: Sendable>: Sendable {
             _ = try? await inFlight?.value
             throw error
         }
-        summary.elapsed = -start.timeIntervalSinceNow
+        summary.elapsed = Self.seconds(since: start)
         return summary
     }
 
@@ -201,5 +201,13 @@ extension Importer where Prepared == PreparedUpsert {
         self.init(format: format, batchSize: batchSize,
                   prepare: { await store.prepareUpsert($0, defaultDay: defaultDay) },
                   commit: { try await store.commitUpsert($0) })
+    }
+}
+
+extension Importer {
+    /// Seconds elapsed since `start` (a duration, so not the calendar clock).
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }
