@@ -91,15 +91,11 @@ public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) asy
     }
 }
 
-/// The time tests pretend it is, never the machine's: Tuesday 24 November 2026, 10:00 UTC (the `responseDate` the
-/// local OAI-PMH repository answers with), moved forward by `$PAPERS_TEST_CLOCK_SHIFT_DAYS` days when set — the
-/// in-test half of `make test`'s clock guard, for the tests that libfaketime cannot run. Fixture dates that must be
-/// "recent" are written relative to ``today``.
+/// The time tests pretend it is, never the machine's: Tuesday 24 November 2026, 10:00 UTC, the `responseDate` the
+/// local OAI-PMH repository answers with. Fixture dates that must be "recent" are written relative to ``today``.
 public enum TestClock {
-    /// Days the pinned clock is moved by `$PAPERS_TEST_CLOCK_SHIFT_DAYS` (0 when unset or not a number).
-    public static let shiftDays = ProcessInfo.processInfo.environment["PAPERS_TEST_CLOCK_SHIFT_DAYS"].flatMap { Int($0) } ?? 0
-    /// The pinned day (unshifted, a Tuesday: an arXiv announcement day).
-    public static let today = Day("2026-11-24")!.adding(days: shiftDays)
+    /// The pinned day (a Tuesday, an arXiv announcement day).
+    public static let today = Day("2026-11-24")!
     /// The pinned instant, `today` at 10:00 UTC, in Unix seconds.
     public static let now = today.startUnixTime + 10 * 3_600
     /// A clock stopped at ``now``.

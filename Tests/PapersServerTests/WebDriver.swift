@@ -16,9 +16,8 @@ final class WebDriver: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/chromedriver")
         process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
-        // The browser is an outside peer with its own clock: under the clock guard of `make test` (libfaketime in
-        // LD_PRELOAD) Chromium stalls its navigations, so it runs on the machine's clock while the server under test
-        // keeps the moved one.
+        // The browser is an outside peer, like a visitor's: it keeps the machine's clock (and libfaketime out of
+        // Chromium's many processes) while the server under test runs on the clock `make test-clock` moves.
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FAKETIME") && $0.key != "LD_PRELOAD" }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
