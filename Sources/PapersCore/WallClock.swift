@@ -24,7 +24,4 @@ public struct WallClock: Sendable {
 
     /// The closure form of ``now``, for components that take `@Sendable () -> Double`.
     public var nowFunction: @Sendable () -> Double { read }
-
-    /// The closure form of ``today``.
-    public var todayFunction: @Sendable () -> Day { { [read] in Day(unixTime: read()) } }
 }

@@ -52,11 +52,11 @@ public struct Embedder: Sendable {
             try await store.saveEmbeddings(zip(jobs, vectors).map { PaperEmbedding(job: $0, vector: $1) }, model: encoder.name)
             summary.embedded += jobs.count
             let elapsed = ContinuousClock.now - start
-            summary.elapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            summary.elapsed = elapsed.inSeconds
             progress(summary.embedded, summary.pendingAtStart, summary.elapsed)
         }
         let elapsed = ContinuousClock.now - start
-        summary.elapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        summary.elapsed = elapsed.inSeconds
         return summary
     }
 }

@@ -207,7 +207,6 @@ extension Importer where Prepared == PreparedUpsert {
 extension Importer {
     /// Seconds elapsed since `start` (a duration, so not the calendar clock).
     static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        (ContinuousClock.now - start).inSeconds
     }
 }

@@ -111,7 +111,7 @@ public struct DigestRunner: Sendable {
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed.inSeconds
     }
 
     /// Whether weekly digests are due on `day` (their configured weekday).

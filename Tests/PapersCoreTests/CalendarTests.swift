@@ -8,7 +8,7 @@ struct CalendarTests {
         let clock = WallClock.fixed(Day("2028-01-01")!, hour: 10)
         #expect(clock.now == 1_830_333_600)
         #expect(clock.today == Day("2028-01-01"))
-        #expect(clock.todayFunction() == clock.today && clock.nowFunction() == clock.now)
+        #expect(clock.nowFunction() == clock.now)
         #expect(WallClock.fixed(Day("2028-02-29")!, hour: 23.999).today == Day("2028-02-29"), "the last second of a leap day")
     }
 

@@ -87,5 +87,5 @@ struct BenchDigestCommand: AsyncParsableCommand {
                      commits[commits.count / 2], commits[min(commits.count - 1, commits.count * 99 / 100)], commits.count))
     }
 
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+    static func seconds(_ d: Duration) -> Double { d.inSeconds }
 }

@@ -39,7 +39,7 @@ struct BenchOAIParseCommand: AsyncParsableCommand {
             let start = ContinuousClock.now
             let result = try OAIPMHParser.parse(document)
             let elapsed = ContinuousClock.now - start
-            seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            seconds.append(elapsed.inSeconds)
             parsed = result.records.count
         }
         seconds.sort()

@@ -122,7 +122,7 @@ struct BenchEncodeCommand: AsyncParsableCommand {
         for _ in 0..<max(1, rounds) {
             let start = ContinuousClock.now
             _ = encoder.embed(tokenized: ids)
-            seconds.append((ContinuousClock.now - start).seconds)
+            seconds.append((ContinuousClock.now - start).inSeconds)
         }
         seconds.sort()
         let loaded = residentMegabytes()
@@ -150,14 +150,6 @@ func peakResidentMegabytes() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) / 1e3
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
 }
 
 /// `papers embed`: compute every missing or stale paper embedding; safe to interrupt and rerun.

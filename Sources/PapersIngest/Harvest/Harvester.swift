@@ -184,7 +184,7 @@ public struct Harvester: Sendable {
         state.lastError = nil
         try await store.saveHarvestState(state, key: key, now: clock.now)
         let elapsed = ContinuousClock.now - started
-        report.elapsed = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        report.elapsed = elapsed.inSeconds
         return report
     }
 

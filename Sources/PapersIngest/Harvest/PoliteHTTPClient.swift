@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import PapersCore
 
 /// How gently a harvester treats a repository.
 public struct Politeness: Sendable {
@@ -164,7 +165,7 @@ public actor PoliteHTTPClient {
             }
             guard attempt < politeness.maximumAttempts else { break }
             let wait = retryAfter ?? backoff
-            if retryAfter != nil { retryAfterWaits.append(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18) }
+            if retryAfter != nil { retryAfterWaits.append(wait.inSeconds) }
             try await Task.sleep(for: wait)
             // The wait counts as spacing: the next request may go right after it.
             lastRequest = nil
