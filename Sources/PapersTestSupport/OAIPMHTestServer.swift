@@ -25,10 +25,7 @@ extension OAIArxivRecord {
 extension OAIArxivRecord {
     /// `unixTime` as an OAI-PMH `responseDate` (`2026-11-24T10:00:00Z`).
     public static func isoTime(_ unixTime: Double) -> String {
-        let day = Day(unixTime: unixTime)
-        let seconds = Int(unixTime - day.startUnixTime)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(day)T\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))Z"
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: unixTime))
     }
 }
 
@@ -99,8 +96,6 @@ public actor OAIPMHTestRepository {
     public func setPageSize(_ n: Int) { pageSize = n }
     /// Sets the per-request delay.
     public func setDelay(_ d: Duration) { delay = d }
-    /// Sets the ``responseDate`` answers carry.
-    public func setResponseDate(_ date: String) { responseDate = date }
     /// Sets the request hook.
     public func setOnRequest(_ hook: (@Sendable (Int) -> Void)?) { onRequest = hook }
 

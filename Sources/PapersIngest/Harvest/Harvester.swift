@@ -114,8 +114,6 @@ public struct Harvester: Sendable {
         self.clock = clock
     }
 
-    private func today() -> Day { clock.today }
-
     /// Runs one harvest; see the type's description for what survives an interruption.
     public func harvest(_ request: HarvestRequest,
                         onProgress: @escaping @Sendable (HarvestProgress) -> Void = { _ in }) async throws -> HarvestReport {
@@ -129,14 +127,14 @@ public struct Harvester: Sendable {
             token = state.resumptionToken
             report.resumed = token != nil
         } else {
-            state.pendingFrom = request.from ?? state.completedThrough ?? today().adding(days: -HarvestRequest.firstRunDays)
+            state.pendingFrom = request.from ?? state.completedThrough ?? clock.today.adding(days: -HarvestRequest.firstRunDays)
             state.pendingUntil = request.until
             state.pendingResponseDay = nil
             state.resumptionToken = nil
             state.recordsReceived = 0
             state.completeListSize = nil
         }
-        if state.pendingFrom == nil { state.pendingFrom = state.completedThrough ?? today().adding(days: -HarvestRequest.firstRunDays) }
+        if state.pendingFrom == nil { state.pendingFrom = state.completedThrough ?? clock.today.adding(days: -HarvestRequest.firstRunDays) }
         report.from = state.pendingFrom
         report.until = state.pendingUntil
         try await store.saveHarvestState(state, key: key, now: clock.now)
@@ -160,7 +158,7 @@ public struct Harvester: Sendable {
                 }
                 try await apply(page, to: &report)
                 report.pages += 1
-                if state.pendingResponseDay == nil { state.pendingResponseDay = page.responseDay ?? today() }
+                if state.pendingResponseDay == nil { state.pendingResponseDay = page.responseDay ?? clock.today }
                 state.recordsReceived += page.records.count + page.failures.count
                 if let size = page.resumptionToken?.completeListSize { state.completeListSize = size }
                 token = page.nextToken
@@ -174,7 +172,7 @@ public struct Harvester: Sendable {
             try? await store.saveHarvestState(state, key: key, now: clock.now)
             throw error
         }
-        let reached = state.pendingUntil ?? state.pendingResponseDay ?? today()
+        let reached = state.pendingUntil ?? state.pendingResponseDay ?? clock.today
         state.completedThrough = max(state.completedThrough ?? reached, reached)
         state.pendingFrom = nil
         state.pendingUntil = nil
@@ -209,7 +207,7 @@ public struct Harvester: Sendable {
             }
         }
         if !papers.isEmpty {
-            report.counts += try await store.upsert(papers, defaultDay: page.responseDay ?? today())
+            report.counts += try await store.upsert(papers, defaultDay: page.responseDay ?? clock.today)
         }
         report.deleted += try await store.deletePapers(deleted)
         if !papers.isEmpty, let afterPage { try await afterPage() }
