@@ -74,6 +74,11 @@ let package = Package(
             name: "PapersSearch",
             dependencies: ["PapersCore", "PapersStore", "PapersIngest", "PapersEmbedding", "COpenBLAS", "CHNSW"],
             swiftSettings: strict),
+        // A person's signals → model → ranked candidates with reasons; and the offline evaluation of it.
+        .target(
+            name: "PapersRecommend",
+            dependencies: ["PapersCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: hot + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
             name: "PapersMail",
             dependencies: [
@@ -105,7 +110,7 @@ let package = Package(
         .target(
             name: "PapersCLI",
             dependencies: [
-                "PapersCore", "PapersStore", "PapersIngest", "PapersSearch", "PapersServer", "PapersEmbedding", "PapersMail",
+                "PapersCore", "PapersStore", "PapersIngest", "PapersSearch", "PapersServer", "PapersEmbedding", "PapersMail", "PapersRecommend",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import PapersEmbedding
 import PapersSearch
@@ -8,7 +7,7 @@ import PapersStore
 /// `papers eval …`.
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "eval", abstract: "Measure search quality.", subcommands: [BEIREvalCommand.self])
+        commandName: "eval", abstract: "Measure search and recommendation quality.", subcommands: [BEIREvalCommand.self, RecommendEvalCommand.self])
 }
 
 /// `papers eval beir DIR`.
@@ -76,17 +75,7 @@ struct BEIREvalCommand: AsyncParsableCommand {
         }
     }
 
-    /// `HOME/eval/NAME-HASH.sqlite`, the hash covering the corpus content, so the cache survives the data set
-    /// being copied or reached through another path, and a changed corpus gets a fresh database.
     static func cachePath(for dataset: BEIRDataset, home: String) throws -> String {
-        guard let file = FileHandle(forReadingAtPath: dataset.corpusPath) else {
-            throw ValidationError("\(dataset.corpusPath): cannot read the corpus")
-        }
-        defer { try? file.close() }
-        var hasher = SHA256()
-        while let chunk = try file.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        hasher.update(data: Data("schema1".utf8))
-        let hash = hasher.finalize().prefix(6).map { String(format: "%02x", $0) }.joined()
-        return URL(fileURLWithPath: home).appendingPathComponent("eval").appendingPathComponent("\(dataset.name)-\(hash).sqlite").path
+        try EvaluationCache.path(for: dataset.corpusPath, name: dataset.name, home: home)
     }
 }

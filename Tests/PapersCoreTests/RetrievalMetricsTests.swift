@@ -1,5 +1,5 @@
 import Foundation
-import PapersSearch
+import PapersCore
 import Testing
 
 @Suite("Retrieval metrics match pytrec_eval's definitions")

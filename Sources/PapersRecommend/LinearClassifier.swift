@@ -1,0 +1,130 @@
+import PapersCore
+
+/// One training or scoring example: a dense part (a sentence embedding, already scaled) and a sparse part
+/// (term and category weights, ids from a `FeatureVocabulary`, already scaled).
+public struct FeatureVector: Sendable {
+    /// Dense features; every vector a model sees has the same length (0 for none).
+    public var dense: [Float]
+    /// Sparse feature ids, ascending, each below the vocabulary's size.
+    public var ids: [UInt32]
+    /// The value of each sparse feature, parallel to `ids`.
+    public var values: [Float]
+
+    /// Creates a feature vector.
+    public init(dense: [Float], ids: [UInt32] = [], values: [Float] = []) {
+        precondition(ids.count == values.count, "ids and values differ in length")
+        self.dense = dense
+        self.ids = ids
+        self.values = values
+    }
+
+    /// Σ x², over both parts.
+    public var squaredNorm: Float {
+        var s: Float = 0
+        for v in dense { s += v * v }
+        for v in values { s += v * v }
+        return s
+    }
+}
+
+/// A linear scoring function `w·x + b` over `FeatureVector`s.
+public struct LinearScorer: Sendable {
+    /// Weights of the dense part.
+    public var dense: [Float]
+    /// Weights of the sparse part, indexed by feature id.
+    public var sparse: [Float]
+    /// The intercept.
+    public var bias: Float
+
+    /// Creates a scorer of the given shape with all weights zero.
+    public init(denseCount: Int, sparseCount: Int) {
+        dense = [Float](repeating: 0, count: denseCount)
+        sparse = [Float](repeating: 0, count: sparseCount)
+        bias = 0
+    }
+
+    /// `w·x + b`.
+    public func score(_ x: FeatureVector) -> Float {
+        var s = bias
+        dense.withUnsafeBufferPointer { w in
+            x.dense.withUnsafeBufferPointer { v in
+                for i in 0..<min(w.count, v.count) { s += w[i] * v[i] }
+            }
+        }
+        sparse.withUnsafeBufferPointer { w in
+            for (k, id) in x.ids.enumerated() where Int(id) < w.count { s += w[Int(id)] * x.values[k] }
+        }
+        return s
+    }
+
+    /// Adds `step × x` to the weights (and `step × biasFeature` to the intercept).
+    mutating func add(_ x: FeatureVector, times step: Float, biasFeature: Float) {
+        dense.withUnsafeMutableBufferPointer { w in
+            x.dense.withUnsafeBufferPointer { v in
+                for i in 0..<min(w.count, v.count) { w[i] += step * v[i] }
+            }
+        }
+        sparse.withUnsafeMutableBufferPointer { w in
+            for (k, id) in x.ids.enumerated() where Int(id) < w.count { w[Int(id)] += step * x.values[k] }
+        }
+        bias += step * biasFeature
+    }
+}
+
+/// L2-regularised linear classifier with the squared hinge loss, trained by dual coordinate descent
+/// (Hsieh et al., ICML 2008 — liblinear's default solver, the one behind scikit-learn's `LinearSVC`).
+/// Each example carries its own cost `C_i`, which is how class balancing and signal weights enter.
+///
+/// The intercept is a constant feature (`biasFeature`, liblinear's `intercept_scaling`) and is regularised
+/// with the rest, as in liblinear.
+public struct LinearClassifier: Sendable {
+    /// Stop when the projected gradient's spread is below this (liblinear's `eps`).
+    public var tolerance: Float = 0.1
+    /// At most this many passes over the examples.
+    public var maximumPasses = 200
+    /// The value of the constant feature that carries the intercept (0: no intercept).
+    public var biasFeature: Float = 1
+    /// Seed of the pass order (the result is deterministic for a given seed).
+    public var seed: UInt64 = 1
+
+    /// Creates a classifier configuration.
+    public init(tolerance: Float = 0.1, maximumPasses: Int = 200, biasFeature: Float = 1, seed: UInt64 = 1) {
+        self.tolerance = tolerance
+        self.maximumPasses = maximumPasses
+        self.biasFeature = biasFeature
+        self.seed = seed
+    }
+
+    /// Fits `examples` with labels `positive` and per-example costs `cost` (all the same length).
+    /// `denseCount` and `sparseCount` give the model's shape. Empty input or one class only gives a zero model.
+    public func fit(_ examples: [FeatureVector], positive: [Bool], cost: [Float], denseCount: Int, sparseCount: Int) -> LinearScorer {
+        precondition(examples.count == positive.count && examples.count == cost.count, "examples, labels and costs differ in length")
+        var model = LinearScorer(denseCount: denseCount, sparseCount: sparseCount)
+        let n = examples.count
+        guard n > 0, positive.contains(true), positive.contains(false) else { return model }
+        var alpha = [Float](repeating: 0, count: n)
+        let diagonal = cost.map { 1 / (2 * max($0, 1e-12)) }
+        let qii = (0..<n).map { examples[$0].squaredNorm + biasFeature * biasFeature + diagonal[$0] }
+        let y: [Float] = positive.map { $0 ? 1 : -1 }
+        var order = Array(0..<n)
+        var random = SplitMix64(seed: seed)
+        for _ in 0..<maximumPasses {
+            for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+            var maxPG = -Float.infinity, minPG = Float.infinity
+            for i in order {
+                let g = y[i] * model.score(examples[i]) - 1 + diagonal[i] * alpha[i]
+                let pg = alpha[i] == 0 ? min(g, 0) : g
+                maxPG = max(maxPG, pg)
+                minPG = min(minPG, pg)
+                guard pg != 0 else { continue }
+                let old = alpha[i]
+                alpha[i] = max(old - g / qii[i], 0)
+                let delta = (alpha[i] - old) * y[i]
+                if delta != 0 { model.add(examples[i], times: delta, biasFeature: biasFeature) }
+            }
+            if maxPG - minPG <= tolerance { break }
+        }
+        return model
+    }
+}
+

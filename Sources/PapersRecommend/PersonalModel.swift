@@ -1,0 +1,91 @@
+import PapersCore
+
+/// One person's (or one collection's) ranking function, learned from what they liked and dismissed.
+///
+/// The recipe (docs/recommend.md has the measurements behind it): one linear model over words, categories
+/// and meaning (`FeatureSpace`), trained with the squared hinge loss against a background of unlabelled
+/// papers — arxiv-sanity-lite's SVM and Scholar Inbox's logistic regression on embeddings, in one.
+/// Positives and the background are balanced; explicit "not interested" papers weigh `dismissalWeight`
+/// times a background paper. With no positive at all the model ranks nothing (`isEmpty`).
+public struct PersonalModel: Sendable {
+    /// Training settings.
+    public struct Settings: Sendable, Hashable {
+        /// The SVM's C (regularisation: smaller is smoother).
+        public var cost: Float = 0.01
+        /// How much more an explicit dismissal counts than a background paper.
+        public var dismissalWeight: Float = 10
+        /// Solver tolerance.
+        public var tolerance: Float = 0.01
+
+        /// The measured defaults.
+        public init() {}
+    }
+
+    /// The linear model (nil: no positives).
+    public let scorer: LinearScorer?
+    /// The liked papers' embeddings, to explain a recommendation by the nearest one.
+    public let likedEmbeddings: [[Float]]
+
+    /// Whether the model has anything to rank by.
+    public var isEmpty: Bool { scorer == nil }
+
+    /// Fits a model. `liked` and `dismissed` are the person's papers, `background` unlabelled papers (a
+    /// sample of the collection); `likedEmbeddings` parallel to `liked`, unit length.
+    public static func fit(liked: [FeatureVector], likedEmbeddings: [[Float]], dismissed: [FeatureVector], background: [FeatureVector],
+                           space: FeatureSpace, settings: Settings = Settings()) -> PersonalModel {
+        guard !liked.isEmpty, !(background.isEmpty && dismissed.isEmpty) else {
+            return PersonalModel(scorer: nil, likedEmbeddings: likedEmbeddings)
+        }
+        let examples = liked + dismissed + background
+        let labels = liked.map { _ in true } + dismissed.map { _ in false } + background.map { _ in false }
+        let balanced = balancedCosts(positives: liked.count, negatives: background.count + dismissed.count, cost: settings.cost)
+        let negativeCost = balanced.last ?? settings.cost
+        var costs = Array(balanced.prefix(liked.count))
+        costs += dismissed.map { _ in negativeCost * settings.dismissalWeight }
+        costs += background.map { _ in negativeCost }
+        let scorer = LinearClassifier(tolerance: settings.tolerance)
+            .fit(examples, positive: labels, cost: costs, denseCount: space.dimension, sparseCount: space.sparseCount)
+        return PersonalModel(scorer: scorer, likedEmbeddings: likedEmbeddings)
+    }
+
+    /// The model's score of a paper (higher: more likely wanted); 0 for an empty model.
+    public func score(_ x: FeatureVector) -> Float { scorer?.score(x) ?? 0 }
+
+    /// The liked paper closest in meaning to `embedding` (its index in `likedEmbeddings`) and the cosine.
+    public func nearestLiked(to embedding: some Collection<Float>) -> (index: Int, cosine: Float)? {
+        let query = Array(embedding)
+        var best: (Int, Float)?
+        for (i, liked) in likedEmbeddings.enumerated() where liked.count == query.count {
+            var s: Float = 0
+            for k in query.indices { s += query[k] * liked[k] }
+            if best == nil || s > best!.1 { best = (i, s) }
+        }
+        return best.map { (index: $0.0, cosine: $0.1) }
+    }
+}
+
+/// Papers' own method as an evaluation row: the production `PersonalModel` on the same features.
+public struct PersonalModelRanker: EvaluationRanker {
+    /// Block weights.
+    public var weights: FeatureSpace.Weights
+    /// Training settings.
+    public var settings: PersonalModel.Settings
+    /// Row name.
+    public var name: String
+
+    /// Creates the row.
+    public init(name: String = "Papers (personal model)", weights: FeatureSpace.Weights = .init(), settings: PersonalModel.Settings = .init()) {
+        self.name = name
+        self.weights = weights
+        self.settings = settings
+    }
+
+    /// Fits the model on the profile against the background and scores candidates with it.
+    public func scorer(profile: [Int], background: [Int], corpus: EvaluationCorpus) -> @Sendable ([Int]) -> [Float] {
+        let space = corpus.featureSpace(weights: weights)
+        let vector = { @Sendable (i: Int) in space.vector(terms: corpus.terms[i], categories: corpus.papers[i].categories, embedding: corpus.embedding(i)) }
+        let model = PersonalModel.fit(liked: profile.map(vector), likedEmbeddings: profile.map { Array(corpus.embedding($0)) },
+                                      dismissed: [], background: background.map(vector), space: space, settings: settings)
+        return { candidates in candidates.map { model.score(vector($0)) } }
+    }
+}
