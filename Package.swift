@@ -77,7 +77,7 @@ let package = Package(
         // A person's signals → model → ranked candidates with reasons; and the offline evaluation of it.
         .target(
             name: "PapersRecommend",
-            dependencies: ["PapersCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["PapersCore", "PapersStore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: hot + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
             name: "PapersMail",

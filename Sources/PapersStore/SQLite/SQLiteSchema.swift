@@ -214,6 +214,44 @@ enum SQLiteSchema {
                 CREATE INDEX digest_paper_by_outbox ON digest_paper (outbox);
                 """)
         }
+        migrator.registerMigration("0007 personal ranking signals") { db in
+            try db.execute(sql: """
+                -- "Not interested": an explicit negative, and never shown to that person again.
+                CREATE TABLE dismissal (
+                    account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    paper INTEGER NOT NULL REFERENCES paper(seq) ON DELETE CASCADE,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (account, paper)
+                ) WITHOUT ROWID;
+                -- Papers a person seeded their profile with (search picks, id lists, BibTeX/RIS imports): private
+                -- positives that, unlike upvotes, count for nobody else.
+                CREATE TABLE seed (
+                    account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    paper INTEGER NOT NULL REFERENCES paper(seq) ON DELETE CASCADE,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (account, paper)
+                ) WITHOUT ROWID;
+                CREATE TABLE personal_filter (
+                    account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    kind TEXT NOT NULL CHECK (kind IN ('mute-author', 'mute-category', 'mute-word', 'follow-author', 'follow-category')),
+                    value TEXT NOT NULL CHECK (length(value) BETWEEN 1 AND 200),
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (account, kind, value)
+                ) WITHOUT ROWID;
+                -- One row per person who changed a default: personal ranking off, a reset (upvotes and saves before
+                -- reset_at no longer count), the SHA-256 of the private feed token.
+                CREATE TABLE personal_setting (
+                    account INTEGER PRIMARY KEY REFERENCES account(id) ON DELETE CASCADE,
+                    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+                    reset_at REAL,
+                    feed_token_hash BLOB UNIQUE
+                );
+                CREATE INDEX collection_by_owner ON collection (owner);
+                -- Matching an imported library (BibTeX, RIS) by DOI, then by exact title.
+                CREATE INDEX paper_by_doi ON paper (doi) WHERE doi IS NOT NULL;
+                CREATE INDEX paper_by_lower_title ON paper (lower(title));
+                """)
+        }
         return migrator
     }
 }
