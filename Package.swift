@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "PapersServer",
             dependencies: [
-                "PapersCore", "PapersStore", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersMail",
+                "PapersCore", "PapersStore", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersMail", "PapersRecommend",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),

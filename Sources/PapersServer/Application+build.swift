@@ -5,6 +5,7 @@ import PapersCore
 import PapersEmbedding
 import PapersIngest
 import PapersMail
+import PapersRecommend
 import PapersSearch
 import PapersStore
 import Prometheus
@@ -79,6 +80,11 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     router.addRoutes(SubscriptionController(store: store, desk: try await SubscriptionDesk(store: store, settings: mail),
                                             limits: configuration.rateLimits, limiter: limiter, views: views, now: configuration.now,
                                             nudge: { mailWorker?.nudge() }).endpoints)
+    let recommender = RecommendationService(store: store, embeddingModel: semantic?.encoder.name ?? SentenceEncoder.defaultModelName,
+                                            dimension: semantic?.encoder.dimension ?? 384)
+    router.addRoutes(PersonalController(store: store, recommender: recommender, views: views, clock: configuration.clock, limiter: limiter,
+                                        limits: configuration.rateLimits, baseURL: configuration.publicBaseURL,
+                                        siteName: configuration.siteName).endpoints)
     router.addRoutes(HFCompatibleAPIController(store: store, search: search, community: community).endpoints, atPath: "/api")
     router.addRoutes(APIController(store: store, search: search).endpoints, atPath: "/api")
     router.addRoutes(FeedController(store: store, search: search, baseURL: configuration.publicBaseURL,

@@ -113,11 +113,14 @@ struct FeedController: Sendable {
         return entry
     }
 
-    func entry(for paper: Paper) -> AtomFeed.Entry {
+    func entry(for paper: Paper) -> AtomFeed.Entry { Self.entry(for: paper, baseURL: baseURL) }
+
+    /// The Atom entry of a paper on a site at `baseURL`.
+    static func entry(for paper: Paper, baseURL: String) -> AtomFeed.Entry {
         let url = baseURL + PaperSummaryView.path(for: paper.id)
         let summary = paper.abstract
-        return AtomFeed.Entry(id: url, title: paper.title, url: url, updated: Self.timestamp(paper.updated ?? paper.announcedDay),
-                              published: paper.published.map { Self.timestamp($0) },
+        return AtomFeed.Entry(id: url, title: paper.title, url: url, updated: timestamp(paper.updated ?? paper.announcedDay),
+                              published: paper.published.map { timestamp($0) },
                               authors: paper.authors.map(\.name), categories: paper.categories, summary: summary)
     }
 

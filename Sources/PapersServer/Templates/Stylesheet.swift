@@ -29,6 +29,32 @@ enum Stylesheet {
             button.disabled = false;
           }
         });
+        // "Not interested": post with fetch and take the paper off the page; without JavaScript the form posts
+        // and the page comes back without it.
+        document.addEventListener("submit", async (event) => {
+          const form = event.target;
+          if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-dismiss")) return;
+          event.preventDefault();
+          try {
+            const response = await fetch(form.action, {
+              method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+              headers: { "Accept": "application/json" }
+            });
+            if (response.status === 401) { window.location = "/login?return=" + encodeURIComponent(location.pathname + location.search); return; }
+            if (!response.ok) { form.submit(); return; }
+            const article = form.closest("article.paper");
+            if (article) article.remove();
+          } catch (e) {
+            form.submit();
+          }
+        });
+        // A library file (BibTeX, RIS) read into the seeding form's text box.
+        document.addEventListener("change", async (event) => {
+          const input = event.target;
+          if (!(input instanceof HTMLInputElement) || !input.dataset.fill || !input.files || !input.files[0]) return;
+          const box = input.form && input.form.querySelector("textarea[name=" + input.dataset.fill + "]");
+          if (box) box.value = await input.files[0].text();
+        });
         """
 
     static let css = """
@@ -87,6 +113,10 @@ enum Stylesheet {
         .standing { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin: 12px 0; }
         .standing form.vote { grid-row: auto; }
         .upvotes.hf { font-weight: 400; font-size: 0.85rem; }
+        p.reason { margin: 0.2rem 0; color: var(--muted); font-size: 0.9rem; }
+        form.dismiss { display: inline; margin: 0; }
+        form.dismiss button { background: none; border: none; color: var(--muted); padding: 0; font-size: 0.85rem; cursor: pointer; text-decoration: underline; min-height: 0; }
+        .sorts a[aria-current] { font-weight: 600; }
         .submitter { color: var(--muted); font-size: 0.85rem; }
         .account-form form { display: flex; flex-direction: column; gap: 10px; max-width: 26rem; }
         .account-form label.inline { flex-direction: row; align-items: center; gap: 6px; }

@@ -6,6 +6,7 @@ enum Templates {
         "home": home, "day": day, "search": search, "paper": paper, "error": error,
         "vote": vote, "signup": signup, "login": login, "profile": profile, "tokens": tokens, "submit": submit, "list": list,
         "tabs": tabs, "subscribe": subscribe, "subscribe_sent": subscribeSent, "subscription_action": subscriptionAction,
+        "for_you": forYou, "for_you_settings": forYouSettings,
     ]
 
     static let subscribe = """
@@ -86,6 +87,7 @@ enum Templates {
           <nav class="main" aria-label="Main">
             <a href="/">Daily</a>
             <a href="/trending">Trending</a>
+            <a href="/for-you">For you</a>
             <a href="/submit">Submit</a>
             <a href="/subscribe">Email digest</a>
           </nav>
@@ -119,7 +121,15 @@ enum Templates {
           <h3><a href="{{url}}">{{title}}</a></h3>
           <p class="authors">{{authors}}</p>
           <p class="cats">{{#hasUpvotes}}<span class="upvotes hf" title="upvotes on Hugging Face daily papers">HF ▲ {{upvotes}}</span> {{/hasUpvotes}}{{#hasSubmitter}}<span class="submitter">submitted by <a href="/u/{{submitter}}">{{submitter}}</a></span> {{/hasSubmitter}}{{#categories}}<span class="cat">{{.}}</span> {{/categories}}{{#hasDay}}<span class="day">{{day}}</span>{{/hasDay}}{{#hasCode}} <a class="code" href="{{codeURL}}" rel="nofollow noopener">Code</a>{{/hasCode}}</p>
+          {{#hasReason}}<p class="reason">{{#hasReasonURL}}<a href="{{reasonURL}}">{{reason}}</a>{{/hasReasonURL}}{{^hasReasonURL}}{{reason}}{{/hasReasonURL}}</p>{{/hasReason}}
           {{#hasSnippet}}<p class="snippet">{{{snippetHTML}}}</p>{{/hasSnippet}}{{^hasSnippet}}<p class="abstract">{{abstractPreview}}</p>{{/hasSnippet}}
+          {{#layout.isLoggedIn}}<form class="dismiss" action="/dismiss" method="post" data-dismiss>
+            <input type="hidden" name="csrf" value="{{layout.csrf}}">
+            <input type="hidden" name="paper" value="{{id}}">
+            <input type="hidden" name="state" value="on">
+            <input type="hidden" name="return" value="{{layout.path}}">
+            <button type="submit" aria-label="Not interested: {{title}}">Not interested</button>
+          </form>{{/layout.isLoggedIn}}
         </article>
 
         """
@@ -245,6 +255,72 @@ enum Templates {
         {{#isEmpty}}<p class="empty">{{emptyMessage}}</p>{{/isEmpty}}
         {{#papers}}{{> paper_item}}{{/papers}}
         <p class="footnote">{{footnote}}{{#hasFeed}} <a href="{{feedURL}}">Atom feed</a>{{/hasFeed}}</p>
+        {{/page}}
+        {{> foot}}
+        """
+
+    static let forYou = """
+        {{> head}}
+        {{#page}}
+        <nav class="days" aria-label="Days">
+          <span class="prev">{{#previous}}<a href="{{url}}" rel="prev">{{label}}</a>{{/previous}}</span>
+          <span class="next">{{#next}}<a href="{{url}}" rel="next">{{label}}</a>{{/next}}</span>
+        </nav>
+        <nav class="tabs" aria-label="Period">{{#periods}}<a href="{{url}}"{{#selected}} aria-current="page"{{/selected}}>{{label}}</a>{{/periods}}</nav>
+        <h1>{{heading}}</h1>
+        {{#notices}}<p class="notice" role="status">{{.}}</p>{{/notices}}
+        {{#isEmpty}}
+        <section class="empty">
+          <p>{{emptyMessage}}</p>
+          <ul>
+            <li>Upvote papers on the <a href="/">daily pages</a> or save them to a collection.</li>
+            <li><a href="/for-you/settings#seed">Seed your profile</a> with arXiv ids or a BibTeX, RIS or Zotero export.</li>
+            <li><a href="/for-you/settings#follow">Follow authors or categories</a>.</li>
+          </ul>
+        </section>
+        {{/isEmpty}}
+        {{#papers}}{{> paper_item}}{{/papers}}
+        <p class="footnote">Ranked for you from {{likedCount}} papers you liked, among {{candidates}} papers. <a href="/for-you/settings">Mutes, follows, seeds, private feed and reset</a>.</p>
+        {{/page}}
+        {{> foot}}
+        """
+
+    static let forYouSettings = """
+        {{> head}}
+        {{#page}}
+        <h1>For you: settings</h1>
+        {{#notices}}<p class="notice" role="status">{{.}}</p>{{/notices}}
+        {{#hasError}}<p class="error" role="alert">{{error}}</p>{{/hasError}}
+        <section id="personalization"><h2>Personal ranking</h2>
+          <p>Personal ranking is <strong>{{#enabled}}on{{/enabled}}{{^enabled}}off{{/enabled}}</strong>. It learns from {{likedCount}} liked papers and {{dismissedCount}} you marked “Not interested”.</p>
+          <form action="/for-you/personalization" method="post"><input type="hidden" name="csrf" value="{{layout.csrf}}">
+            <input type="hidden" name="state" value="{{#enabled}}off{{/enabled}}{{^enabled}}on{{/enabled}}">
+            <button type="submit">{{#enabled}}Turn it off{{/enabled}}{{^enabled}}Turn it on{{/enabled}}</button></form>
+          <form action="/for-you/reset" method="post"><input type="hidden" name="csrf" value="{{layout.csrf}}">
+            <button type="submit">Reset what it learned</button> <span class="hint">Forgets seeds and “Not interested”; earlier upvotes and saves stop counting. Mutes and follows stay.</span></form>
+        </section>
+        <section id="mute"><h2>Mutes and follows</h2>
+          <p>Muted authors, categories and words never appear in anything personal: this page, your feed, your digests.</p>
+          <ul>{{#filters}}<li>{{label}}: <strong>{{value}}</strong>
+            <form class="inline" action="/for-you/filters" method="post"><input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="kind" value="{{kind}}"><input type="hidden" name="value" value="{{value}}"><input type="hidden" name="state" value="off"><button type="submit">Remove</button></form></li>{{/filters}}</ul>
+          <form id="follow" action="/for-you/filters" method="post"><input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="state" value="on">
+            <label>Rule <select name="kind">{{#kinds}}<option value="{{value}}">{{label}}</option>{{/kinds}}</select></label>
+            <label>Value <input name="value" maxlength="200" required placeholder="an author, cs.CV, a word"></label>
+            <button type="submit">Add</button></form>
+        </section>
+        <section id="seed"><h2>Seed your profile</h2>
+          <p>Paste arXiv ids, or a BibTeX, RIS or Zotero export: papers are matched by arXiv id, then DOI, then exact title. To pick papers by search, <a href="/search">search</a> and upvote or save them.</p>
+          <form action="/for-you/seeds" method="post"><input type="hidden" name="csrf" value="{{layout.csrf}}">
+            <textarea name="library" rows="8" cols="70" maxlength="2000000" placeholder="2401.04088 2312.00752 … or @article{…}"></textarea>
+            <input type="file" accept=".bib,.ris,.txt" data-fill="library" aria-label="Read a library file into the box">
+            <button type="submit">Add these papers</button></form>
+        </section>
+        <section id="feed"><h2>Private feed</h2>
+          {{#hasNewFeedURL}}<p>Your feed: <code>{{newFeedURL}}</code> — copy it now; only a hash is kept.</p>{{/hasNewFeedURL}}
+          {{#hasFeed}}<p>You have a private Atom feed of your ranked papers.</p>
+          <form action="/for-you/feed/revoke" method="post"><input type="hidden" name="csrf" value="{{layout.csrf}}"><button type="submit">Revoke it</button></form>{{/hasFeed}}
+          <form action="/for-you/feed" method="post"><input type="hidden" name="csrf" value="{{layout.csrf}}"><button type="submit">{{#hasFeed}}Make a new address (the old one stops working){{/hasFeed}}{{^hasFeed}}Make a private feed{{/hasFeed}}</button></form>
+        </section>
         {{/page}}
         {{> foot}}
         """

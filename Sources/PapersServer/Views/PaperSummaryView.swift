@@ -30,6 +30,12 @@ struct PaperSummaryView: Sendable, MustacheComputed {
     var nextVoteState: String { voted ? "off" : "on" }
     var voteLabel: String { voted ? "Remove upvote" : "Upvote" }
 
+    /// Why personal ranking put it here ("Because you liked …"), and the liked paper's page.
+    var reason = ""
+    var hasReason = false
+    var reasonURL = ""
+    var hasReasonURL = false
+
     /// The first code repository the paper names, when any.
     var codeURL: String
     var hasCode: Bool
