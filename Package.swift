@@ -146,6 +146,11 @@ let package = Package(
             dependencies: ["PapersSearch", "PapersTestSupport"],
             swiftSettings: strict),
         .testTarget(
+            name: "PapersRecommendTests",
+            dependencies: ["PapersRecommend", "PapersStore", "PapersTestSupport",
+                           .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict),
+        .testTarget(
             name: "PapersServerTests",
             dependencies: ["PapersServer", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersTestSupport",
                            .product(name: "HummingbirdTesting", package: "hummingbird"),

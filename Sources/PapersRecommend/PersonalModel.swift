@@ -25,6 +25,8 @@ public struct PersonalModel: Sendable {
     public let scorer: LinearScorer?
     /// The liked papers' embeddings, to explain a recommendation by the nearest one.
     public let likedEmbeddings: [[Float]]
+    /// The liked papers' feature vectors: the explanation when embeddings are missing (no model installed).
+    public let likedVectors: [FeatureVector]
 
     /// Whether the model has anything to rank by.
     public var isEmpty: Bool { scorer == nil }
@@ -34,7 +36,7 @@ public struct PersonalModel: Sendable {
     public static func fit(liked: [FeatureVector], likedEmbeddings: [[Float]], dismissed: [FeatureVector], background: [FeatureVector],
                            space: FeatureSpace, settings: Settings = Settings()) -> PersonalModel {
         guard !liked.isEmpty, !(background.isEmpty && dismissed.isEmpty) else {
-            return PersonalModel(scorer: nil, likedEmbeddings: likedEmbeddings)
+            return PersonalModel(scorer: nil, likedEmbeddings: likedEmbeddings, likedVectors: liked)
         }
         let examples = liked + dismissed + background
         let labels = liked.map { _ in true } + dismissed.map { _ in false } + background.map { _ in false }
@@ -45,22 +47,40 @@ public struct PersonalModel: Sendable {
         costs += background.map { _ in negativeCost }
         let scorer = LinearClassifier(tolerance: settings.tolerance)
             .fit(examples, positive: labels, cost: costs, denseCount: space.dimension, sparseCount: space.sparseCount)
-        return PersonalModel(scorer: scorer, likedEmbeddings: likedEmbeddings)
+        return PersonalModel(scorer: scorer, likedEmbeddings: likedEmbeddings, likedVectors: liked)
     }
 
     /// The model's score of a paper (higher: more likely wanted); 0 for an empty model.
     public func score(_ x: FeatureVector) -> Float { scorer?.score(x) ?? 0 }
 
-    /// The liked paper closest in meaning to `embedding` (its index in `likedEmbeddings`) and the cosine.
-    public func nearestLiked(to embedding: some Collection<Float>) -> (index: Int, cosine: Float)? {
+    /// The liked paper closest in meaning to a paper (its index in `likedEmbeddings`) and the cosine: by
+    /// embedding when both have one, else by their words (`vector`'s sparse part).
+    public func nearestLiked(to embedding: some Collection<Float>, vector: FeatureVector? = nil) -> (index: Int, similarity: Float)? {
         let query = Array(embedding)
+        let hasEmbedding = query.contains { $0 != 0 }
         var best: (Int, Float)?
-        for (i, liked) in likedEmbeddings.enumerated() where liked.count == query.count {
+        for i in likedEmbeddings.indices {
             var s: Float = 0
-            for k in query.indices { s += query[k] * liked[k] }
+            let liked = likedEmbeddings[i]
+            if hasEmbedding, liked.count == query.count, liked.contains(where: { $0 != 0 }) {
+                for k in query.indices { s += query[k] * liked[k] }
+            } else if let vector, i < likedVectors.count {
+                s = Self.sparseDot(vector, likedVectors[i])
+            } else {
+                continue
+            }
             if best == nil || s > best!.1 { best = (i, s) }
         }
-        return best.map { (index: $0.0, cosine: $0.1) }
+        return best.map { (index: $0.0, similarity: $0.1) }
+    }
+
+    static func sparseDot(_ a: FeatureVector, _ b: FeatureVector) -> Float {
+        var i = 0, j = 0
+        var s: Float = 0
+        while i < a.ids.count, j < b.ids.count {
+            if a.ids[i] == b.ids[j] { s += a.values[i] * b.values[j]; i += 1; j += 1 } else if a.ids[i] < b.ids[j] { i += 1 } else { j += 1 }
+        }
+        return s
     }
 }
 

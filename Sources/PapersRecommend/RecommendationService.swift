@@ -64,6 +64,7 @@ public actor RecommendationService {
     private struct Context {
         var space: FeatureSpace
         var background: [FeatureVector]
+        var backgroundIDs: [PaperID]
         var paperCount: Int
     }
 
@@ -132,7 +133,7 @@ public actor RecommendationService {
         result.recommendations = order.map { i in
             let item = pool[i]
             return Recommendation(paper: item.paper, score: item.score,
-                                  reason: filters.followed(item.paper) ?? Self.reason(for: item.embedding, model: cached))
+                                  reason: filters.followed(item.paper) ?? Self.reason(for: item.embedding, vector: item.vector, model: cached))
         }
         return result
     }
@@ -151,8 +152,8 @@ public actor RecommendationService {
 
     // MARK: internals
 
-    private static func reason(for embedding: [Float], model cached: CachedModel) -> PersonalReason? {
-        guard let nearest = cached.model.nearestLiked(to: embedding) else { return nil }
+    private static func reason(for embedding: [Float], vector: FeatureVector, model cached: CachedModel) -> PersonalReason? {
+        guard let nearest = cached.model.nearestLiked(to: embedding, vector: vector) else { return nil }
         let liked = cached.liked[nearest.index]
         if case .collection(let id, let name) = liked.source {
             return .collection(id: id, name: name, paper: liked.paper, title: liked.title)
@@ -182,8 +183,11 @@ public actor RecommendationService {
             likedEmbeddings.append(embedding)
         }
         let dismissed = dismissedPapers.map { Self.vector($0, embedding: vectors[$0.id] ?? [], space: context.space) }
+        // A liked or dismissed paper is not also a background negative.
+        let labelled = Set(likedIDs).union(signals.dismissed)
+        let background = zip(context.backgroundIDs, context.background).filter { !labelled.contains($0.0) }.map(\.1)
         let model = PersonalModel.fit(liked: likedVectors, likedEmbeddings: likedEmbeddings, dismissed: dismissed,
-                                      background: context.background, space: context.space, settings: settings.training)
+                                      background: background, space: context.space, settings: settings.training)
         let cached = CachedModel(key: key, model: model, liked: likedKept)
         if case .account(let account) = profile { models[account] = cached }
         return cached
@@ -193,13 +197,13 @@ public actor RecommendationService {
         let count = try await store.paperCount()
         if let context, count < context.paperCount + max(context.paperCount / 10, 1) { return context }
         let sample = try await store.recentPapers(limit: settings.sampleSize)
-        let vocabulary = TermVocabulary(documents: sample.map(Self.text))
+        let vocabulary = TermVocabulary(documents: sample.map(Self.text), settings: TermVocabulary.Settings().scaled(toDocuments: sample.count))
         let space = FeatureSpace(vocabulary: vocabulary, categories: sample.flatMap(\.categories), dimension: dimension, weights: settings.weights)
         var random = SplitMix64(seed: 42)
         let backgroundPapers = Array(sample.shuffled(using: &random).prefix(settings.backgroundCount))
         let vectors = try await store.embeddings(of: backgroundPapers.map(\.id), model: embeddingModel)
         let background = backgroundPapers.map { Self.vector($0, embedding: vectors[$0.id] ?? [], space: space) }
-        let context = Context(space: space, background: background, paperCount: count)
+        let context = Context(space: space, background: background, backgroundIDs: backgroundPapers.map(\.id), paperCount: count)
         self.context = context
         days = [:]
         dayOrder = []

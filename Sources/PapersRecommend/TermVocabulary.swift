@@ -23,6 +23,15 @@ public struct TermVocabulary: Sendable {
 
         /// arxiv-sanity-lite's settings.
         public init() {}
+
+        /// These settings loosened for a small collection (a new instance, a test): with fewer than 1,000
+        /// documents a term may be in up to half of them, and with fewer than 5,000 in a single one.
+        public func scaled(toDocuments n: Int) -> Settings {
+            var settings = self
+            if n < 5_000 { settings.minimumDocuments = min(minimumDocuments, max(1, n / 1_000)) }
+            if n < 1_000 { settings.maximumDocumentFraction = max(maximumDocumentFraction, 0.5) }
+            return settings
+        }
     }
 
     /// Term key → feature id (0 ..< count).

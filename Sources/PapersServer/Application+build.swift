@@ -66,8 +66,12 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     }
     let community = CommunityController(store: store, limits: configuration.rateLimits, limiter: limiter, views: views,
                                         now: configuration.now, fetcher: fetcher)
+    let recommender = RecommendationService(store: store, embeddingModel: semantic?.encoder.name ?? SentenceEncoder.defaultModelName,
+                                            dimension: semantic?.encoder.dimension ?? 384)
+    let personal = PersonalController(store: store, recommender: recommender, views: views, clock: configuration.clock, limiter: limiter,
+                                      limits: configuration.rateLimits, baseURL: configuration.publicBaseURL, siteName: configuration.siteName)
     router.addRoutes(PageController(store: store, search: search, views: views, harvest: harvest,
-                                    clock: configuration.clock).endpoints)
+                                    clock: configuration.clock, personal: personal).endpoints)
     router.addRoutes(AccountController(store: store, auth: auth, limits: configuration.rateLimits, limiter: limiter, views: views).endpoints)
     router.addRoutes(community.endpoints)
     let mail = configuration.mailSettings
@@ -80,13 +84,9 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     router.addRoutes(SubscriptionController(store: store, desk: try await SubscriptionDesk(store: store, settings: mail),
                                             limits: configuration.rateLimits, limiter: limiter, views: views, now: configuration.now,
                                             nudge: { mailWorker?.nudge() }).endpoints)
-    let recommender = RecommendationService(store: store, embeddingModel: semantic?.encoder.name ?? SentenceEncoder.defaultModelName,
-                                            dimension: semantic?.encoder.dimension ?? 384)
-    router.addRoutes(PersonalController(store: store, recommender: recommender, views: views, clock: configuration.clock, limiter: limiter,
-                                        limits: configuration.rateLimits, baseURL: configuration.publicBaseURL,
-                                        siteName: configuration.siteName).endpoints)
+    router.addRoutes(personal.endpoints)
     router.addRoutes(HFCompatibleAPIController(store: store, search: search, community: community).endpoints, atPath: "/api")
-    router.addRoutes(APIController(store: store, search: search).endpoints, atPath: "/api")
+    router.addRoutes(APIController(store: store, search: search, personal: personal).endpoints, atPath: "/api")
     router.addRoutes(FeedController(store: store, search: search, baseURL: configuration.publicBaseURL,
                                     siteName: configuration.siteName, community: community).endpoints, atPath: "/feeds")
     router.get("/healthz") { _, _ -> HealthStatus in

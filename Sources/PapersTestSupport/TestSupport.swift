@@ -101,3 +101,49 @@ public enum TestClock {
     /// A clock stopped at ``now``.
     public static let clock = WallClock.fixed(now)
 }
+
+/// Papers on a few clearly separate topics, for personal-ranking tests: each topic has its own words, authors
+/// and category, so a model that learned one topic must put it first.
+public enum TopicalPapers {
+    /// A topic: its category, authors and the words its titles and abstracts are made of.
+    public struct Topic: Sendable {
+        public var name: String
+        public var category: String
+        public var authors: [String]
+        public var words: [String]
+    }
+
+    /// Three topics with disjoint vocabularies.
+    public static let topics: [Topic] = [
+        Topic(name: "diffusion", category: "cs.CV", authors: ["Dana Diffuse", "Ivo Imagen"],
+              words: ["diffusion", "denoising", "image", "generation", "score", "sampler", "pixels", "latent", "guidance", "noise"]),
+        Topic(name: "reinforcement", category: "cs.RO", authors: ["Rita Reward", "Paul Policy"],
+              words: ["reinforcement", "policy", "reward", "robot", "agent", "locomotion", "control", "environment", "actor", "critic"]),
+        Topic(name: "graphs", category: "math.CO", authors: ["Gina Graph", "Nils Node"],
+              words: ["graph", "nodes", "edges", "coloring", "spectral", "vertex", "clique", "planar", "bipartite", "chromatic"]),
+    ]
+
+    /// `perTopic` papers of each topic listed on each of `days`, ids `YYMM.NNNNN` numbered in order (topics
+    /// interleaved, so id order says nothing about topic).
+    public static func papers(days: [Day], perTopic: Int, idPrefix: String = "2611") -> [Paper] {
+        var papers: [Paper] = []
+        var n = 0
+        for day in days {
+            for k in 0..<perTopic {
+                for (t, topic) in topics.enumerated() {
+                    n += 1
+                    let w = topic.words
+                    let title = "\(w[(k + n) % w.count].capitalized) \(w[(k * 3 + 1) % w.count]) with \(w[(k + 2 * n) % w.count]) \(n)"
+                    let abstract = (0..<12).map { w[($0 * (k + 2) + t + n) % w.count] }.joined(separator: " ") + "."
+                    papers.append(Fixtures.paper(String(format: "\(idPrefix).%05d", n), title: title, abstract: abstract,
+                                                 authors: [topic.authors[n % 2], "Coauthor \(n)"], categories: [topic.category],
+                                                 listed: day.description))
+                }
+            }
+        }
+        return papers
+    }
+
+    /// The topic of a paper made by `papers`.
+    public static func topic(of paper: Paper) -> Topic? { topics.first { paper.categories.first == $0.category } }
+}

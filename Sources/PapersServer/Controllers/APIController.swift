@@ -7,6 +7,8 @@ import PapersStore
 struct APIController: Sendable {
     let store: any PaperStore
     let search: SearchService
+    /// Personal ranking, for `sort=for-you`.
+    var personal: PersonalController? = nil
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -98,8 +100,18 @@ struct APIController: Sendable {
         } else {
             return DailyJSON(date: nil, total: 0, previous: nil, next: nil, papers: [])
         }
-        let papers = try await store.papers(on: day, limit: limit, offset: offset)
-        let total = try await store.paperCount(on: day)
+        var total = try await store.paperCount(on: day)
+        let papers: [Paper]
+        if try PageController.sortForYou(parameters) {
+            guard let viewer = context.viewer, let personal else {
+                throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "parameter sort: for-you needs Authorization: Bearer TOKEN")
+            }
+            let result = try await personal.recommender.recommend(.account(viewer.id), days: day...day, limit: offset + limit)
+            papers = result.recommendations.dropFirst(offset).map(\.paper)
+            total = result.recommendations.count < offset + limit ? offset + papers.count : total
+        } else {
+            papers = try await store.papers(on: day, limit: limit, offset: offset)
+        }
         let (previous, next) = try await store.neighbours(of: day)
         return DailyJSON(date: day.description, total: total, previous: previous?.description, next: next?.description,
                          papers: papers.map(PaperJSON.init))

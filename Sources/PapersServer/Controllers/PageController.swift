@@ -13,6 +13,8 @@ struct PageController: Sendable {
     var harvest: HarvestScheduler? = nil
     /// The calendar: which day is today for the home page's notices.
     let clock: WallClock
+    /// Personal ranking, for the "For you" order of day pages.
+    var personal: PersonalController? = nil
 
     /// Papers per daily page (and per group on the home page).
     static let pageSize = 50
@@ -72,21 +74,36 @@ struct PageController: Sendable {
         guard let day = Day(text) else {
             throw HTTPError(.badRequest, message: "The date \"\(text.prefix(40))\" is not a valid YYYY-MM-DD date.")
         }
-        let page = try QueryParameters(request: request).int("page", default: 1, range: 1...10_000)
-        let total = try await store.paperCount(on: day)
-        let papers = try await store.dailyPage(day, viewer: context.viewer?.id, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
+        let parameters = QueryParameters(request: request)
+        let page = try parameters.int("page", default: 1, range: 1...10_000)
+        let forYou = try Self.sortForYou(parameters)
+        var total = try await store.paperCount(on: day)
+        let summaries: [PaperSummaryView]
+        if forYou, let personal, let viewer = context.viewer {
+            // Ranked for the viewer: what they have not acted on and not muted, best first.
+            let result = try await personal.recommender.recommend(.account(viewer.id), days: day...day, limit: page * Self.pageSize)
+            summaries = try await personal.summaries(Array(result.recommendations.dropFirst((page - 1) * Self.pageSize)), viewer: viewer.id)
+            total = result.recommendations.count < page * Self.pageSize ? (page - 1) * Self.pageSize + summaries.count : total
+        } else {
+            let papers = try await store.dailyPage(day, viewer: context.viewer?.id, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
+            summaries = papers.map { PaperSummaryView($0) }
+        }
         let (previous, next) = try await store.neighbours(of: day)
-        let base = "/date/\(day)"
+        let base = "/date/\(day)" + (forYou ? "?sort=for-you&" : "?")
         let navigation = PageNavigation(
-            previousURL: page > 1 ? "\(base)?page=\(page - 1)" : nil,
-            nextURL: page * Self.pageSize < total ? "\(base)?page=\(page + 1)" : nil)
+            previousURL: page > 1 ? "\(base)page=\(page - 1)" : nil,
+            nextURL: page * Self.pageSize < total ? "\(base)page=\(page + 1)" : nil)
         var model = DayPageModel(
-            date: day.description, heading: day.longDescription, papers: papers.map { PaperSummaryView($0) },
+            date: day.description, heading: day.longDescription, papers: summaries,
             total: total, isEmpty: total == 0,
             previous: previous.map { [NavLink(url: "/date/\($0)", label: "← \($0.longDescription)")] } ?? [],
             next: next.map { [NavLink(url: "/date/\($0)", label: "\($0.longDescription) →")] } ?? [],
             pageNavigation: navigation)
         model.tabs = TabView.periods(day: day, selected: "day")
+        model.forYou = forYou
+        if forYou, context.viewer == nil {
+            model.notices.append("Log in to see this day ranked for you.")
+        }
         if !AnnouncementSchedule.isAnnouncementDay(day) {
             model.emptyMessage = "arXiv does not announce new papers on \(day.weekdayName)s; the days around it have them."
         }
@@ -139,6 +156,15 @@ struct PageController: Sendable {
             model.hasMessage = true
         }
         return views.page("search", model, request: request, context: context)
+    }
+
+    /// `sort=for-you` (personal order) or `sort=featured` / absent (the page's own order).
+    static func sortForYou(_ parameters: QueryParameters) throws -> Bool {
+        switch parameters.string("sort") ?? "featured" {
+        case "featured": return false
+        case "for-you": return true
+        case let other: throw HTTPError(.badRequest, message: "parameter sort: expected featured or for-you, got \"\(other.prefix(20))\"")
+        }
     }
 
     static func searchURL(query: String, filters: SearchFilters, mode: SearchMode?, page: Int) -> String {

@@ -368,7 +368,9 @@ enum Templates {
         {{> tabs}}
         <h1>{{heading}}</h1>
         {{#isEmpty}}<p class="empty">{{emptyMessage}}</p>{{/isEmpty}}
-        {{^isEmpty}}<p class="count">{{total}} papers · <a href="/feeds/daily.atom?date={{date}}">Atom feed</a></p>{{/isEmpty}}
+        {{^isEmpty}}<p class="count">{{total}} papers · <a href="/feeds/daily.atom?date={{date}}">Atom feed</a></p>
+        <nav class="sorts" aria-label="Order">Order: <a href="/date/{{date}}"{{^forYou}} aria-current="true"{{/forYou}}>Featured first</a> · <a href="/date/{{date}}?sort=for-you"{{#forYou}} aria-current="true"{{/forYou}}>For you</a></nav>{{/isEmpty}}
+        {{#notices}}<p class="notice" role="status">{{.}}</p>{{/notices}}
         {{#papers}}{{> paper_item}}{{/papers}}
         {{> pagination}}
         {{/page}}

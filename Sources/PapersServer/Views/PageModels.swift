@@ -48,6 +48,9 @@ struct DayPageModel: PageModel, MustacheComputed {
     var pageNavigation: PageNavigation
     var tabs: [TabView] = []
     var hasTabs: Bool { !tabs.isEmpty }
+    /// Whether the personal order ("For you") is shown instead of featured first.
+    var forYou = false
+    var notices: [String] = []
 }
 
 /// Previous/next page links of a paginated list.
