@@ -15,6 +15,13 @@ public enum LibraryImport {
         public var doi: String?
         /// The title with braces and extra spaces removed, when given.
         public var title: String?
+
+        /// Creates an entry.
+        public init(arxivID: String? = nil, doi: String? = nil, title: String? = nil) {
+            self.arxivID = arxivID
+            self.doi = doi
+            self.title = title
+        }
     }
 
     /// Largest input read, in bytes (a 5,000-entry library is about 2 MB).
@@ -104,7 +111,7 @@ public enum LibraryImport {
         var entries: [Entry] = []
         var entry = Entry()
         for line in text.split(whereSeparator: \.isNewline) {
-            guard line.count >= 6, line.dropFirst(2).hasPrefix("  -") else { continue }
+            guard line.count >= 5, line.dropFirst(2).hasPrefix("  -") else { continue }
             let tag = String(line.prefix(2))
             let value = String(line.dropFirst(6)).trimmingCharacters(in: .whitespaces)
             switch tag {
@@ -116,6 +123,8 @@ public enum LibraryImport {
             default: break
             }
         }
+        // A last record without its ER line (a truncated file, trimmed input) still counts.
+        if entry != Entry() { entries.append(entry) }
         return entries
     }
 
