@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "PapersMail",
             dependencies: [
-                "PapersCore", "PapersStore", "PapersSearch",
+                "PapersCore", "PapersStore", "PapersSearch", "PapersRecommend",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

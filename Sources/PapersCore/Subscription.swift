@@ -126,6 +126,8 @@ public struct DigestPreferences: Hashable, Sendable {
     public var frequency: DigestFrequency
     /// Include the top trending papers.
     public var trending: Bool
+    /// Include the day's papers ranked for the subscriber's account (personal ranking; needs an account).
+    public var forYou: Bool
     /// Saved searches, categories and authors.
     public var topics: [SubscriptionTopic]
     /// When not empty, a paper must mention at least one of these words or phrases (title or abstract).
@@ -144,18 +146,20 @@ public struct DigestPreferences: Hashable, Sendable {
 
     /// Creates preferences and checks them; every error names the field.
     public init(frequency: DigestFrequency = .daily, trending: Bool = true, topics: [SubscriptionTopic] = [],
-                include: [String] = [], exclude: [String] = [], maxPapers: Int = DigestPreferences.defaultMaxPapers) throws(SubscriptionError) {
+                include: [String] = [], exclude: [String] = [], maxPapers: Int = DigestPreferences.defaultMaxPapers,
+                forYou: Bool = false) throws(SubscriptionError) {
         guard Self.maxPapersRange.contains(maxPapers) else {
             throw .invalid(field: "maxPapers", reason: "choose between \(Self.maxPapersRange.lowerBound) and \(Self.maxPapersRange.upperBound) papers")
         }
-        guard trending || !topics.isEmpty else {
-            throw .invalid(field: "topics", reason: "choose trending papers, at least one topic, or both")
+        guard trending || forYou || !topics.isEmpty else {
+            throw .invalid(field: "topics", reason: "choose trending papers, papers for you, at least one topic, or several")
         }
         guard topics.count <= Self.maximumTopics else { throw .invalid(field: "topics", reason: "at most \(Self.maximumTopics) topics") }
         var checked: [SubscriptionTopic] = []
         for topic in topics where !checked.contains(topic) { checked.append(try SubscriptionTopic.validated(topic, field: "topics")) }
         self.frequency = frequency
         self.trending = trending
+        self.forYou = forYou
         self.topics = checked
         self.include = try Self.keywords(include, field: "include")
         self.exclude = try Self.keywords(exclude, field: "exclude")
@@ -179,7 +183,7 @@ public struct DigestPreferences: Hashable, Sendable {
 
     /// What the digest carries, for people: "trending papers; diffusion; cat:cs.LG".
     public var summary: String {
-        ((trending ? ["trending papers"] : []) + topics.map(\.description)).joined(separator: "; ")
+        ((forYou ? ["papers ranked for you"] : []) + (trending ? ["trending papers"] : []) + topics.map(\.description)).joined(separator: "; ")
     }
 
     /// Splits a comma- or line-separated form field into keywords.

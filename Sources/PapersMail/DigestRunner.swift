@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PapersCore
+import PapersRecommend
 import PapersSearch
 import PapersStore
 
@@ -40,6 +41,8 @@ public struct DigestRunner: Sendable {
     public var sender: OutboxSender
     /// Logs.
     public var logger: Logger
+    /// Personal ranking for "for you" digests (nil: those digests carry only their other lists).
+    public var personal: RecommendationService?
 
     /// Creates a runner.
     public init(store: any PaperStore, search: SearchService, settings: MailSettings, transport: any MailTransport,
@@ -63,7 +66,7 @@ public struct DigestRunner: Sendable {
         let today = Day(unixTime: now)
         let frequencies: [DigestFrequency] = weekly ? [.daily, .weekly] : [.daily]
         // A fresh selector per run: topic results are shared between subscribers of this run only.
-        let selector = DigestSelector(store: store, search: search)
+        let selector = DigestSelector(store: store, search: search, personal: personal)
         for frequency in frequencies {
             let period = DigestPeriod(frequency, containing: today)
             var after: Int64 = 0

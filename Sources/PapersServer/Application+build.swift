@@ -76,14 +76,16 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     router.addRoutes(community.endpoints)
     let mail = configuration.mailSettings
     // The runner (templates, signing key) is made only when this server runs the mail worker.
-    let mailWorker: DigestService? = configuration.mailWorker
-        ? DigestService(runner: try await DigestRunner(store: store, search: search, settings: mail, transport: SMTPTransport(settings: mail.smtp),
-                                                       now: configuration.now, logger: logger),
-                        settings: mail, now: configuration.now, interval: configuration.mailWorkerInterval, logger: logger)
-        : nil
+    var mailWorker: DigestService?
+    if configuration.mailWorker {
+        var runner = try await DigestRunner(store: store, search: search, settings: mail, transport: SMTPTransport(settings: mail.smtp),
+                                            now: configuration.now, logger: logger)
+        runner.personal = recommender
+        mailWorker = DigestService(runner: runner, settings: mail, now: configuration.now, interval: configuration.mailWorkerInterval, logger: logger)
+    }
     router.addRoutes(SubscriptionController(store: store, desk: try await SubscriptionDesk(store: store, settings: mail),
                                             limits: configuration.rateLimits, limiter: limiter, views: views, now: configuration.now,
-                                            nudge: { mailWorker?.nudge() }).endpoints)
+                                            nudge: { [mailWorker] in mailWorker?.nudge() }).endpoints)
     router.addRoutes(personal.endpoints)
     router.addRoutes(HFCompatibleAPIController(store: store, search: search, community: community).endpoints, atPath: "/api")
     router.addRoutes(APIController(store: store, search: search, personal: personal).endpoints, atPath: "/api")

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import PapersCore
+import PapersEmbedding
 import PapersMail
+import PapersRecommend
 import PapersSearch
 import PapersStore
 
@@ -85,8 +87,10 @@ struct DigestRunCommand: AsyncParsableCommand {
         var logger = Logger(label: "papers.digest")
         logger.logLevel = .warning
         let search = try model.searchService(store: store, home: home, required: false)
-        let runner = try await DigestRunner(store: store, search: search, settings: settings, transport: SMTPTransport(settings: settings.smtp),
+        var runner = try await DigestRunner(store: store, search: search, settings: settings, transport: SMTPTransport(settings: settings.smtp),
                                             now: clock.nowFunction, logger: logger)
+        runner.personal = RecommendationService(store: store, embeddingModel: search.semantic?.encoder.name ?? SentenceEncoder.defaultModelName,
+                                                dimension: search.semantic?.encoder.dimension ?? 384)
         let bar = ProgressBar(label: "digest")
         let started = Date()
         let report = try await runner.run(now: time, dryRun: dryRun, ignoringBackoff: true) { phase, count in

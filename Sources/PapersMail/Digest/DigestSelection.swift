@@ -1,5 +1,6 @@
 import Foundation
 import PapersCore
+import PapersRecommend
 import PapersSearch
 import PapersStore
 
@@ -21,12 +22,15 @@ public struct DigestEntry: Sendable {
 public struct DigestSelector: Sendable {
     let store: any PaperStore
     let search: SearchService
+    /// Personal ranking, for subscriptions that ask for papers "for you" (nil: such digests get their other lists).
+    let personal: RecommendationService?
     let cache = SelectionCache()
 
     /// Creates a selector; results of shared topics are computed once per selector (one digest run).
-    public init(store: any PaperStore, search: SearchService) {
+    public init(store: any PaperStore, search: SearchService, personal: RecommendationService? = nil) {
         self.store = store
         self.search = search
+        self.personal = personal
     }
 
     /// The days a digest at `now` covers: from the previous digest's day (or the period's look-back) to today.
@@ -54,6 +58,13 @@ public struct DigestSelector: Sendable {
             case .search(let query):
                 lists.append(try await matches(query, days, depth).map { DigestEntry(paper: $0, reason: "Matches “\(query)”") })
             }
+        }
+        if preferences.forYou, let personal, let account = subscription.accountID {
+            // The person's own ranking leads: mutes and dismissals apply, as everywhere personal.
+            let ranked = try await personal.recommend(.account(account), days: days, limit: depth).recommendations
+            let standing = Dictionary(try await store.rankedPapers(ranked.map(\.paper.id), viewer: nil).map { ($0.paper.id, $0) },
+                                      uniquingKeysWith: { a, _ in a })
+            lists.insert(ranked.compactMap { r in standing[r.paper.id].map { DigestEntry(paper: $0, reason: r.reason?.text ?? "For you") } }, at: 0)
         }
         if preferences.trending {
             lists.append(try await trending(preferences.frequency, days, now, depth).map { DigestEntry(paper: $0, reason: "Trending") })

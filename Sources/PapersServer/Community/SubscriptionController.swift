@@ -81,6 +81,9 @@ struct SubscriptionController: Sendable {
     /// Rate limits (per client address and per email address), then the pending record and its confirmation.
     @discardableResult
     private func requestSubscription(_ input: SubscriptionInput, context: AppRequestContext) async throws -> SubscribeOutcome {
+        if input.preferences.forYou, context.viewer == nil {
+            throw SubscriptionError.invalid(field: "forYou", reason: "log in to get papers ranked for you: they are learned from your account")
+        }
         if let wait = await limiter.spend("subscribe|\(context.clientKey)", limits.subscriptionsPerIP) {
             throw RateLimiter.refusal(wait: wait, "Too many subscription requests from your address")
         }
@@ -162,7 +165,8 @@ struct SubscriptionInput {
         }
         preferences = try DigestPreferences(frequency: frequency, trending: form["trending"] != nil, topics: topics,
                                             include: DigestPreferences.splitKeywords(form.raw("include") ?? ""),
-                                            exclude: DigestPreferences.splitKeywords(form.raw("exclude") ?? ""), maxPapers: maxPapers)
+                                            exclude: DigestPreferences.splitKeywords(form.raw("exclude") ?? ""), maxPapers: maxPapers,
+                                            forYou: form["forYou"] != nil)
     }
 
     init(json: SubscriptionRequestJSON) throws(SubscriptionError) {
@@ -180,7 +184,7 @@ struct SubscriptionInput {
         }
         preferences = try DigestPreferences(frequency: try Self.frequency(json.frequency ?? "daily"), trending: json.trending ?? topics.isEmpty,
                                             topics: topics, include: json.include ?? [], exclude: json.exclude ?? [],
-                                            maxPapers: json.maxPapers ?? DigestPreferences.defaultMaxPapers)
+                                            maxPapers: json.maxPapers ?? DigestPreferences.defaultMaxPapers, forYou: json.forYou ?? false)
     }
 
     static func frequency(_ text: String) throws(SubscriptionError) -> DigestFrequency {
@@ -210,6 +214,7 @@ struct SubscriptionRequestJSON: Decodable {
     var email: String?
     var frequency: String?
     var trending: Bool?
+    var forYou: Bool?
     var topics: [Topic]?
     var include: [String]?
     var exclude: [String]?

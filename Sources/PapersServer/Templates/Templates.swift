@@ -24,6 +24,7 @@ enum Templates {
               <label class="inline"><input type="radio" name="frequency" value="weekly"{{#isWeekly}} checked{{/isWeekly}}> Weekly</label>
             </fieldset>
             <label class="inline"><input type="checkbox" name="trending" value="on"{{#trending}} checked{{/trending}}> Trending papers</label>
+            {{#layout.isLoggedIn}}<label class="inline"><input type="checkbox" name="forYou" value="on"{{#forYou}} checked{{/forYou}}> Papers ranked <a href="/for-you">for you</a>, from what you liked</label>{{/layout.isLoggedIn}}
             <label><span>Topics, one per line: a search (<code>diffusion models</code>), a category (<code>cat:cs.LG</code>) or an author (<code>author:Yann LeCun</code>, pinned first)</span>
               <textarea name="topics" rows="4" maxlength="4000">{{topics}}</textarea></label>
             <label>Only papers mentioning any of (comma-separated, optional) <input name="include" value="{{include}}" maxlength="2000"></label>

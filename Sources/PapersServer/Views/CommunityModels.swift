@@ -139,6 +139,8 @@ struct SubscribePageModel: PageModel, MustacheComputed {
     var email = ""
     var frequency = "daily"
     var trending = true
+    /// Papers ranked for the subscriber (offered to people logged in).
+    var forYou = false
     var topics = ""
     var include = ""
     var exclude = ""
@@ -152,6 +154,7 @@ struct SubscribePageModel: PageModel, MustacheComputed {
         email = form["email"] ?? ""
         frequency = form["frequency"] == "weekly" ? "weekly" : "daily"
         trending = form["trending"] != nil
+        forYou = form["forYou"] != nil
         topics = form.raw("topics") ?? ""
         include = form.raw("include") ?? ""
         exclude = form.raw("exclude") ?? ""

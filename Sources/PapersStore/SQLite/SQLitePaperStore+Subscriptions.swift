@@ -13,6 +13,8 @@ private struct StoredPreferences: Codable {
     var include: [String]
     var exclude: [String]
     var maxPapers: Int
+    /// Absent in rows written before personal ranking existed.
+    var forYou: Bool?
 }
 
 extension SQLitePaperStore {
@@ -21,7 +23,8 @@ extension SQLitePaperStore {
     static func encodePreferences(_ preferences: DigestPreferences) throws -> String {
         let stored = StoredPreferences(trending: preferences.trending,
                                        topics: preferences.topics.map { .init(kind: $0.kind, value: $0.value) },
-                                       include: preferences.include, exclude: preferences.exclude, maxPapers: preferences.maxPapers)
+                                       include: preferences.include, exclude: preferences.exclude, maxPapers: preferences.maxPapers,
+                                       forYou: preferences.forYou ? true : nil)
         return String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
     }
 
@@ -30,7 +33,8 @@ extension SQLitePaperStore {
         let frequency = DigestFrequency(rawValue: row["frequency"]) ?? .daily
         let preferences = try DigestPreferences(frequency: frequency, trending: stored.trending,
                                                 topics: stored.topics.compactMap { SubscriptionTopic(kind: $0.kind, value: $0.value) },
-                                                include: stored.include, exclude: stored.exclude, maxPapers: stored.maxPapers)
+                                                include: stored.include, exclude: stored.exclude, maxPapers: stored.maxPapers,
+                                                forYou: stored.forYou ?? false)
         return Subscription(id: row["id"], email: try EmailAddress(validating: row["email"]), preferences: preferences,
                             status: SubscriptionStatus(rawValue: row["status"]) ?? .paused, accountID: row["account"],
                             createdAt: row["created_at"], confirmedAt: row["confirmed_at"], bounces: row["bounces"])
