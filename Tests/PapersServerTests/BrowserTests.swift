@@ -85,4 +85,60 @@ struct BrowserTests {
             await browser.quit()
         }
     }
+
+    @Test("headless Chromium: sign up → upvote five papers on one topic → /for-you puts it first with 'Because you liked' → Not interested removes a paper without a reload",
+          .enabled(if: browserAvailable), .timeLimit(.minutes(3)))
+    func forYouJourney() async throws {
+        let shots = SharedData.repositoryRoot.appendingPathComponent(".build/screenshots").path
+        try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
+        let server = try await personalServer()
+        let profile = try TemporaryDirectory()
+        defer { profile.remove() }
+        let yesterday = CommunityServer.today.adding(days: -1)
+        let reinforcement = PersonalServerTests.ids("reinforcement", on: yesterday)
+        let todays = Set(PersonalServerTests.ids("reinforcement", on: CommunityServer.today))
+        try await server.run { client in
+            let site = "http://127.0.0.1:\(try #require(client.port))"
+            let browser = try await WebDriver.start(userDataDirectory: profile.path)
+            do {
+                try await browser.open(site + "/signup")
+                try await browser.type("input[name=username]", "ada")
+                try await browser.type("input[name=email]", "ada@example.org")
+                try await browser.type("input[name=password]", "correct horse battery")
+                try await browser.click("section.account-form button[type=submit]")
+                #expect(try await browser.waitUntil("return document.querySelector('a.me') !== null"))
+                // Upvote five papers of one topic on yesterday's page, with the buttons' script.
+                try await browser.open(site + "/date/\(yesterday)")
+                for id in reinforcement.prefix(5) {
+                    let button = "form.vote:has(input[name=paper][value='\(id)']) button"
+                    try await browser.click(button)
+                    #expect(try await browser.waitUntil("return document.querySelector(\"\(button)\").getAttribute('aria-pressed') === 'true'"))
+                }
+                // For you, today: that topic first, each with its reason.
+                try await browser.click("nav.main a[href='/for-you']")
+                #expect(try await browser.waitUntil("return location.pathname === '/for-you' && document.querySelectorAll('article.paper').length > 5"))
+                let top = try await browser.run("""
+                    return Array.from(document.querySelectorAll('article.paper')).slice(0, 5).map(a => a.querySelector('input[name=paper]').value)
+                    """) as? [String] ?? []
+                #expect(top.count == 5 && top.allSatisfy(todays.contains), "top \(top)")
+                let reason = try await browser.run("return document.querySelector('article.paper p.reason').innerText") as? String ?? ""
+                #expect(reason.hasPrefix("Because you liked “"))
+                try await browser.screenshot(to: shots + "/7-for-you.png")
+                // Not interested: the card goes, the page is not reloaded, and it stays gone after a reload.
+                _ = try await browser.run("window.__notReloaded = true; return true")
+                let first = try #require(top.first)
+                try await browser.click("article.paper form.dismiss button")
+                #expect(try await browser.waitUntil("return !document.querySelector(\"article.paper input[name=paper][value='\(first)']\")"))
+                #expect(try await browser.run("return window.__notReloaded === true") as? Bool == true)
+                try await browser.screenshot(to: shots + "/8-not-interested.png")
+                try await browser.open(site + "/for-you")
+                #expect(try await browser.waitUntil("return document.querySelectorAll('article.paper').length > 0"))
+                #expect(try await browser.run("return document.querySelector(\"article.paper input[name=paper][value='\(first)']\") === null") as? Bool == true)
+            } catch {
+                await browser.quit()
+                throw error
+            }
+            await browser.quit()
+        }
+    }
 }
