@@ -3,26 +3,14 @@ import Foundation
 import FoundationNetworking
 #endif
 import PapersIngest
+import PapersServer
 import PapersTestSupport
 import Testing
 
 @Suite("papers serve: the operator's signal")
 struct ServeCommandTests {
-    /// A TCP port nobody listens on right now (bound to 0, read back, closed).
-    static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A TCP port nobody listens on right now.
+    static func freeLoopbackPort() throws -> Int { try LoopbackPort.free() }
 
     /// Polls `/healthz` of a child server until `done` holds (at most ~60 s); the last body read.
     static func health(port: Int, until done: (String) -> Bool) async -> String {

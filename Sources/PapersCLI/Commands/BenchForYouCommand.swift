@@ -100,7 +100,7 @@ struct BenchForYouCommand: AsyncParsableCommand {
             cookies.append("papers_session=\(token)")
         }
         let cookieList = cookies
-        let port = try Self.freePort()
+        let port = try LoopbackPort.free()
         var configuration = AppConfiguration(host: "127.0.0.1", port: port, home: home, clock: .fixed(now))
         configuration.harvest.enabled = false
         configuration.mailWorker = false
@@ -164,22 +164,6 @@ struct BenchForYouCommand: AsyncParsableCommand {
             throw error
         }
         try await client.shutdown()
-    }
-
-    /// A port nobody listens on now (bound to 0, read back, released).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ValidationError("socket: \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw ValidationError("bind: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     static func unitVector(_ random: inout SplitMix64) -> [Float] {
