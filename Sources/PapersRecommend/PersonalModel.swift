@@ -16,6 +16,9 @@ public struct PersonalModel: Sendable {
         public var dismissalWeight: Float = 10
         /// Solver tolerance.
         public var tolerance: Float = 0.01
+        /// Recent likes count more: the k-th most recent weighs 1 / (1 + decay × k), normalised to a mean of 1
+        /// (0: all alike). Interests drift; what someone liked last month says more about today than last year.
+        public var recencyDecay: Float = 0
 
         /// The measured defaults.
         public init() {}
@@ -32,7 +35,7 @@ public struct PersonalModel: Sendable {
     public var isEmpty: Bool { scorer == nil }
 
     /// Fits a model. `liked` and `dismissed` are the person's papers, `background` unlabelled papers (a
-    /// sample of the collection); `likedEmbeddings` parallel to `liked`, unit length.
+    /// sample of the collection); `likedEmbeddings` parallel to `liked`, unit length; `liked` oldest first.
     public static func fit(liked: [FeatureVector], likedEmbeddings: [[Float]], dismissed: [FeatureVector], background: [FeatureVector],
                            space: FeatureSpace, settings: Settings = Settings()) -> PersonalModel {
         guard !liked.isEmpty, !(background.isEmpty && dismissed.isEmpty) else {
@@ -43,6 +46,11 @@ public struct PersonalModel: Sendable {
         let balanced = balancedCosts(positives: liked.count, negatives: background.count + dismissed.count, cost: settings.cost)
         let negativeCost = balanced.last ?? settings.cost
         var costs = Array(balanced.prefix(liked.count))
+        if settings.recencyDecay > 0 {
+            let weights = (0..<liked.count).map { 1 / (1 + settings.recencyDecay * Float(liked.count - 1 - $0)) }
+            let mean = weights.reduce(0, +) / Float(weights.count)
+            for i in costs.indices { costs[i] *= weights[i] / mean }
+        }
         costs += dismissed.map { _ in negativeCost * settings.dismissalWeight }
         costs += background.map { _ in negativeCost }
         let scorer = LinearClassifier(tolerance: settings.tolerance)
@@ -90,6 +98,8 @@ public struct PersonalModelRanker: EvaluationRanker {
     public var weights: FeatureSpace.Weights
     /// Training settings.
     public var settings: PersonalModel.Settings
+    /// Diversity of the final order, as on the pages (`PersonalRanking.diversified`); it only reorders the top.
+    public var diversity: Float = RecommendationService.Settings().diversity
     /// Row name.
     public var name: String
 
@@ -106,6 +116,16 @@ public struct PersonalModelRanker: EvaluationRanker {
         let vector = { @Sendable (i: Int) in space.vector(terms: corpus.terms[i], categories: corpus.papers[i].categories, embedding: corpus.embedding(i)) }
         let model = PersonalModel.fit(liked: profile.map(vector), likedEmbeddings: profile.map { Array(corpus.embedding($0)) },
                                       dismissed: [], background: background.map(vector), space: space, settings: settings)
-        return { candidates in candidates.map { model.score(vector($0)) } }
+        let diversity = diversity
+        return { candidates in
+            let scores = candidates.map { model.score(vector($0)) }
+            guard diversity > 0 else { return scores }
+            // The evaluation ranks by score: turn the diversified order of the top into descending pseudo-scores.
+            let order = PersonalRanking.diversified(scores: scores, embeddings: candidates.map { Array(corpus.embedding($0)) },
+                                                    diversity: diversity, limit: 20)
+            var adjusted = scores.map { $0 - 1_000 }
+            for (rank, i) in order.enumerated() { adjusted[i] = Float(1_000 - rank) }
+            return adjusted
+        }
     }
 }

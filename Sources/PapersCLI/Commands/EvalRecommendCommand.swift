@@ -31,6 +31,8 @@ struct RecommendEvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Rows to run, comma separated names (experiments).", visibility: .hidden)) var only: String?
     @Option(help: ArgumentHelp("Personal model block weights terms,embedding,categories (experiments).", visibility: .hidden)) var weights: String?
     @Option(help: ArgumentHelp("Personal model C (experiments).", visibility: .hidden)) var cost: Float?
+    @Option(help: ArgumentHelp("Personal model recency decay (experiments).", visibility: .hidden)) var decay: Float?
+    @Option(help: ArgumentHelp("Diversity of the final order (experiments).", visibility: .hidden)) var diversity: Float?
 
     struct Report: Encodable {
         var file: String
@@ -110,6 +112,8 @@ struct RecommendEvalCommand: AsyncParsableCommand {
             ranker.weights = FeatureSpace.Weights(terms: parts[0], embedding: parts[1], categories: parts[2])
         }
         if let cost { ranker.settings.cost = cost }
+        if let decay { ranker.settings.recencyDecay = decay }
+        if let diversity { ranker.diversity = diversity }
         let all: [any EvaluationRanker] = [CategoryPriorRanker(), TitleBM25Ranker(corpus: corpus), CentroidRanker(), NearestLikedRanker(),
                                            DecayedSumRanker(), TermSVMRanker(), ranker]
         guard let only else { return all }
