@@ -28,10 +28,7 @@ struct BrowserTests {
             let browser = try await WebDriver.start(userDataDirectory: profile.path)
             do {
                 // Sign up.
-                try await browser.open(site + "/signup")
-                try await browser.type("input[name=username]", "ada")
-                try await browser.type("input[name=email]", "ada@example.org")
-                try await browser.type("input[name=password]", "correct horse battery")
+                try await browser.fillSignUp(site: site, name: "ada")
                 try await browser.screenshot(to: shots + "/1-signup.png")
                 try await browser.click("section.account-form button[type=submit]")
                 #expect(try await browser.waitUntil("return document.querySelector('a.me') && document.querySelector('a.me').textContent === 'ada'"))
@@ -101,10 +98,7 @@ struct BrowserTests {
             let site = "http://127.0.0.1:\(try #require(client.port))"
             let browser = try await WebDriver.start(userDataDirectory: profile.path)
             do {
-                try await browser.open(site + "/signup")
-                try await browser.type("input[name=username]", "ada")
-                try await browser.type("input[name=email]", "ada@example.org")
-                try await browser.type("input[name=password]", "correct horse battery")
+                try await browser.fillSignUp(site: site, name: "ada")
                 try await browser.click("section.account-form button[type=submit]")
                 #expect(try await browser.waitUntil("return document.querySelector('a.me') !== null"))
                 // Upvote five papers of one topic on yesterday's page, with the buttons' script.
@@ -140,5 +134,15 @@ struct BrowserTests {
             }
             await browser.quit()
         }
+    }
+}
+
+extension WebDriver {
+    /// Opens the sign-up page and fills it in (the caller submits).
+    func fillSignUp(site: String, name: String) async throws {
+        try await open(site + "/signup")
+        try await type("input[name=username]", name)
+        try await type("input[name=email]", "\(name)@example.org")
+        try await type("input[name=password]", "correct horse battery")
     }
 }

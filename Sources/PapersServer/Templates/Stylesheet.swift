@@ -1,51 +1,48 @@
 /// The one hand-written stylesheet: readable measure, system fonts, works on a phone, visible focus.
 enum Stylesheet {
-    /// Progressive enhancement for upvote forms: post them with fetch and update the button in place. Without
-    /// JavaScript (or if the request fails) the form posts normally.
+    /// Progressive enhancement for upvote and "Not interested" forms: post them with fetch and update the page in
+    /// place. Without JavaScript (or if the request fails) the form posts normally.
     static let javascript = """
-        document.addEventListener("submit", async (event) => {
-          const form = event.target;
-          if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-vote")) return;
-          event.preventDefault();
-          const button = form.querySelector("button");
-          button.disabled = true;
+        // Posts a form with fetch for JSON; to the log-in page on 401; a plain post when fetch fails. Returns the JSON
+        // answer, or null when the page is leaving.
+        async function postForJSON(form) {
           try {
             const response = await fetch(form.action, {
               method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
               headers: { "Accept": "application/json" }
             });
-            if (response.status === 401) { window.location = "/login?return=" + encodeURIComponent(location.pathname + location.search); return; }
-            if (!response.ok) { form.submit(); return; }
-            const result = await response.json();
+            if (response.status === 401) { window.location = "/login?return=" + encodeURIComponent(location.pathname + location.search); return null; }
+            if (!response.ok) { form.submit(); return null; }
+            return await response.json();
+          } catch (e) {
+            form.submit();
+            return null;
+          }
+        }
+        document.addEventListener("submit", async (event) => {
+          const form = event.target;
+          if (!(form instanceof HTMLFormElement)) return;
+          if (form.hasAttribute("data-vote")) {
+            event.preventDefault();
+            const button = form.querySelector("button");
+            button.disabled = true;
+            const result = await postForJSON(form);
+            button.disabled = false;
+            if (!result) return;
             form.querySelector(".count").textContent = result.votes;
             button.setAttribute("aria-pressed", result.voted ? "true" : "false");
             form.querySelector("input[name=state]").value = result.voted ? "off" : "on";
             const label = result.voted ? "Remove upvote" : "Upvote";
             button.title = label;
             button.setAttribute("aria-label", label + button.getAttribute("aria-label").replace(/^[^:]*/, ""));
-          } catch (e) {
-            form.submit();
-          } finally {
-            button.disabled = false;
-          }
-        });
-        // "Not interested": post with fetch and take the paper off the page; without JavaScript the form posts
-        // and the page comes back without it.
-        document.addEventListener("submit", async (event) => {
-          const form = event.target;
-          if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-dismiss")) return;
-          event.preventDefault();
-          try {
-            const response = await fetch(form.action, {
-              method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
-              headers: { "Accept": "application/json" }
-            });
-            if (response.status === 401) { window.location = "/login?return=" + encodeURIComponent(location.pathname + location.search); return; }
-            if (!response.ok) { form.submit(); return; }
-            const article = form.closest("article.paper");
-            if (article) article.remove();
-          } catch (e) {
-            form.submit();
+          } else if (form.hasAttribute("data-dismiss")) {
+            // "Not interested": the paper leaves the page; without JavaScript the form posts and the page comes
+            // back without it.
+            event.preventDefault();
+            if (await postForJSON(form)) {
+              const article = form.closest("article.paper");
+              if (article) article.remove();
+            }
           }
         });
         // A library file (BibTeX, RIS) read into the seeding form's text box.

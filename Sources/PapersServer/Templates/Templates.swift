@@ -6,7 +6,7 @@ enum Templates {
         "home": home, "day": day, "search": search, "paper": paper, "error": error,
         "vote": vote, "signup": signup, "login": login, "profile": profile, "tokens": tokens, "submit": submit, "list": list,
         "tabs": tabs, "subscribe": subscribe, "subscribe_sent": subscribeSent, "subscription_action": subscriptionAction,
-        "for_you": forYou, "for_you_settings": forYouSettings,
+        "for_you": forYou, "for_you_settings": forYouSettings, "day_nav": dayNav,
     ]
 
     static let subscribe = """
@@ -260,13 +260,18 @@ enum Templates {
         {{> foot}}
         """
 
-    static let forYou = """
-        {{> head}}
-        {{#page}}
+    /// Previous/next day links of a day page and of /for-you.
+    static let dayNav = """
         <nav class="days" aria-label="Days">
           <span class="prev">{{#previous}}<a href="{{url}}" rel="prev">{{label}}</a>{{/previous}}</span>
           <span class="next">{{#next}}<a href="{{url}}" rel="next">{{label}}</a>{{/next}}</span>
         </nav>
+        """
+
+    static let forYou = """
+        {{> head}}
+        {{#page}}
+        {{> day_nav}}
         <nav class="tabs" aria-label="Period">{{#periods}}<a href="{{url}}"{{#selected}} aria-current="page"{{/selected}}>{{label}}</a>{{/periods}}</nav>
         <h1>{{heading}}</h1>
         {{#notices}}<p class="notice" role="status">{{.}}</p>{{/notices}}
@@ -362,10 +367,7 @@ enum Templates {
     static let day = """
         {{> head}}
         {{#page}}
-        <nav class="days" aria-label="Days">
-          <span class="prev">{{#previous}}<a href="{{url}}" rel="prev">{{label}}</a>{{/previous}}</span>
-          <span class="next">{{#next}}<a href="{{url}}" rel="next">{{label}}</a>{{/next}}</span>
-        </nav>
+        {{> day_nav}}
         {{> tabs}}
         <h1>{{heading}}</h1>
         {{#isEmpty}}<p class="empty">{{emptyMessage}}</p>{{/isEmpty}}
