@@ -106,23 +106,49 @@ public struct LinearClassifier: Sendable {
         let diagonal = cost.map { 1 / (2 * max($0, 1e-12)) }
         let qii = (0..<n).map { examples[$0].squaredNorm + biasFeature * biasFeature + diagonal[$0] }
         let y: [Float] = positive.map { $0 ? 1 : -1 }
-        var order = Array(0..<n)
+        var index = Array(0..<n)
         var random = SplitMix64(seed: seed)
-        for _ in 0..<maximumPasses {
-            for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int(random.next() % UInt64(i + 1))) }
-            var maxPG = -Float.infinity, minPG = Float.infinity
-            for i in order {
+        // liblinear's shrinking: an example at α = 0 whose gradient is beyond last pass's largest projected
+        // gradient is left out until the active set converges, then everything is checked once more.
+        var active = n
+        var maxOld = Float.infinity
+        var passes = 0
+        while passes < maximumPasses {
+            for i in stride(from: active - 1, to: 0, by: -1) { index.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+            var maxNew = -Float.infinity, minNew = Float.infinity
+            var s = 0
+            while s < active {
+                let i = index[s]
                 let g = y[i] * model.score(examples[i]) - 1 + diagonal[i] * alpha[i]
-                let pg = alpha[i] == 0 ? min(g, 0) : g
-                maxPG = max(maxPG, pg)
-                minPG = min(minPG, pg)
-                guard pg != 0 else { continue }
-                let old = alpha[i]
-                alpha[i] = max(old - g / qii[i], 0)
-                let delta = (alpha[i] - old) * y[i]
-                if delta != 0 { model.add(examples[i], times: delta, biasFeature: biasFeature) }
+                var pg: Float = 0
+                if alpha[i] == 0 {
+                    if g > maxOld {
+                        active -= 1
+                        index.swapAt(s, active)
+                        continue
+                    }
+                    if g < 0 { pg = g }
+                } else {
+                    pg = g
+                }
+                maxNew = max(maxNew, pg)
+                minNew = min(minNew, pg)
+                if abs(pg) > 1e-12 {
+                    let old = alpha[i]
+                    alpha[i] = max(old - g / qii[i], 0)
+                    let delta = (alpha[i] - old) * y[i]
+                    if delta != 0 { model.add(examples[i], times: delta, biasFeature: biasFeature) }
+                }
+                s += 1
             }
-            if maxPG - minPG <= tolerance { break }
+            passes += 1
+            if maxNew - minNew <= tolerance {
+                if active == n { break }
+                active = n
+                maxOld = .infinity
+                continue
+            }
+            maxOld = maxNew <= 0 ? .infinity : maxNew
         }
         return model
     }
