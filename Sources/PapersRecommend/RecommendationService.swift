@@ -16,8 +16,27 @@ public struct Recommendation: Sendable {
 public enum RecommendationProfile: Sendable {
     /// An account's stored signals.
     case account(Int64)
+    /// One of the account's collections as its own feed: the collection's papers are the likes; the account's
+    /// mutes and dismissals still apply.
+    case collection(account: Int64, id: Int64)
     /// Papers given by id (`papers recommend --liked … --disliked …`).
     case adHoc(liked: [PaperID], disliked: [PaperID])
+}
+
+/// Where a stored profile's model is cached: per account, and per collection.
+struct ModelSlot: Hashable {
+    var account: Int64
+    var collection: Int64?
+}
+
+extension RecommendationProfile {
+    var cacheSlot: ModelSlot? {
+        switch self {
+        case .account(let account): return ModelSlot(account: account, collection: nil)
+        case .collection(let account, let id): return ModelSlot(account: account, collection: id)
+        case .adHoc: return nil
+        }
+    }
 }
 
 /// What a ranking request produced.
@@ -86,7 +105,7 @@ public actor RecommendationService {
     let dimension: Int
     let settings: Settings
     private var context: Context?
-    private var models: [Int64: CachedModel] = [:]
+    private var models: [ModelSlot: CachedModel] = [:]
     private var days: [Day: CandidateSet] = [:]
     private var dayOrder: [Day] = []
 
@@ -104,6 +123,11 @@ public actor RecommendationService {
         switch profile {
         case .account(let account):
             signals = try await store.personalSignals(account: account)
+        case .collection(let account, let id):
+            var all = try await store.personalSignals(account: account)
+            all.liked = all.liked.filter { if case .collection(id, _) = $0.source { return true } else { return false } }
+            all.filters = all.filters.filter(\.kind.isMute)
+            signals = all
         case .adHoc(let liked, let disliked):
             let papers = try await store.rankedPapers(liked, viewer: nil).map(\.paper)
             signals = PersonalSignals(liked: papers.map { LikedPaper(paper: $0.id, title: $0.title, source: .seed, at: 0) },
@@ -148,7 +172,7 @@ public actor RecommendationService {
     }
 
     /// Drops cached models and day features (tests, and after a reset).
-    public func forget(account: Int64) { models[account] = nil }
+    public func forget(account: Int64) { models = models.filter { $0.key.account != account } }
 
     // MARK: internals
 
@@ -166,7 +190,7 @@ public actor RecommendationService {
         var seenLiked = Set<PaperID>()
         let liked = signals.liked.reversed().filter { seenLiked.insert($0.paper).inserted }.prefix(settings.maximumLiked).reversed()
         let key = liked.map(\.paper.rawValue) + ["|"] + signals.dismissed.map(\.rawValue).sorted()
-        if case .account(let account) = profile, let cached = models[account], cached.key == key { return cached }
+        if let slot = profile.cacheSlot, let cached = models[slot], cached.key == key { return cached }
         let likedIDs = liked.map(\.paper)
         let papers = try await store.rankedPapers(likedIDs, viewer: nil).map(\.paper)
         let dismissedPapers = try await store.rankedPapers(Array(signals.dismissed.prefix(settings.maximumLiked)), viewer: nil).map(\.paper)
@@ -189,7 +213,7 @@ public actor RecommendationService {
         let model = PersonalModel.fit(liked: likedVectors, likedEmbeddings: likedEmbeddings, dismissed: dismissed,
                                       background: background, space: context.space, settings: settings.training)
         let cached = CachedModel(key: key, model: model, liked: likedKept)
-        if case .account(let account) = profile { models[account] = cached }
+        if let slot = profile.cacheSlot { models[slot] = cached }
         return cached
     }
 

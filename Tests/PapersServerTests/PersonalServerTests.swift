@@ -183,3 +183,33 @@ struct PersonalServerTests {
         }
     }
 }
+
+@Suite("For you: a collection as its own feed")
+struct CollectionFeedTests {
+    @Test("a collection of one topic ranks that topic first on /for-you?collection=, in the API and the feed; nobody else can open it")
+    func collectionFeed() async throws {
+        try await personalServer().run { client in
+            var ada = Browser(client)
+            try await ada.signUp("ada")
+            // Upvotes say diffusion; the collection says graphs.
+            try await ada.upvote(Array(PersonalServerTests.ids("diffusion", on: CommunityServer.today.adding(days: -1)).prefix(5)))
+            _ = try await ada.get("/")
+            let made = try await ada.post("/collections", [("name", "Graph theory"), ("public", "on")])
+            let collection = try #require(made.location?.split(separator: "/").last.map(String.init))
+            for id in PersonalServerTests.ids("graphs", on: CommunityServer.today.adding(days: -2)).prefix(4) {
+                _ = try await ada.post("/collections/\(collection)/items", [("paper", id), ("state", "on"), ("return", "/")])
+            }
+            let page = try await ada.get("/for-you?date=\(CommunityServer.today)&collection=\(collection)")
+            let graphs = Set(PersonalServerTests.ids("graphs", on: CommunityServer.today))
+            #expect(Browser.paperIDs(page.body).prefix(4).allSatisfy(graphs.contains), "\(Browser.paperIDs(page.body).prefix(5))")
+            #expect(page.body.contains("From your collection “Graph theory”"))
+            #expect(page.body.contains("Ranked like:"))
+            let everything = try await ada.get("/for-you?date=\(CommunityServer.today)")
+            #expect(!graphs.contains(try #require(Browser.paperIDs(everything.body).first)), "the whole profile leans to diffusion")
+            var bob = Browser(client)
+            try await bob.signUp("bob")
+            #expect(try await bob.get("/for-you?collection=\(collection)").status == .notFound)
+            #expect(try await bob.get("/for-you?collection=nonsense").status == .notFound)
+        }
+    }
+}

@@ -49,23 +49,32 @@ struct PersonalController: Sendable {
             return try views.page("for_you", model, request: request, context: context).response(from: request, context: context)
         }
         let range = period == "week" ? day.adding(days: -6)...day : day...day
-        let result = try await recommender.recommend(.account(viewer.id), days: range, limit: Self.pageSize)
-        var model = ForYouPageModel(heading: period == "week" ? "For you: the week to \(day.longDescription)" : "For you: \(day.longDescription)")
+        let (profile, collection) = try await profile(parameters, viewer: viewer.id)
+        let result = try await recommender.recommend(profile, days: range, limit: Self.pageSize)
+        let title = collection.map { "“\($0.name)”" } ?? "For you"
+        var model = ForYouPageModel(heading: period == "week" ? "\(title): the week to \(day.longDescription)" : "\(title): \(day.longDescription)")
+        let query = collection.map { "&collection=\($0.id)" } ?? ""
+        model.feeds = [ForYouPageModel.Period(url: "/for-you?date=\(day)&period=\(period)", label: "Everything", selected: collection == nil)]
+            + (try await store.collections(of: viewer.id, includePrivate: true)).map {
+                ForYouPageModel.Period(url: "/for-you?date=\(day)&period=\(period)&collection=\($0.id)", label: $0.name, selected: $0.id == collection?.id)
+            }
         model.papers = try await summaries(result.recommendations, viewer: viewer.id)
         model.likedCount = result.likedCount
         model.candidates = result.candidates
-        model.periods = [ForYouPageModel.Period(url: "/for-you?date=\(day)", label: "Day", selected: period == "day"),
-                         ForYouPageModel.Period(url: "/for-you?date=\(day)&period=week", label: "Week", selected: period == "week")]
+        model.periods = [ForYouPageModel.Period(url: "/for-you?date=\(day)\(query)", label: "Day", selected: period == "day"),
+                         ForYouPageModel.Period(url: "/for-you?date=\(day)&period=week\(query)", label: "Week", selected: period == "week")]
         if period == "week" {
-            model.previous = [NavLink(url: "/for-you?date=\(day.adding(days: -7))&period=week", label: "← Week before")]
-            model.next = [NavLink(url: "/for-you?date=\(day.adding(days: 7))&period=week", label: "Week after →")]
+            model.previous = [NavLink(url: "/for-you?date=\(day.adding(days: -7))&period=week\(query)", label: "← Week before")]
+            model.next = [NavLink(url: "/for-you?date=\(day.adding(days: 7))&period=week\(query)", label: "Week after →")]
         } else {
             let (previous, next) = try await store.neighbours(of: day)
-            model.previous = previous.map { [NavLink(url: "/for-you?date=\($0)", label: "← \($0.longDescription)")] } ?? []
-            model.next = next.map { [NavLink(url: "/for-you?date=\($0)", label: "\($0.longDescription) →")] } ?? []
+            model.previous = previous.map { [NavLink(url: "/for-you?date=\($0)\(query)", label: "← \($0.longDescription)")] } ?? []
+            model.next = next.map { [NavLink(url: "/for-you?date=\($0)\(query)", label: "\($0.longDescription) →")] } ?? []
         }
         if result.disabled {
             model.emptyMessage = "Personal ranking is off. Turn it on in the settings to see papers ranked for you."
+        } else if result.noSignals, let collection {
+            model.emptyMessage = "“\(collection.name)” has no papers yet: save papers to it, and this page ranks every day's papers like them."
         } else if result.noSignals {
             model.emptyMessage = "Nothing to learn from yet: tell Papers what you like, and this page ranks every day's papers for you."
         } else if model.papers.isEmpty {
@@ -93,6 +102,16 @@ struct PersonalController: Sendable {
             }
             return view
         }
+    }
+
+    /// The viewer's whole profile, or one of their collections (`collection=ID`); someone else's collection is 404,
+    /// public or not: a collection's model says what its owner likes.
+    func profile(_ parameters: QueryParameters, viewer: Int64) async throws -> (RecommendationProfile, PaperCollection?) {
+        guard let text = parameters.string("collection") else { return (.account(viewer), nil) }
+        guard let id = Int64(text), let collection = try await store.collection(id), collection.ownerID == viewer else {
+            throw HTTPError(.notFound, message: "parameter collection: you have no collection \(text.prefix(20))")
+        }
+        return (.collection(account: viewer, id: id), collection)
     }
 
     private func requestedDay(_ parameters: QueryParameters) async throws -> Day? {
@@ -239,8 +258,10 @@ struct PersonalController: Sendable {
         }
         var entries: [AtomFeed.Entry] = []
         var updated = FeedController.timestamp(nil)
+        let parameters = QueryParameters(request: request)
+        let (profile, collection) = try await self.profile(parameters, viewer: account.id)
         if let day = try await store.latestDays(limit: 1).first?.day {
-            let result = try await recommender.recommend(.account(account.id), days: day.adding(days: -2)...day, limit: Self.pageSize)
+            let result = try await recommender.recommend(profile, days: day.adding(days: -2)...day, limit: Self.pageSize)
             entries = result.recommendations.map { r in
                 var entry = FeedController.entry(for: r.paper, baseURL: baseURL)
                 if let reason = r.reason { entry.summary = reason.text + ". " + entry.summary }
@@ -248,8 +269,8 @@ struct PersonalController: Sendable {
             }
             updated = FeedController.timestamp(day)
         }
-        let path = "/feeds/for-you/\(token).atom"
-        var response = AtomFeed(id: baseURL + path, title: "\(siteName): for \(account.name)", selfURL: baseURL + path,
+        let path = "/feeds/for-you/\(token).atom" + (collection.map { "?collection=\($0.id)" } ?? "")
+        var response = AtomFeed(id: baseURL + path, title: "\(siteName): for \(account.name)" + (collection.map { ", like “\($0.name)”" } ?? ""), selfURL: baseURL + path,
                                 pageURL: baseURL + "/for-you", updated: updated, entries: entries).response()
         response.headers[.cacheControl] = "private, max-age=300"
         return response
@@ -269,7 +290,7 @@ struct PersonalController: Sendable {
             return ForYouJSON(date: nil, period: period, likedCount: 0, candidates: 0, status: "empty", papers: [])
         }
         let range = period == "week" ? day.adding(days: -6)...day : day...day
-        let result = try await recommender.recommend(.account(viewer.id), days: range, limit: limit)
+        let result = try await recommender.recommend(try await profile(parameters, viewer: viewer.id).0, days: range, limit: limit)
         let status = result.disabled ? "disabled" : result.noSignals ? "no-signals" : "ok"
         return ForYouJSON(date: day.description, period: period, likedCount: result.likedCount, candidates: result.candidates, status: status,
                           papers: result.recommendations.map { ForYouJSON.Item(score: $0.score, reason: $0.reason?.text,

@@ -273,6 +273,7 @@ enum Templates {
         {{#page}}
         {{> day_nav}}
         <nav class="tabs" aria-label="Period">{{#periods}}<a href="{{url}}"{{#selected}} aria-current="page"{{/selected}}>{{label}}</a>{{/periods}}</nav>
+        {{#hasCollections}}<nav class="sorts" aria-label="Ranked like">Ranked like: {{#feeds}}<a href="{{url}}"{{#selected}} aria-current="true"{{/selected}}>{{label}}</a> {{/feeds}}</nav>{{/hasCollections}}
         <h1>{{heading}}</h1>
         {{#notices}}<p class="notice" role="status">{{.}}</p>{{/notices}}
         {{#isEmpty}}

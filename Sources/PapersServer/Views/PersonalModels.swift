@@ -14,6 +14,11 @@ struct ForYouPageModel: PageModel {
     var previous: [NavLink] = []
     var next: [NavLink] = []
     var periods: [Period] = []
+    /// "Everything" and each of the viewer's collections: each collection is a feed of its own.
+    var feeds: [Period] = [] {
+        didSet { hasCollections = feeds.count > 1 }
+    }
+    var hasCollections = false
 
     /// The Day / Week switch.
     struct Period: Sendable {
