@@ -8,13 +8,13 @@ public struct FeatureSpace: Sendable {
     public struct Weights: Sendable, Hashable {
         /// Weight of the tf-idf block.
         public var terms: Float = 1
-        /// Weight of the embedding block.
-        public var embedding: Float = 1
+        /// Weight of the embedding block (docs/recommend.md: the measured choice).
+        public var embedding: Float = 0.35
         /// Weight of the category block.
-        public var categories: Float = 0.3
+        public var categories: Float = 0.1
 
-        /// Creates weights.
-        public init(terms: Float = 1, embedding: Float = 1, categories: Float = 0.3) {
+        /// Creates weights; the defaults are the measured choice (docs/recommend.md).
+        public init(terms: Float = 1, embedding: Float = 0.35, categories: Float = 0.1) {
             self.terms = terms
             self.embedding = embedding
             self.categories = categories

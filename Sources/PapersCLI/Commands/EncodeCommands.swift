@@ -25,6 +25,12 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
+    /// The name stored embeddings are kept under (the model folder's name), without loading the weights.
+    func embeddingModelName(home: String) -> String {
+        URL(fileURLWithPath: ModelLocation.resolve(explicit: model.map { ($0 as NSString).expandingTildeInPath }, home: home))
+            .standardizedFileURL.lastPathComponent
+    }
+
     /// The encoder unless `skip` (a `--no-embed` flag); a missing model's message tells how to go without it.
     func loadEncoder(home: String, unless skip: Bool, command: String) throws -> SentenceEncoder? {
         guard !skip else { return nil }

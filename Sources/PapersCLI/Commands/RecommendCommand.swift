@@ -67,8 +67,8 @@ struct RecommendCommand: AsyncParsableCommand {
             guard let newest = try await store.latestDays(limit: 1).first?.day else { throw ValidationError("the database has no papers") }
             range = newest...newest
         }
-        let encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
-        let service = RecommendationService(store: store, embeddingModel: encoder.name, dimension: encoder.dimension)
+        // Ranking reads stored embeddings by the model's name; it never runs the encoder.
+        let service = RecommendationService(store: store, embeddingModel: modelOptions.embeddingModelName(home: global.resolvedHome))
         let result = try await service.recommend(.adHoc(liked: likedIDs, disliked: dislikedIDs), days: range, limit: limit)
         let items = result.recommendations.enumerated().map { i, r in
             Item(rank: i + 1, id: r.paper.id.rawValue, title: r.paper.title, day: r.paper.announcedDay?.description, score: r.score,
