@@ -71,7 +71,7 @@ public struct PersonalModel: Sendable {
             var s: Float = 0
             let liked = likedEmbeddings[i]
             if hasEmbedding, liked.count == query.count, liked.contains(where: { $0 != 0 }) {
-                for k in query.indices { s += query[k] * liked[k] }
+                s = LinearScorer.dot(query, liked)
             } else if let vector, i < likedVectors.count {
                 s = Self.sparseDot(vector, likedVectors[i])
             } else {

@@ -290,9 +290,7 @@ public enum PersonalRanking {
             for k in pool.indices where !taken[k] {
                 let other = embeddings[pool[k]]
                 guard other.count == picked.count else { continue }
-                var s: Float = 0
-                for d in other.indices { s += other[d] * picked[d] }
-                redundancy[k] = max(redundancy[k], s)
+                redundancy[k] = max(redundancy[k], LinearScorer.dot(other, picked))
             }
         }
         if order.count < limit { order += byScore.dropFirst(pool.count).prefix(limit - order.count) }

@@ -108,18 +108,25 @@ struct BenchForYouCommand: AsyncParsableCommand {
         logger.logLevel = .error
         let app = try await buildApplication(configuration, store: store, logger: logger)
         try await Self.withRunningServer(app, port: port) { client in
-            func get(_ person: Int) async throws -> Double {
-                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/for-you?date=\(today)")
+            func get(_ person: Int, path: String = "/for-you?date=\(today)") async throws -> Double {
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
                 request.headers.add(name: "Cookie", value: cookieList[person])
                 let t = ContinuousClock.now
                 let response = try await client.execute(request, timeout: .seconds(30))
                 _ = try await response.body.collect(upTo: 4 << 20)
-                guard response.status == .ok else { throw ValidationError("/for-you answered \(response.status)") }
+                guard response.status == .ok else { throw ValidationError("\(path) answered \(response.status)") }
                 return (ContinuousClock.now - t).inSeconds * 1_000
             }
             let warm = ContinuousClock.now
             for person in 0..<people { _ = try await get(person) }
             print(String(format: "  warm-up: %d people's first /for-you (fit + day features) in %.1f s", people, (ContinuousClock.now - warm).inSeconds))
+            // The same page of the same day in its plain order, for comparison (what rendering 50 cards costs).
+            var plain: [Double] = []
+            for i in 0..<min(requests, 200) { plain.append(try await get(i % people, path: "/date/\(today)")) }
+            var single: [Double] = []
+            for i in 0..<min(requests, 200) { single.append(try await get(i % people)) }
+            print("  one at a time: /date/\(today) \(Self.stats(plain))")
+            print("  one at a time: /for-you      \(Self.stats(single))")
             var latencies: [Double] = []
             let wall = ContinuousClock.now
             try await withThrowingTaskGroup(of: [Double].self) { group in

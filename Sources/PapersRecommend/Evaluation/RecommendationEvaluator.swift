@@ -37,12 +37,10 @@ public struct EvaluationCorpus: Sendable {
 
     /// The cosine of two papers' (unit) embeddings.
     public func cosine(_ a: Int, _ b: Int) -> Float {
-        var s: Float = 0
         embeddings.withUnsafeBufferPointer { e in
-            let x = a * dimension, y = b * dimension
-            for k in 0..<dimension { s += e[x + k] * e[y + k] }
+            LinearScorer.dot(UnsafeBufferPointer(rebasing: e[(a * dimension)..<((a + 1) * dimension)]),
+                             UnsafeBufferPointer(rebasing: e[(b * dimension)..<((b + 1) * dimension)]))
         }
-        return s
     }
 }
 
