@@ -38,6 +38,7 @@ struct PersonalDigestTests {
             try #require(received.count == 1)
             let text = try #require(received[0].part("text/plain"))
             #expect(text.contains("Because you liked “"))
+            #expect(text.contains("Not interested: http://papers.test/papers/") && text.contains("#not-interested"))
             let graphs = papers.filter { TopicalPapers.topic(of: $0)?.name == "graphs" && $0.listed != today.adding(days: -2)
                 && !$0.authors.contains { $0.name == "Nils Node" } }
             #expect(graphs.count >= 4)

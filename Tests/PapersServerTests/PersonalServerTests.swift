@@ -68,6 +68,9 @@ struct PersonalServerTests {
                          "/date/\(CommunityServer.today)?sort=for-you"] {
                 #expect(!Browser.paperIDs(try await b.get(path).body).contains(top), "\(path)")
             }
+            // The paper's own page (where a digest's "Not interested" link leads) has the control too.
+            let paperPage = try await b.get("/papers/\(shown[1])")
+            #expect(paperPage.body.contains(#"<form id="not-interested" class="dismiss" action="/dismiss" method="post">"#))
             #expect(try await b.post("/dismiss", [("paper", "2511.99999"), ("state", "on")], headers: json).status == .notFound)
             #expect(try await b.post("/dismiss", [("paper", top), ("state", "maybe")], headers: json).status == .badRequest)
             #expect(try await b.post("/dismiss", [("paper", top), ("state", "on")], csrf: "").status == .forbidden)

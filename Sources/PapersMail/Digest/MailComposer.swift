@@ -62,7 +62,10 @@ public struct MailComposer: Sendable {
             let paper = entry.paper.paper
             return ["title": MIME.singleLine(paper.title), "authors": Self.shortAuthors(paper.authors.map(\.name)),
                     "abstract": Self.shortAbstract(paper.abstract), "url": "\(settings.baseURL)/papers/\(paper.id.rawValue)",
-                    "upvotes": entry.paper.totalUpvotes, "hasUpvotes": entry.paper.totalUpvotes > 0, "reason": entry.reason]
+                    "upvotes": entry.paper.totalUpvotes, "hasUpvotes": entry.paper.totalUpvotes > 0, "reason": entry.reason,
+                    // Subscribers with an account can say "Not interested" (on the paper's page, logged in).
+                    "hasAccount": subscription.accountID != nil,
+                    "notInterestedURL": "\(settings.baseURL)/papers/\(paper.id.rawValue)#not-interested"]
         }
         let model: [String: Any] = [
             "siteName": settings.siteName, "heading": "\(frequency == .daily ? "Daily" : "Weekly") papers for \(periodText)",
@@ -130,7 +133,8 @@ enum MailTemplates {
           {{{authors}}}
           {{{reason}}}{{#hasUpvotes}} · ▲ {{upvotes}}{{/hasUpvotes}}
           {{{abstract}}}
-          {{{url}}}
+          {{{url}}}{{#hasAccount}}
+          Not interested: {{{notInterestedURL}}}{{/hasAccount}}
 
         {{/papers}}
         --
@@ -152,6 +156,7 @@ enum MailTemplates {
           <p style="margin:0 0 4px;font-size:13px;color:#555">{{authors}}</p>
           <p style="margin:0 0 6px;font-size:12px;color:#777">{{reason}}{{#hasUpvotes}} · ▲ {{upvotes}}{{/hasUpvotes}}</p>
           <p style="margin:0;font-size:14px;line-height:1.45">{{abstract}}</p>
+          {{#hasAccount}}<p style="margin:4px 0 0;font-size:12px"><a href="{{notInterestedURL}}" style="color:#777">Not interested</a></p>{{/hasAccount}}
         </div>
         {{/papers}}
         <p style="font-size:12px;color:#777">You get this because you subscribed to <a href="{{baseURL}}">{{siteName}}</a> ({{contents}}).

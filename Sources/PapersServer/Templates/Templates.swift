@@ -415,7 +415,8 @@ enum Templates {
             {{#code}} · <a class="code" href="{{url}}" rel="nofollow noopener">Code: {{label}}</a>{{/code}}
           </p>
           <div class="standing">
-            {{#standing}}{{> vote}}{{#hasUpvotes}} <span class="upvotes hf" title="upvotes on Hugging Face daily papers">HF ▲ {{upvotes}}</span>{{/hasUpvotes}}{{#hasSubmitter}} <span class="submitter">submitted by <a href="/u/{{submitter}}">{{submitter}}</a></span>{{/hasSubmitter}}{{/standing}}
+            {{#standing}}{{> vote}}{{#hasUpvotes}} <span class="upvotes hf" title="upvotes on Hugging Face daily papers">HF ▲ {{upvotes}}</span>{{/hasUpvotes}}{{#hasSubmitter}} <span class="submitter">submitted by <a href="/u/{{submitter}}">{{submitter}}</a></span>{{/hasSubmitter}}
+            {{#layout.isLoggedIn}}<form id="not-interested" class="dismiss" action="/dismiss" method="post"><input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="paper" value="{{id}}"><input type="hidden" name="state" value="on"><input type="hidden" name="return" value="/for-you"><button type="submit" aria-label="Not interested: {{title}}">Not interested</button></form>{{/layout.isLoggedIn}}{{/standing}}
             <a href="/submit?paper={{id}}">Submit to today's page</a>
           </div>
           <h2>Abstract</h2>
