@@ -108,6 +108,7 @@ public actor RecommendationService {
     private var models: [ModelSlot: CachedModel] = [:]
     private var days: [Day: CandidateSet] = [:]
     private var dayOrder: [Day] = []
+    private var lastSizeCheck: ContinuousClock.Instant?
 
     /// Creates the service; `embeddingModel` is the encoder name vectors are stored under.
     public init(store: any PaperStore, embeddingModel: String, dimension: Int = 384, settings: Settings = Settings()) {
@@ -218,7 +219,10 @@ public actor RecommendationService {
     }
 
     private func currentContext() async throws -> Context {
+        // The store's size is looked at most once a minute (a count per request would cost every page).
+        if let context, let checked = lastSizeCheck, ContinuousClock.now - checked < .seconds(60) { return context }
         let count = try await store.paperCount()
+        lastSizeCheck = ContinuousClock.now
         if let context, count < context.paperCount + max(context.paperCount / 10, 1) { return context }
         let sample = try await store.recentPapers(limit: settings.sampleSize)
         let vocabulary = TermVocabulary(documents: sample.map(Self.text), settings: TermVocabulary.Settings().scaled(toDocuments: sample.count))
@@ -236,7 +240,9 @@ public actor RecommendationService {
     }
 
     private func candidates(on day: Day, context: Context) async throws -> CandidateSet {
-        if let set = days[day] { return set }
+        // A day fills up while it is harvested: the cached features are used while the day's count is unchanged.
+        let count = try await store.paperCount(on: day)
+        if let set = days[day], set.papers.count == count { return set }
         let papers = try await store.papers(on: day, limit: 10_000, offset: 0)
         let vectors = try await store.embeddings(of: papers.map(\.id), model: embeddingModel)
         let analyzer = TextAnalyzer()
