@@ -66,6 +66,8 @@ public struct DecayedSumRanker: EvaluationRanker {
 public struct TitleBM25Ranker: EvaluationRanker {
     /// Document frequencies over the whole corpus.
     let documentFrequency: [String: Int]
+    /// Term frequencies and length of every document.
+    let documents: [(counts: [String: Int], length: Int)]
     /// Number of documents and their mean length in terms.
     let documentCount: Int
     let averageLength: Double
@@ -83,6 +85,7 @@ public struct TitleBM25Ranker: EvaluationRanker {
             for term in document.keys { df[term, default: 0] += 1 }
             length += document.values.reduce(0, +)
         }
+        documents = counts.map { ($0, $0.values.reduce(0, +)) }
         documentFrequency = df
         documentCount = counts.count
         averageLength = Double(length) / Double(max(counts.count, 1))
@@ -100,13 +103,11 @@ public struct TitleBM25Ranker: EvaluationRanker {
         let weights = query.map { term, q in
             (term, q * log(1 + (n - Double(documentFrequency[term] ?? 0) + 0.5) / (Double(documentFrequency[term] ?? 0) + 0.5)))
         }
-        let (k1, b, averageLength) = (k1, b, averageLength)
+        let (k1, b, averageLength, documents) = (k1, b, averageLength, documents)
         return { candidates in
-            let analyzer = TextAnalyzer()
-            return candidates.map { c in
-                let terms = analyzer.terms(corpus.papers[c].title + " " + corpus.papers[c].abstract)
-                let tf = Dictionary(terms.map { ($0, 1) }, uniquingKeysWith: +)
-                let norm = k1 * (1 - b + b * Double(terms.count) / averageLength)
+            candidates.map { c in
+                let (tf, length) = documents[c]
+                let norm = k1 * (1 - b + b * Double(length) / averageLength)
                 var score = 0.0
                 for (term, weight) in weights { if let f = tf[term] { score += weight * Double(f) * (k1 + 1) / (Double(f) + norm) } }
                 return Float(score)
