@@ -11,10 +11,10 @@ public struct FeatureSpace: Sendable {
         /// Weight of the embedding block (docs/recommend.md: the measured choice).
         public var embedding: Float = 0.35
         /// Weight of the category block.
-        public var categories: Float = 0.1
+        public var categories: Float = 0.3
 
         /// Creates weights; the defaults are the measured choice (docs/recommend.md).
-        public init(terms: Float = 1, embedding: Float = 0.35, categories: Float = 0.1) {
+        public init(terms: Float = 1, embedding: Float = 0.35, categories: Float = 0.3) {
             self.terms = terms
             self.embedding = embedding
             self.categories = categories

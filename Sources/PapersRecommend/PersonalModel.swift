@@ -19,6 +19,10 @@ public struct PersonalModel: Sendable {
         /// Recent likes count more: the k-th most recent weighs 1 / (1 + decay × k), normalised to a mean of 1
         /// (0: all alike). Interests drift; what someone liked last month says more about today than last year.
         public var recencyDecay: Float = 0
+        /// With fewer liked papers than this (and embeddings), rank by closeness in meaning to their centroid: a
+        /// model of one or two papers against thousands is worse than that (the profile-size curve of
+        /// docs/recommend.md).
+        public var minimumForClassifier = 3
 
         /// The measured defaults.
         public init() {}
@@ -26,20 +30,28 @@ public struct PersonalModel: Sendable {
 
     /// The linear model (nil: no positives).
     public let scorer: LinearScorer?
+    /// The liked papers' mean embedding, used instead of `scorer` when there are too few of them to learn from.
+    public let centroid: [Float]?
     /// The liked papers' embeddings, to explain a recommendation by the nearest one.
     public let likedEmbeddings: [[Float]]
     /// The liked papers' feature vectors: the explanation when embeddings are missing (no model installed).
     public let likedVectors: [FeatureVector]
 
     /// Whether the model has anything to rank by.
-    public var isEmpty: Bool { scorer == nil }
+    public var isEmpty: Bool { scorer == nil && centroid == nil }
 
     /// Fits a model. `liked` and `dismissed` are the person's papers, `background` unlabelled papers (a
     /// sample of the collection); `likedEmbeddings` parallel to `liked`, unit length; `liked` oldest first.
     public static func fit(liked: [FeatureVector], likedEmbeddings: [[Float]], dismissed: [FeatureVector], background: [FeatureVector],
                            space: FeatureSpace, settings: Settings = Settings()) -> PersonalModel {
         guard !liked.isEmpty, !(background.isEmpty && dismissed.isEmpty) else {
-            return PersonalModel(scorer: nil, likedEmbeddings: likedEmbeddings, likedVectors: liked)
+            return PersonalModel(scorer: nil, centroid: nil, likedEmbeddings: likedEmbeddings, likedVectors: liked)
+        }
+        let embedded = likedEmbeddings.filter { $0.count == space.dimension && $0.contains { $0 != 0 } }
+        if liked.count < settings.minimumForClassifier, !embedded.isEmpty {
+            var centroid = [Float](repeating: 0, count: space.dimension)
+            for e in embedded { for k in centroid.indices { centroid[k] += e[k] } }
+            return PersonalModel(scorer: nil, centroid: centroid, likedEmbeddings: likedEmbeddings, likedVectors: liked)
         }
         let examples = liked + dismissed + background
         let labels = liked.map { _ in true } + dismissed.map { _ in false } + background.map { _ in false }
@@ -55,11 +67,15 @@ public struct PersonalModel: Sendable {
         costs += background.map { _ in negativeCost }
         let scorer = LinearClassifier(tolerance: settings.tolerance)
             .fit(examples, positive: labels, cost: costs, denseCount: space.dimension, sparseCount: space.sparseCount)
-        return PersonalModel(scorer: scorer, likedEmbeddings: likedEmbeddings, likedVectors: liked)
+        return PersonalModel(scorer: scorer, centroid: nil, likedEmbeddings: likedEmbeddings, likedVectors: liked)
     }
 
     /// The model's score of a paper (higher: more likely wanted); 0 for an empty model.
-    public func score(_ x: FeatureVector) -> Float { scorer?.score(x) ?? 0 }
+    public func score(_ x: FeatureVector) -> Float {
+        if let scorer { return scorer.score(x) }
+        if let centroid { return LinearScorer.dot(x.dense, centroid) }
+        return 0
+    }
 
     /// The liked paper closest in meaning to a paper (its index in `likedEmbeddings`) and the cosine: by
     /// embedding when both have one, else by their words (`vector`'s sparse part).

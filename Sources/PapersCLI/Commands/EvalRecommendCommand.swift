@@ -24,7 +24,7 @@ struct RecommendEvalCommand: AsyncParsableCommand {
     @Option(help: "Users drawn.") var users = 1_000
     @Option(help: "Seed of the user and background draws.") var seed = 42
     @Option(help: "Background papers a model may use as negatives.") var background = 5_000
-    @Option(help: "Profile sizes for the curve (comma separated; empty: no curve).") var curve = "1,3,5,10,20"
+    @Option(help: "Profile sizes for the curve (comma separated; empty: no curve).") var curve = "1,2,3,5,10,20"
     @Flag(help: "Also print the split with every target (co-authored ones too).") var allTargets = false
     @Flag(help: "Print the report as JSON.") var json = false
     @OptionGroup var modelOptions: ModelOptions
