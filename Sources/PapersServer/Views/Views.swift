@@ -82,6 +82,21 @@ struct Layout: Sendable, MustacheComputed {
     var path = "/"
     /// `/login?return=…` for this page.
     var loginURL: String { ReturnPath.loginURL(returningTo: path) }
+
+    /// Fields by name without `Mirror` (every paper card reads `layout.csrf` and `layout.path`).
+    func child(named name: String) -> Any? {
+        switch name {
+        case "siteName": return siteName
+        case "pageTitle": return pageTitle
+        case "query": return query
+        case "isLoggedIn": return isLoggedIn
+        case "viewerName": return viewerName
+        case "csrf": return csrf
+        case "path": return path
+        case "loginURL": return loginURL
+        default: return nil
+        }
+    }
 }
 
 /// Where to send someone back to after a form: only a local path, never another site.
