@@ -141,15 +141,15 @@ public actor RecommendationService {
         result.likedCount = cached.liked.count
         let filters = CompiledFilters(signals.filters)
         let seen = signals.seen
-        var pool: [(paper: Paper, vector: FeatureVector, embedding: [Float], score: Float)] = []
+        var pool: [(paper: Paper, vector: FeatureVector, embedding: [Float], score: Float, followed: PersonalReason?)] = []
         var day = range.lowerBound
         while day <= range.upperBound {
             let set = try await candidates(on: day, context: context)
             result.candidates += set.papers.count
             for i in set.papers.indices where !seen.contains(set.papers[i].id) && !filters.isMuted(set.papers[i], terms: set.terms[i]) {
-                var score = cached.model.score(set.vectors[i])
-                if filters.followed(set.papers[i]) != nil { score += 1 }
-                pool.append((set.papers[i], set.vectors[i], set.embeddings[i], score))
+                let followed = filters.followed(set.papers[i])
+                let score = cached.model.score(set.vectors[i]) + (followed == nil ? 0 : 1)
+                pool.append((set.papers[i], set.vectors[i], set.embeddings[i], score, followed))
             }
             day = day.adding(days: 1)
         }
@@ -158,12 +158,13 @@ public actor RecommendationService {
         result.recommendations = order.map { i in
             let item = pool[i]
             return Recommendation(paper: item.paper, score: item.score,
-                                  reason: filters.followed(item.paper) ?? Self.reason(for: item.embedding, vector: item.vector, model: cached))
+                                  reason: item.followed ?? Self.reason(for: item.embedding, vector: item.vector, model: cached))
         }
         return result
     }
 
-    /// Refits `account`'s model in the background if its signals changed (after a vote, save or dismissal).
+    /// Refits `account`'s model in the background if its signals changed (called after a dismissal, seeds or a
+    /// filter change; upvotes and saves are picked up by the next ranking, which refits then).
     public nonisolated func refresh(account: Int64) {
         Task { [self] in
             guard let signals = try? await store.personalSignals(account: account), signals.enabled, !signals.isEmpty,
@@ -249,9 +250,12 @@ public actor RecommendationService {
         var set = CandidateSet(papers: papers, vectors: [], embeddings: [], terms: [])
         for paper in papers {
             let embedding = vectors[paper.id] ?? [Float](repeating: 0, count: dimension)
-            set.vectors.append(Self.vector(paper, embedding: embedding, space: context.space, analyzer: analyzer))
+            // Analysed once: the terms give both the features and the word mutes.
+            let terms = analyzer.terms(Self.text(paper))
+            set.vectors.append(context.space.vector(terms: context.space.vocabulary.features(terms: terms), categories: paper.categories,
+                                                    embedding: embedding))
             set.embeddings.append(embedding)
-            set.terms.append(Set(analyzer.terms(Self.text(paper))))
+            set.terms.append(Set(terms))
         }
         days[day] = set
         dayOrder.append(day)

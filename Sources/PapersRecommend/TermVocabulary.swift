@@ -56,7 +56,7 @@ public struct TermVocabulary: Sendable {
         var seen = Set<UInt64>()
         for text in documents {
             seen.removeAll(keepingCapacity: true)
-            Self.forEachKey(text, analyzer: analyzer, bigrams: settings.bigrams, unigrams: { term in
+            Self.forEachKey(analyzer.terms(text), bigrams: settings.bigrams, unigrams: { term in
                 if let id = unigrams[term] { return id }
                 let id = UInt32(unigrams.count + 1)
                 unigrams[term] = id
@@ -87,9 +87,14 @@ public struct TermVocabulary: Sendable {
 
     /// The L2-normalised sublinear tf-idf vector of `text`: feature ids ascending, values parallel.
     public func features(_ text: String, analyzer: TextAnalyzer = TextAnalyzer()) -> (ids: [UInt32], values: [Float]) {
+        features(terms: analyzer.terms(text))
+    }
+
+    /// The same vector from terms the caller already analysed (in text order).
+    public func features(terms: [String]) -> (ids: [UInt32], values: [Float]) {
         var counts: [UInt32: Float] = [:]
         let unigrams = self.unigrams
-        Self.forEachKey(text, analyzer: analyzer, bigrams: settings.bigrams, unigrams: { unigrams[$0] ?? 0 }) { key in
+        Self.forEachKey(terms, bigrams: settings.bigrams, unigrams: { unigrams[$0] ?? 0 }) { key in
             if let id = ids[key] { counts[id, default: 0] += 1 }
         }
         var pairs = counts.map { ($0.key, (1 + Float(log(Double($0.value)))) * idf[Int($0.key)]) }
@@ -100,12 +105,11 @@ public struct TermVocabulary: Sendable {
         return (pairs.map(\.0), pairs.map { $0.1 * norm })
     }
 
-    /// Calls `body` with the key of each unigram (`0 << 32 | u`) and bigram (`u1 << 32 | u2`) of `text`;
-    /// `unigrams` numbers a term (0: unknown, which forms no key).
-    private static func forEachKey(_ text: String, analyzer: TextAnalyzer, bigrams: Bool,
-                                   unigrams: (String) -> UInt32, _ body: (UInt64) -> Void) {
+    /// Calls `body` with the key of each unigram (`0 << 32 | u`) and bigram (`u1 << 32 | u2`) of analysed
+    /// `terms`; `unigrams` numbers a term (0: unknown, which forms no key).
+    private static func forEachKey(_ terms: [String], bigrams: Bool, unigrams: (String) -> UInt32, _ body: (UInt64) -> Void) {
         var previous: UInt32 = 0
-        analyzer.forEachTerm(text) { term, _ in
+        for term in terms {
             let u = unigrams(term)
             if u != 0 {
                 body(UInt64(u))
