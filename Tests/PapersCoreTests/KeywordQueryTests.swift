@@ -41,6 +41,14 @@ struct KeywordQueryTests {
         #expect(q.included.count == 4)
     }
 
+    @Test("a word written twice is one clause that counts twice; a phrase likewise")
+    func repeatedWords() {
+        let q = KeywordQuery(parsing: #"Retrieval of titles: retrieval from titles, "title words" and "TITLE words""#)
+        #expect(q.included == [.term("retrieval", prefix: false), .term("titles", prefix: false), .phrase(["title", "words"])])
+        #expect(q.occurrences == [2, 2, 2])
+        #expect(KeywordQuery(parsing: "graph").occurrences == [1])
+    }
+
     @Test("very long input is cut, not rejected")
     func long() {
         let q = KeywordQuery(parsing: String(repeating: "word\(Int.random(in: 0...9)) ", count: 5_000))

@@ -41,17 +41,17 @@ struct ImpactPruningTests {
                 truth.append(impacts)
             }
             let (index, lists) = builder.finish()
-            // Query lists may repeat a term (a word typed twice counts twice).
-            let query = (0..<(1 + random.next(4))).map { _ in random.next(termCount) }
+            // Query lists may repeat a term, and carry weights (a word typed twice counts twice).
+            let query = (0..<(1 + random.next(4))).map { _ in (term: random.next(termCount), weight: UInt32(1 + random.next(3))) }
             let k = 1 + random.next(30)
             let modulus = UInt32(2 + random.next(3))
             let filter: ((UInt32) -> Bool)? = round % 2 == 0 ? nil : { $0 % modulus == 0 }
             var sums: [UInt32: UInt32] = [:]
-            for t in query {
-                for (doc, impact) in truth[t] where filter?(doc) ?? true { sums[doc, default: 0] += impact }
+            for (t, weight) in query {
+                for (doc, impact) in truth[t] where filter?(doc) ?? true { sums[doc, default: 0] += impact * weight }
             }
             let expected = sums.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(k)
-            let got = index.top(query.map { lists[$0] }, k: k, filter: filter)
+            let got = index.top(query.map { (list: lists[$0.term], weight: $0.weight) }, k: k, filter: filter)
             #expect(got.map(\.seq) == expected.map(\.key), "round \(round): rows differ")
             #expect(got.map(\.score) == expected.map(\.value), "round \(round): scores differ")
         }

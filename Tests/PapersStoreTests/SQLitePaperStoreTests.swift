@@ -90,6 +90,23 @@ struct SQLitePaperStoreTests {
         #expect(snippet.contains(SearchHit.highlightStart))
     }
 
+    @Test("a word the query names twice weighs twice: with and without an exclusion (both scoring paths), stems adding up")
+    func repeatedQueryWords() async throws {
+        _ = try await store.upsert([
+            Fixtures.paper("2501.00001", title: "Indexing", abstract: "Indexing of catalogues.", listed: "2025-01-02"),
+            Fixtures.paper("2501.00002", title: "Retrieval", abstract: "Retrieval of catalogues.", listed: "2025-01-02"),
+            Fixtures.paper("2501.00003", title: "Other", abstract: "Unrelated text about cooking.", listed: "2025-01-02"),
+        ], defaultDay: Self.today)
+        func ranking(_ text: String) async throws -> [String] {
+            try await store.searchKeyword(KeywordQuery(parsing: text), filters: .init(), limit: 10, offset: 0).hits.map(\.paper.id.rawValue)
+        }
+        // Both words once: the same score, the lower row first. Named twice, "retrieval" wins.
+        #expect(try await ranking("indexing retrieval") == ["2501.00001", "2501.00002"])
+        #expect(try await ranking("indexing retrieval retrieval") == ["2501.00002", "2501.00001"])
+        #expect(try await ranking("indexing retrieving retrieval -cooking") == ["2501.00002", "2501.00001"])
+        #expect(try await ranking("retrieval indexing indexing -cooking") == ["2501.00001", "2501.00002"])
+    }
+
     @Test("the author filter matches all its words within one author, in any order, accents and case ignored")
     func authorFilter() async throws {
         let directory = try TemporaryDirectory()

@@ -87,17 +87,21 @@ struct ImpactPostings {
         }
     }
 
-    /// The `k` rows with the largest sum of impacts over `lists` (one entry per query term; a term given
-    /// twice counts twice), best first, ties to the lower row; rows failing `filter` are skipped.
-    /// MaxScore: lists sorted by their maximum impact; the lowest ones whose maxima together cannot lift a
-    /// row above the current k-th score are "non-essential" and only probed for rows the others found.
-    func top(_ lists: [List], k: Int, filter: ((UInt32) -> Bool)?) -> [(seq: UInt32, score: UInt32)] {
-        let sorted = lists.filter { $0.count > 0 }.sorted { $0.maxImpact < $1.maxImpact }
+    /// The `k` rows with the largest weighted sum of impacts over `lists` (one entry per query term, its weight
+    /// the times the query names it; a list given twice also counts twice), best first, ties to the lower row;
+    /// rows failing `filter` are skipped. MaxScore: lists sorted by their largest weighted impact; the lowest ones
+    /// whose maxima together cannot lift a row above the current k-th score are "non-essential" and only probed
+    /// for rows the others found.
+    func top(_ weighted: [(list: List, weight: UInt32)], k: Int, filter: ((UInt32) -> Bool)?) -> [(seq: UInt32, score: UInt32)] {
+        let entries = weighted.filter { $0.list.count > 0 && $0.weight > 0 }
+            .sorted { $0.list.maxImpact * $0.weight < $1.list.maxImpact * $1.weight }
+        let sorted = entries.map(\.list)
+        let weight = entries.map(\.weight)
         guard k > 0, !sorted.isEmpty else { return [] }
         let n = sorted.count
         // bound[i]: the most lists 0..<i can add together.
         var bound = [UInt32](repeating: 0, count: n + 1)
-        for i in 0..<n { bound[i + 1] = bound[i] + sorted[i].maxImpact }
+        for i in 0..<n { bound[i + 1] = bound[i] + sorted[i].maxImpact * weight[i] }
         var position = sorted.map(\.start)
         let end = sorted.map { $0.start + $0.count }
         var heap = TopScoredPapers(capacity: k)
@@ -112,7 +116,7 @@ struct ImpactPostings {
                     if doc == UInt32.max { break }
                     var score: UInt32 = 0
                     for i in essential..<n where position[i] < end[i] && docs[position[i]] == doc {
-                        score += UInt32(impacts[position[i]])
+                        score += UInt32(impacts[position[i]]) * weight[i]
                         position[i] += 1
                     }
                     if let filter, !filter(doc) { continue }
@@ -121,7 +125,7 @@ struct ImpactPostings {
                         if Int64(score + bound[j + 1]) <= threshold { break }
                         let p = Self.seek(docs, from: position[j], to: end[j], atLeast: doc)
                         position[j] = p
-                        if p < end[j] && docs[p] == doc { score += UInt32(impacts[p]) }
+                        if p < end[j] && docs[p] == doc { score += UInt32(impacts[p]) * weight[j] }
                         j -= 1
                     }
                     // Rows come in ascending order: an equal score loses the tie to the row already kept.

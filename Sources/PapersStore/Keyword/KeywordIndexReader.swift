@@ -10,7 +10,8 @@ struct AnalyzedQuery {
         case phrase([String])
     }
 
-    var included: [Clause]
+    /// Clauses that rank, each with how often the query names it (its score is multiplied by that).
+    var included: [(clause: Clause, weight: UInt32)]
     var excluded: [Clause]
 }
 
@@ -41,12 +42,12 @@ final class KeywordIndexReader: @unchecked Sendable {
     private let sortedTermsLock = NSLock()
     private var sortedTermsCache: [String]?
 
-    /// BM25 saturation and length normalisation: the textbook 1.2/0.75, not tuned (docs/search.md).
-    static let k1 = 1.2
-    static let b = 0.75
+    /// The BM25 parameters the impacts were computed with.
+    let scoring: KeywordScoring
 
     /// A reader from a snapshot file's arrays (``KeywordIndexSnapshot``).
-    init(snapshot: KeywordIndexSnapshot.Contents) {
+    init(snapshot: KeywordIndexSnapshot.Contents, scoring: KeywordScoring) {
+        self.scoring = scoring
         segmentIDs = snapshot.segmentIDs
         postings = ImpactPostings(docs: snapshot.docs, impacts: snapshot.impacts, scale: snapshot.scale)
         lists = snapshot.lists
@@ -78,8 +79,9 @@ final class KeywordIndexReader: @unchecked Sendable {
             categories: categories, liveCount: liveCount, averageLength: averageLength)
     }
 
-    /// Builds the reader from segments given oldest first.
-    init(segments: [(id: Int64, docs: [UInt8], postings: [UInt8])]) throws(SegmentError) {
+    /// Builds the reader from segments given oldest first, with impacts from `scoring`.
+    init(segments: [(id: Int64, docs: [UInt8], postings: [UInt8])], scoring: KeywordScoring = .standard) throws(SegmentError) {
+        self.scoring = scoring
         segmentIDs = segments.map(\.id)
         var slices: [String: [TermSlice]] = [:]
         var totalLength = 0.0
@@ -128,7 +130,7 @@ final class KeywordIndexReader: @unchecked Sendable {
         var termIndex: [String: Int] = [:]
         termIndex.reserveCapacity(names.count)
         for (i, name) in names.enumerated() { termIndex[name] = i }
-        let n = Double(liveCount), k1 = Self.k1, b = Self.b, avg = averageLength
+        let n = Double(liveCount), k1 = scoring.k1, b = scoring.b, avg = averageLength
         var builder = ImpactPostings.Builder(termCount: names.count, postingCount: postingCount)
         let docLength = self.docLength, docSegment = self.docSegment
         for (t, name) in names.enumerated() {
@@ -288,8 +290,8 @@ final class KeywordIndexReader: @unchecked Sendable {
         // Words and prefixes only (the usual query): MaxScore over the impact lists.
         if query.excluded.isEmpty, let terms = Self.plainTerms(query.included) {
             let unfiltered = filters.category == nil && filters.from == nil && filters.to == nil && allowed == nil
-            let ranked = postings.top(terms.compactMap { termIndex[$0].map { lists[$0] } }, k: wanted,
-                                      filter: unfiltered ? nil : filter)
+            let weighted = terms.compactMap { term, weight in termIndex[term].map { (list: lists[$0], weight: weight) } }
+            let ranked = postings.top(weighted, k: wanted, filter: unfiltered ? nil : filter)
                 .map { (seq: $0.seq, score: Double($0.score) * postings.scale) }
             return (Array(ranked.dropFirst(offset).prefix(limit)), ranked.count > offset + limit)
         }
@@ -298,9 +300,9 @@ final class KeywordIndexReader: @unchecked Sendable {
             excluded.formUnion(matches(clause, filter: filter, verifyPhrase: verifyPhrase).keys)
         }
         var total: [UInt32: Double] = [:]
-        for clause in query.included {
+        for (clause, weight) in query.included {
             for (seq, score) in matches(clause, filter: filter, verifyPhrase: verifyPhrase) where !excluded.contains(seq) {
-                total[seq, default: 0] += score
+                total[seq, default: 0] += score * Double(weight)
             }
         }
         // Keep the best offset+limit+1 with a bounded min-heap instead of sorting everything.
@@ -311,12 +313,21 @@ final class KeywordIndexReader: @unchecked Sendable {
         return (page, ranked.count > offset + limit)
     }
 
-    /// The terms of `clauses` when none is a phrase (one entry per occurrence), else nil.
-    private static func plainTerms(_ clauses: [AnalyzedQuery.Clause]) -> [String]? {
-        var terms: [String] = []
-        for clause in clauses {
-            guard case .anyTerm(let t) = clause else { return nil }
-            terms += t
+    /// The distinct terms of `clauses` with their summed weights when none is a phrase, else nil. Words that
+    /// analyse to one term ("retrieval", "retrieving") add up, as if the term had been written twice.
+    private static func plainTerms(_ clauses: [(clause: AnalyzedQuery.Clause, weight: UInt32)]) -> [(term: String, weight: UInt32)]? {
+        var terms: [(term: String, weight: UInt32)] = []
+        var position: [String: Int] = [:]
+        for (clause, weight) in clauses {
+            guard case .anyTerm(let expansions) = clause else { return nil }
+            for term in expansions {
+                if let i = position[term] {
+                    terms[i].weight += weight
+                } else {
+                    position[term] = terms.count
+                    terms.append((term, weight))
+                }
+            }
         }
         return terms
     }

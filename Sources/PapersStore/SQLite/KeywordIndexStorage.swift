@@ -81,7 +81,10 @@ enum KeywordIndexStorage {
                 }
             }
         }
-        return AnalyzedQuery(included: query.included.compactMap(clause), excluded: query.excluded.compactMap(clause))
+        let included = zip(query.included, query.occurrences).compactMap { written, count in
+            clause(written).map { (clause: $0, weight: UInt32(clamping: count)) }
+        }
+        return AnalyzedQuery(included: included, excluded: query.excluded.compactMap(clause))
     }
 
     /// The papers among `seqs` whose title, abstract or author list contains `phrase` as consecutive terms.
@@ -146,10 +149,14 @@ final class KeywordIndexCache: @unchecked Sendable {
     private var reader: KeywordIndexReader?
     private var signature = ""
     private let snapshotPath: String?
+    private let scoring: KeywordScoring
     private(set) var lastSource: Source?
 
-    /// A cache that saves and reuses a snapshot at `snapshotPath` (nil: memory only).
-    init(snapshotPath: String? = nil) { self.snapshotPath = snapshotPath }
+    /// A cache that saves and reuses a snapshot at `snapshotPath` (nil: memory only); impacts from `scoring`.
+    init(snapshotPath: String? = nil, scoring: KeywordScoring = .standard) {
+        self.snapshotPath = snapshotPath
+        self.scoring = scoring
+    }
 
     /// The reader for the segments now in the database.
     func current(_ pool: DatabasePool) async throws -> KeywordIndexReader {
@@ -160,8 +167,8 @@ final class KeywordIndexCache: @unchecked Sendable {
         if let cached = lock.withLock({ signature == current ? reader : nil }) { return cached }
         let fresh: KeywordIndexReader
         var built = current
-        if let snapshotPath, let contents = KeywordIndexSnapshot.read(from: snapshotPath, signature: current) {
-            fresh = KeywordIndexReader(snapshot: contents)
+        if let snapshotPath, let contents = KeywordIndexSnapshot.read(from: snapshotPath, signature: snapshotName(current)) {
+            fresh = KeywordIndexReader(snapshot: contents, scoring: scoring)
             lock.withLock { lastSource = .snapshot }
         } else {
             let segments = try await pool.read { db in
@@ -172,10 +179,10 @@ final class KeywordIndexCache: @unchecked Sendable {
             // Another process may have changed the segments between the two reads: the reader (and its
             // snapshot) are named by the set actually read.
             built = Self.signature(segments.map { (id: $0.id, docs: $0.docs.count, postings: $0.postings.count) })
-            fresh = try KeywordIndexReader(segments: segments)
+            fresh = try KeywordIndexReader(segments: segments, scoring: scoring)
             if let snapshotPath {
                 // A cache: failing to write it only costs the next process the rebuild.
-                try? KeywordIndexSnapshot.write(fresh.snapshot, signature: built, to: snapshotPath)
+                try? KeywordIndexSnapshot.write(fresh.snapshot, signature: snapshotName(built), to: snapshotPath)
             }
             lock.withLock { lastSource = .segments }
         }
@@ -185,6 +192,9 @@ final class KeywordIndexCache: @unchecked Sendable {
         }
         return fresh
     }
+
+    /// A snapshot holds impacts, so it is named by the BM25 parameters as well as by the segments.
+    private func snapshotName(_ segments: String) -> String { "\(scoring.k1)/\(scoring.b)|\(segments)" }
 
     /// Names a segment set. Segment blobs never change under one id, so ids and sizes identify it.
     private static func signature(_ segments: [(id: Int64, docs: Int, postings: Int)]) -> String {

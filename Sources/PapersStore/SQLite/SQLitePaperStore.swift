@@ -11,13 +11,14 @@ public final class SQLitePaperStore: PaperStore {
     let plainAnalyzers = AnalyzerPool(stemming: false)
     let keywordIndex: KeywordIndexCache
 
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public init(path: String) throws {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations; keyword search ranks
+    /// with `keywordScoring` (evaluation grids try others; everything else uses the standard one).
+    public init(path: String, keywordScoring: KeywordScoring = .standard) throws {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         // Beside the vector graph: HOME/index.
         keywordIndex = KeywordIndexCache(snapshotPath: URL(fileURLWithPath: directory.isEmpty ? "." : directory)
-            .appendingPathComponent("index").appendingPathComponent("keyword.snapshot").path)
+            .appendingPathComponent("index").appendingPathComponent("keyword.snapshot").path, scoring: keywordScoring)
         if !directory.isEmpty {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
@@ -279,7 +280,7 @@ public final class SQLitePaperStore: PaperStore {
         guard !ranked.isEmpty else { return [] }
         let reader = try await keywordIndex.current(pool)
         let analyzed = analyzers.withAnalyzer { analyzer in KeywordIndexStorage.analyze(query, analyzer: analyzer, reader: reader) }
-        let queryTerms = Set(analyzed.included.flatMap { clause -> [String] in
+        let queryTerms = Set(analyzed.included.flatMap { clause, _ -> [String] in
             switch clause {
             case .anyTerm(let terms), .phrase(let terms): return terms
             }
