@@ -12,6 +12,14 @@ public enum SearchMode: String, CaseIterable, Sendable, Codable {
     case hybrid
 }
 
+/// How keyword search counts a word the query names more than once.
+public enum QueryTermFrequency: String, Sendable, Hashable, CaseIterable {
+    /// Each time counts (Lucene, Pyserini and bm25s do this): the default.
+    case count
+    /// Once, however often it is written (what Papers did until issue 18; an evaluation setting now).
+    case once
+}
+
 /// A search as the user asked for it, already validated.
 public struct SearchRequest: Sendable {
     /// The user's text (cut to ``KeywordQuery/maximumLength`` characters).
@@ -68,12 +76,16 @@ public struct SearchService: Sendable {
     public let semantic: SemanticIndex?
     /// How hybrid mode combines its two rankings.
     public var fusion: HybridFusion
+    /// How a repeated query word counts in keyword scoring.
+    public var termFrequency: QueryTermFrequency
 
     /// Creates a service over a store, with semantic search when `semantic` is given.
-    public init(store: any PaperStore, semantic: SemanticIndex? = nil, fusion: HybridFusion = .init()) {
+    public init(store: any PaperStore, semantic: SemanticIndex? = nil, fusion: HybridFusion = .init(),
+                termFrequency: QueryTermFrequency = .count) {
         self.store = store
         self.semantic = semantic
         self.fusion = fusion
+        self.termFrequency = termFrequency
     }
 
     /// Hybrid when a model is loaded, keyword otherwise.
@@ -90,7 +102,8 @@ public struct SearchService: Sendable {
         if let from = request.filters.from, let to = request.filters.to, from > to {
             throw SearchError.invalidParameter(name: "from", reason: "\(from) is after to=\(to)")
         }
-        let query = KeywordQuery(parsing: request.text)
+        var query = KeywordQuery(parsing: request.text)
+        if termFrequency == .once { query.occurrences = query.occurrences.map { _ in 1 } }
         let wanted = request.offset + request.limit + 1
         let ranked: [ScoredPaper]
         switch request.mode {

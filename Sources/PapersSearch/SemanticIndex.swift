@@ -37,6 +37,9 @@ public final class SemanticIndex: Sendable {
     public let configuration: Configuration
     let store: any PaperStore
     private let state = Mutex<(generation: Int64, task: Task<LoadedVectors, any Error>)?>(nil)
+    /// Recent query embeddings: paging through results, a refreshed page and evaluation grids ask for the same
+    /// text again, and each costs milliseconds of encoder time.
+    private let recentQueries = Mutex(QueryEmbeddingCache(capacity: 2_048))
 
     /// An index and the embedding generation it reflects.
     struct LoadedVectors: Sendable {
@@ -127,7 +130,37 @@ public final class SemanticIndex: Sendable {
 
     /// The unit vector of a query text, computed off the Swift concurrency pool: a few milliseconds each, but
     /// under load they must not starve the tasks serving other requests.
+    /// Recent texts are answered from memory.
     public func embed(query: String) async -> [Float] {
-        await encoder.embedInBackground([query])[0]
+        if let known = recentQueries.withLock({ $0.vector(for: query) }) { return known }
+        let vector = await encoder.embedInBackground([query])[0]
+        recentQueries.withLock { $0.insert(vector, for: query) }
+        return vector
+    }
+}
+
+/// Two generations of query embeddings: a text found in the older one moves to the newer; when the newer is
+/// full, the older is dropped. Approximately least-recently-used, at most `2 × capacity` vectors (≈ 3 MB a
+/// thousand for MiniLM).
+struct QueryEmbeddingCache {
+    let capacity: Int
+    private var current: [String: [Float]] = [:]
+    private var previous: [String: [Float]] = [:]
+
+    init(capacity: Int) { self.capacity = max(capacity, 1) }
+
+    mutating func vector(for text: String) -> [Float]? {
+        if let vector = current[text] { return vector }
+        guard let vector = previous.removeValue(forKey: text) else { return nil }
+        insert(vector, for: text)
+        return vector
+    }
+
+    mutating func insert(_ vector: [Float], for text: String) {
+        if current.count >= capacity {
+            previous = current
+            current = [:]
+        }
+        current[text] = vector
     }
 }

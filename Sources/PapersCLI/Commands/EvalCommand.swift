@@ -14,11 +14,20 @@ struct EvalCommand: AsyncParsableCommand {
 struct BEIREvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "beir",
-        abstract: "nDCG@10, Recall@100 and MRR@10 on a BEIR-format folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv).",
-        discussion: "The corpus is imported (and for semantic and hybrid modes embedded) once into a cache database under HOME/eval/ and reused while corpus.jsonl is unchanged.")
+        abstract: "nDCG@10, Recall@100 and MRR@10 on BEIR-format folders (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv).",
+        discussion: """
+            Each corpus is imported (and for semantic and hybrid modes embedded) once into a cache database under \
+            HOME/eval/ and reused while corpus.jsonl is unchanged. With several folders or --grid, every combination \
+            of settings runs on every folder and one Markdown table prints nDCG@10 per collection and the means, so \
+            that a default is chosen on all collections at once. Grid axes (AXIS=V1,V2,…, separated by spaces): \
+            mode (keyword, semantic, hybrid), k1, b, qtf (count, once), fusion (rrf, convex), alpha, norm (max, \
+            minmax, z, theoretical, tm2c2), depth, kdepth, rrfk. Axes not named keep the defaults (and --mode). \
+            Example: papers eval beir A B --split dev --grid "mode=keyword,hybrid k1=0.9,1.2 b=0.4,0.75".
+            """)
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The data set folder.") var directory: String
+    @Argument(help: "The data set folders.") var directories: [String]
+    @Option(help: "Settings to try on every folder, e.g. \"mode=keyword,hybrid alpha=0.2,0.3\" (see above).") var grid: String?
     @Option(help: "The qrels split to evaluate (qrels/SPLIT.tsv).") var split = "test"
     @Option(help: "Retrieval mode.") var mode: SearchMode = .keyword
     @Flag(help: "Print the report as JSON.") var json = false
@@ -30,13 +39,78 @@ struct BEIREvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Convex fusion normalisation: max, minmax, z, theoretical or tm2c2 (experiments).", visibility: .hidden)) var normalization: String?
 
     func run() async throws {
-        let dataset: BEIRDataset
-        do { dataset = try BEIRDataset(directory: directory) } catch { throw ValidationError("\(error)") }
-        let store = try SQLitePaperStore(path: try Self.cachePath(for: dataset, home: global.resolvedHome))
-        var semantic: SemanticIndex?
-        if mode != .keyword {
-            semantic = SemanticIndex(store: store, encoder: try modelOptions.loadEncoder(home: global.resolvedHome))
+        guard !directories.isEmpty else { throw ValidationError("give at least one data set folder") }
+        let datasets: [BEIRDataset]
+        do { datasets = try directories.map { try BEIRDataset(directory: $0) } } catch { throw ValidationError("\(error)") }
+        let rule = try fusionRule()
+        if grid == nil && datasets.count == 1 {
+            try await single(datasets[0], rule: rule)
+            return
         }
+        let evaluationGrid: EvaluationGrid
+        do {
+            evaluationGrid = try EvaluationGrid(parsing: grid ?? "", base: SearchSettings(mode: mode, fusion: rule))
+        } catch { throw ValidationError(error.description) }
+        let needsModel = evaluationGrid.points.contains { $0.mode != .keyword }
+        let encoder = needsModel ? try modelOptions.loadEncoder(home: global.resolvedHome) : nil
+        var results = [[String: EvaluationReport]](repeating: [:], count: evaluationGrid.points.count)
+        for dataset in datasets {
+            let path = try Self.cachePath(for: dataset, home: global.resolvedHome)
+            let store = try SQLitePaperStore(path: path)
+            let semantic = encoder.map { SemanticIndex(store: store, encoder: $0) }
+            let evaluator = try await prepared(BEIREvaluator(dataset: dataset, store: store, semantic: semantic))
+            // One store per BM25 setting: impacts are computed with k1 and b when a store's index loads.
+            var stores: [KeywordScoring: SQLitePaperStore] = [.standard: store]
+            for (i, point) in evaluationGrid.points.enumerated() {
+                let scored = try stores[point.scoring] ?? SQLitePaperStore(path: path, keywordScoring: point.scoring)
+                stores[point.scoring] = scored
+                let service = SearchService(store: scored, semantic: semantic, fusion: point.fusion, termFrequency: point.termFrequency)
+                let report: EvaluationReport
+                do { report = try await evaluator.evaluate(split: split, mode: point.mode, service: service) } catch let e as EvaluationError {
+                    throw ValidationError(e.description)
+                }
+                results[i][dataset.name] = report
+                // Progress on stderr: stdout is the table (or JSON).
+                FileHandle.standardError.write(Data(("\(dataset.name) [\(i + 1)/\(evaluationGrid.points.count)] " + EvaluationGrid.Axis.allCases.map { "\($0.rawValue)=\(point.value(of: $0))" }.joined(separator: " ")
+                    + String(format: " nDCG@10 %.4f\n", report.ndcg10)).utf8))
+            }
+        }
+        if json {
+            try JSONOutput.print(evaluationGrid.points.enumerated().map { i, point in
+                GridRow(settings: Dictionary(uniqueKeysWithValues: EvaluationGrid.Axis.allCases.map { ($0.rawValue, point.value(of: $0)) }),
+                        results: results[i])
+            })
+        } else {
+            print(evaluationGrid.table(collections: datasets.map(\.name), results: results))
+        }
+    }
+
+    /// One grid point's results in `--json` output.
+    struct GridRow: Encodable {
+        var settings: [String: String]
+        var results: [String: EvaluationReport]
+    }
+
+    /// The corpus imported and embedded (when the evaluator has a semantic index), with progress bars.
+    private func prepared(_ evaluator: BEIREvaluator) async throws -> BEIREvaluator {
+        let name = evaluator.dataset.name
+        let bar = ProgressBar(label: "corpus \(name)")
+        _ = try await evaluator.prepareCorpus { progress in
+            bar.update(done: progress.records, unit: "documents",
+                       fraction: progress.totalBytes.map { Double(progress.bytesRead) / Double(max($0, 1)) },
+                       elapsed: progress.elapsed)
+        }
+        bar.finish()
+        let embedBar = ProgressBar(label: "embedding \(name)")
+        try await evaluator.prepareEmbeddings { done, total, elapsed in
+            embedBar.update(done: done, unit: "documents", fraction: Double(done) / Double(max(total, 1)), elapsed: elapsed)
+        }
+        embedBar.finish()
+        return evaluator
+    }
+
+    /// The hidden single-run fusion options applied to the default rule.
+    private func fusionRule() throws -> HybridFusion {
         var rule = HybridFusion()
         if let fusion {
             guard let method = HybridFusion.Method(rawValue: fusion) else { throw ValidationError("--fusion: rrf or convex") }
@@ -49,19 +123,17 @@ struct BEIREvalCommand: AsyncParsableCommand {
             guard let value = HybridFusion.Normalization(rawValue: normalization) else { throw ValidationError("--normalization: max, minmax, z, theoretical or tm2c2") }
             rule.normalization = value
         }
-        let evaluator = BEIREvaluator(dataset: dataset, store: store, semantic: semantic, fusion: rule)
-        let bar = ProgressBar(label: "corpus \(dataset.name)")
-        _ = try await evaluator.prepareCorpus { progress in
-            bar.update(done: progress.records, unit: "documents",
-                       fraction: progress.totalBytes.map { Double(progress.bytesRead) / Double(max($0, 1)) },
-                       elapsed: progress.elapsed)
+        return rule
+    }
+
+    /// One folder, one setting: the report as before grids existed.
+    private func single(_ dataset: BEIRDataset, rule: HybridFusion) async throws {
+        let store = try SQLitePaperStore(path: try Self.cachePath(for: dataset, home: global.resolvedHome))
+        var semantic: SemanticIndex?
+        if mode != .keyword {
+            semantic = SemanticIndex(store: store, encoder: try modelOptions.loadEncoder(home: global.resolvedHome))
         }
-        bar.finish()
-        let embedBar = ProgressBar(label: "embedding \(dataset.name)")
-        try await evaluator.prepareEmbeddings { done, total, elapsed in
-            embedBar.update(done: done, unit: "documents", fraction: Double(done) / Double(max(total, 1)), elapsed: elapsed)
-        }
-        embedBar.finish()
+        let evaluator = try await prepared(BEIREvaluator(dataset: dataset, store: store, semantic: semantic, fusion: rule))
         let report: EvaluationReport
         do { report = try await evaluator.evaluate(split: split, mode: mode) } catch let e as EvaluationError { throw ValidationError(e.description) }
         if json {

@@ -78,10 +78,13 @@ struct FlexibleID: Decodable {
 public enum EvaluationError: Error, CustomStringConvertible {
     /// The data set folder is not usable.
     case invalidDataset(String)
+    /// A grid specification cannot be read.
+    case invalidGrid(String)
 
     public var description: String {
         switch self {
         case .invalidDataset(let message): return message
+        case .invalidGrid(let message): return "--grid: \(message)"
         }
     }
 }

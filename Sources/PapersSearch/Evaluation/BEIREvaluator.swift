@@ -27,7 +27,8 @@ public struct EvaluationReport: Sendable, Codable {
 
 /// Runs BEIR-style retrieval evaluation against a store holding the data set's corpus.
 public struct BEIREvaluator: Sendable {
-    let dataset: BEIRDataset
+    /// The data set evaluated.
+    public let dataset: BEIRDataset
     let store: any PaperStore
     let semantic: SemanticIndex?
     let fusion: HybridFusion
@@ -57,11 +58,12 @@ public struct BEIREvaluator: Sendable {
         return try await store.paperCount()
     }
 
-    /// Evaluates `mode` on `split`: nDCG@10, Recall@100, MRR@10 and latency.
-    public func evaluate(split: String, mode: SearchMode) async throws -> EvaluationReport {
+    /// Evaluates `mode` on `split`: nDCG@10, Recall@100, MRR@10 and latency; `service` (over this corpus)
+    /// replaces the evaluator's own store and fusion rule, as a grid's settings do.
+    public func evaluate(split: String, mode: SearchMode, service: SearchService? = nil) async throws -> EvaluationReport {
         let queries = try dataset.queries()
         let qrels = try dataset.qrels(split: split)
-        let service = SearchService(store: store, semantic: semantic, fusion: fusion)
+        let service = service ?? SearchService(store: store, semantic: semantic, fusion: fusion)
         let prefix = PaperID.corpus(RecordDecoder.corpusIdentifier(dataset.name), document: "").rawValue
         var ndcg = 0.0, recall = 0.0, mrr = 0.0
         var latencies: [Double] = []
