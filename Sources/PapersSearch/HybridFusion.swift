@@ -2,7 +2,7 @@ import PapersStore
 
 /// How hybrid search combines a keyword (BM25) ranking with a dense (cosine) ranking.
 ///
-/// The default was chosen on scifact-dev (docs/search.md has every experiment and its nDCG@10).
+/// The default was chosen on scifact-dev and cisi-dev together (docs/search.md has every experiment and its nDCG@10).
 public struct HybridFusion: Sendable, Hashable {
     /// The combination rule.
     public enum Method: String, Sendable, Hashable, CaseIterable {

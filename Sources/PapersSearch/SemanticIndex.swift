@@ -17,12 +17,17 @@ public final class SemanticIndex: Sendable {
         public var directory: String?
         /// Graph settings for new graphs.
         public var parameters: ApproximateVectorIndex.Parameters
+        /// Query embeddings remembered per generation (0: none — what a latency benchmark wants, since it
+        /// runs every query twice).
+        public var rememberedQueries: Int
 
-        /// Defaults: approximate from 20,000 papers, not persisted.
-        public init(approximateFrom: Int = 20_000, directory: String? = nil, parameters: ApproximateVectorIndex.Parameters = .init()) {
+        /// Defaults: approximate from 20,000 papers, not persisted, 2,048 query embeddings remembered.
+        public init(approximateFrom: Int = 20_000, directory: String? = nil, parameters: ApproximateVectorIndex.Parameters = .init(),
+                    rememberedQueries: Int = 2_048) {
             self.approximateFrom = approximateFrom
             self.directory = directory
             self.parameters = parameters
+            self.rememberedQueries = rememberedQueries
         }
     }
 
@@ -39,7 +44,7 @@ public final class SemanticIndex: Sendable {
     private let state = Mutex<(generation: Int64, task: Task<LoadedVectors, any Error>)?>(nil)
     /// Recent query embeddings: paging through results, a refreshed page and evaluation grids ask for the same
     /// text again, and each costs milliseconds of encoder time.
-    private let recentQueries = Mutex(QueryEmbeddingCache(capacity: 2_048))
+    private let recentQueries: Mutex<QueryEmbeddingCache>
 
     /// An index and the embedding generation it reflects.
     struct LoadedVectors: Sendable {
@@ -52,6 +57,7 @@ public final class SemanticIndex: Sendable {
         self.store = store
         self.encoder = encoder
         self.configuration = configuration
+        recentQueries = Mutex(QueryEmbeddingCache(capacity: configuration.rememberedQueries))
     }
 
     /// Where the graph of this model is saved, if anywhere.
@@ -132,6 +138,7 @@ public final class SemanticIndex: Sendable {
     /// under load they must not starve the tasks serving other requests.
     /// Recent texts are answered from memory.
     public func embed(query: String) async -> [Float] {
+        guard configuration.rememberedQueries > 0 else { return await encoder.embedInBackground([query])[0] }
         if let known = recentQueries.withLock({ $0.vector(for: query) }) { return known }
         let vector = await encoder.embedInBackground([query])[0]
         recentQueries.withLock { $0.insert(vector, for: query) }

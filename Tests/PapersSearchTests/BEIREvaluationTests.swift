@@ -96,3 +96,20 @@ struct EvaluationGridTests {
         #expect(lines.contains("| hybrid | 0.4 | 0.8000 | 0.1000 | 0.4500 | 0.5000 |"))
     }
 }
+
+@Suite("Query embeddings are remembered: a repeated text costs no encoder time")
+struct QueryEmbeddingCacheTests {
+    @Test("a text used again is answered from memory; the older generation is dropped only after a full newer one")
+    func generations() {
+        var cache = QueryEmbeddingCache(capacity: 2)
+        cache.insert([1], for: "a")
+        cache.insert([2], for: "b")
+        cache.insert([3], for: "c")                 // "a" and "b" move to the older generation
+        #expect(cache.vector(for: "a") == [1])      // found there, moved back to the newer one (now full: "c", "a")
+        cache.insert([4], for: "d")                 // newer full: ("c", "a") become the older, "b" is dropped
+        #expect(cache.vector(for: "b") == nil)
+        #expect(cache.vector(for: "c") == [3])
+        #expect(cache.vector(for: "d") == [4])
+        #expect(cache.vector(for: "unseen") == nil)
+    }
+}

@@ -43,7 +43,8 @@ struct BenchSearchCommand: AsyncParsableCommand {
         let home = global.resolvedHome
         let store = try StoreFactory.open(home: home, databaseURL: global.databaseURL)
         let needsModel = wanted.contains { $0 != .keyword } || synthetic > 0
-        let service = try modelOptions.searchService(store: store, home: home, required: needsModel)
+        // Every query runs twice (warm-up, then timed): remembered query embeddings would time a cache.
+        let service = try modelOptions.searchService(store: store, home: home, required: needsModel, remembersQueries: false)
         var markdown = Self.reportHeader(queries: queries, count: lines.count, limit: limit)
         let real = try await measureStages(store: store, service: service, lines: lines, modes: wanted)
         markdown += "\n## \(home): \(real.papers)\n\n" + real.table
@@ -57,8 +58,9 @@ struct BenchSearchCommand: AsyncParsableCommand {
             let folder = syntheticHome ?? (home.hasSuffix("/") ? String(home.dropLast()) : home) + "-synthetic-\(synthetic)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let syntheticStore = try StoreFactory.open(home: folder, databaseURL: nil)
-            let syntheticSemantic = SemanticIndex(store: syntheticStore, encoder: semantic.encoder,
-                                                  configuration: SemanticIndex.configuration(home: folder))
+            var syntheticConfiguration = SemanticIndex.configuration(home: folder)
+            syntheticConfiguration.rememberedQueries = 0
+            let syntheticSemantic = SemanticIndex(store: syntheticStore, encoder: semantic.encoder, configuration: syntheticConfiguration)
             var builder = SyntheticScaleHome(home: folder, count: synthetic, vocabularyPath: vocabulary)
             try await builder.build(store: syntheticStore, semantic: syntheticSemantic, model: model)
             let loadStart = Date()
