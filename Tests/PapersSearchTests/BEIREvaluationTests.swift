@@ -60,6 +60,9 @@ struct EvaluationGridTests {
         #expect(grid.varyingAxes == [.mode, .k1, .alpha])
         let rrf = try EvaluationGrid(parsing: "fusion=rrf alpha=0.1,0.2,0.3 rrfk=10,60")
         #expect(rrf.points.count == 2)
+        // Semantic search ignores the keyword index's title weight.
+        let titles = try EvaluationGrid(parsing: "mode=semantic,keyword title=1,2,3")
+        #expect(titles.points.map { "\($0.mode.rawValue)/\($0.fieldWeights.title)" } == ["semantic/2", "keyword/1", "keyword/2", "keyword/3"])
     }
 
     @Test("unnamed axes keep the base settings; an empty spec is the base alone")
@@ -70,7 +73,7 @@ struct EvaluationGridTests {
 
     @Test("bad specs are refused with the axis and value named", arguments: [
         ("k1=abc", "k1=abc"), ("b=1.5", "b=1.5"), ("mode=fast", "mode=fast"), ("colour=red", "colour=red"),
-        ("alpha", "alpha"), ("k1=1 k1=2", "k1 is given twice"), ("qtf=", "qtf="),
+        ("alpha", "alpha"), ("k1=1 k1=2", "k1 is given twice"), ("qtf=", "qtf="), ("title=1.5", "title=1.5"), ("title=0", "title=0"),
     ])
     func refused(spec: String, named: String) {
         #expect {

@@ -107,6 +107,29 @@ struct SQLitePaperStoreTests {
         #expect(try await ranking("retrieval indexing indexing -cooking") == ["2501.00001", "2501.00002"])
     }
 
+    @Test("a copy keeps every paper and row number; re-indexed with a heavier title weight, a title match overtakes abstract matches")
+    func weightedCopy() async throws {
+        _ = try await store.upsert([
+            Fixtures.paper("2501.00001", title: "Catalogues", abstract: "Indexing indexing indexing of library records.", listed: "2025-01-02"),
+            Fixtures.paper("2501.00002", title: "Indexing", abstract: "Of library records and catalogues in general.", listed: "2025-01-02"),
+        ], defaultDay: Self.today)
+        func top(_ store: SQLitePaperStore) async throws -> String? {
+            try await store.searchKeyword(KeywordQuery(parsing: "indexing"), filters: .init(), limit: 1, offset: 0).hits.first?.paper.id.rawValue
+        }
+        #expect(try await top(store) == "2501.00001")
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try await store.copy(to: dir.file("copy.sqlite"))
+        let copy = try SQLitePaperStore(path: dir.file("copy.sqlite"), fieldWeights: FieldWeights(title: 6))
+        #expect(try await copy.paperCount() == 2)
+        let id = try #require(PaperID("2501.00002"))
+        #expect(try await copy.rowKey(of: id) == store.rowKey(of: id))
+        #expect(try await top(copy) == "2501.00001")   // still indexed with the weights it was copied with
+        try await copy.reindex()
+        #expect(try await top(copy) == "2501.00002")
+        #expect(try await top(store) == "2501.00001")  // the original is untouched
+    }
+
     @Test("the author filter matches all its words within one author, in any order, accents and case ignored")
     func authorFilter() async throws {
         let directory = try TemporaryDirectory()

@@ -21,7 +21,8 @@ struct BEIREvalCommand: AsyncParsableCommand {
             of settings runs on every folder and one Markdown table prints nDCG@10 per collection and the means, so \
             that a default is chosen on all collections at once. Grid axes (AXIS=V1,V2,…, separated by spaces): \
             mode (keyword, semantic, hybrid), k1, b, qtf (count, once), fusion (rrf, convex), alpha, norm (max, \
-            minmax, z, theoretical, tm2c2), depth, kdepth, rrfk. Axes not named keep the defaults (and --mode). \
+            minmax, z, theoretical, tm2c2), depth, kdepth, rrfk, title (a title word's weight in the keyword index: \
+            each value re-indexes a copy of the corpus database once). Axes not named keep the defaults (and --mode). \
             Example: papers eval beir A B --split dev --grid "mode=keyword,hybrid k1=0.9,1.2 b=0.4,0.75".
             """)
 
@@ -59,11 +60,20 @@ struct BEIREvalCommand: AsyncParsableCommand {
             let store = try SQLitePaperStore(path: path)
             let semantic = encoder.map { SemanticIndex(store: store, encoder: $0) }
             let evaluator = try await prepared(BEIREvaluator(dataset: dataset, store: store, semantic: semantic))
-            // One store per BM25 setting: impacts are computed with k1 and b when a store's index loads.
-            var stores: [KeywordScoring: SQLitePaperStore] = [.standard: store]
+            // One store per BM25 setting (impacts are computed with k1 and b when a store's index loads) and one
+            // database per field weighting (fixed at indexing: a copy of the corpus database, re-indexed; row
+            // numbers are kept, so the corpus's vectors serve every copy).
+            var stores: [StoreKey: SQLitePaperStore] = [StoreKey(scoring: .standard, weights: .standard): store]
             for (i, point) in evaluationGrid.points.enumerated() {
-                let scored = try stores[point.scoring] ?? SQLitePaperStore(path: path, keywordScoring: point.scoring)
-                stores[point.scoring] = scored
+                let key = StoreKey(scoring: point.scoring, weights: point.fieldWeights)
+                let scored: SQLitePaperStore
+                if let known = stores[key] {
+                    scored = known
+                } else {
+                    let weighted = try await Self.weightedCopy(of: store, at: path, weights: point.fieldWeights)
+                    scored = try SQLitePaperStore(path: weighted, keywordScoring: point.scoring, fieldWeights: point.fieldWeights)
+                    stores[key] = scored
+                }
                 let service = SearchService(store: scored, semantic: semantic, fusion: point.fusion, termFrequency: point.termFrequency)
                 let report: EvaluationReport
                 do { report = try await evaluator.evaluate(split: split, mode: point.mode, service: service) } catch let e as EvaluationError {
@@ -83,6 +93,33 @@ struct BEIREvalCommand: AsyncParsableCommand {
         } else {
             print(evaluationGrid.table(collections: datasets.map(\.name), results: results))
         }
+    }
+
+    /// What a grid point needs of a store.
+    struct StoreKey: Hashable {
+        var scoring: KeywordScoring
+        var weights: FieldWeights
+    }
+
+    /// The corpus database indexed with `weights`: `path` itself for the standard weights, else a copy beside it
+    /// (`…-titleN.sqlite`), made once: copied, re-indexed, then renamed into place, so an interrupted run leaves
+    /// no half-indexed copy to be trusted later.
+    static func weightedCopy(of store: SQLitePaperStore, at path: String, weights: FieldWeights) async throws -> String {
+        guard weights != .standard else { return path }
+        let target = String(path.dropLast(".sqlite".count)) + "-title\(weights.title)-abstract\(weights.abstract)-authors\(weights.authors).sqlite"
+        if FileManager.default.fileExists(atPath: target) { return target }
+        let scratch = target + ".scratch", finished = target + ".partial"
+        func remove(_ file: String) { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
+        remove(scratch)
+        remove(finished)
+        try await store.copy(to: scratch)
+        let copy = try SQLitePaperStore(path: scratch, fieldWeights: weights)
+        try await copy.reindex()
+        // A second VACUUM INTO gives one self-contained file (no write-ahead log) to rename into place.
+        try await copy.copy(to: finished)
+        try FileManager.default.moveItem(atPath: finished, toPath: target)
+        remove(scratch)
+        return target
     }
 
     /// One grid point's results in `--json` output.

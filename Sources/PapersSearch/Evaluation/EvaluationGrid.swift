@@ -11,14 +11,17 @@ public struct SearchSettings: Sendable, Hashable {
     public var termFrequency: QueryTermFrequency
     /// How hybrid mode fuses its rankings.
     public var fusion: HybridFusion
+    /// Field weights of the keyword index (index-time: a grid builds one database per title weight).
+    public var fieldWeights: FieldWeights
 
     /// Creates settings; the defaults are what search uses.
     public init(mode: SearchMode = .hybrid, scoring: KeywordScoring = .standard, termFrequency: QueryTermFrequency = .count,
-                fusion: HybridFusion = .init()) {
+                fusion: HybridFusion = .init(), fieldWeights: FieldWeights = .standard) {
         self.mode = mode
         self.scoring = scoring
         self.termFrequency = termFrequency
         self.fusion = fusion
+        self.fieldWeights = fieldWeights
     }
 
     /// These settings with whatever the mode or fusion rule ignores set to its default, so that two grid points
@@ -29,6 +32,7 @@ public struct SearchSettings: Sendable, Hashable {
         if mode == .semantic {
             result.scoring = defaults.scoring
             result.termFrequency = defaults.termFrequency
+            result.fieldWeights = defaults.fieldWeights
         }
         if mode != .hybrid {
             result.fusion = defaults.fusion
@@ -54,6 +58,7 @@ public struct SearchSettings: Sendable, Hashable {
         case .depth: return String(fusion.depth)
         case .keywordDepth: return String(fusion.keywordDepth)
         case .rrfK: return Self.format(fusion.rrfK)
+        case .title: return String(fieldWeights.title)
         }
     }
 
@@ -61,7 +66,7 @@ public struct SearchSettings: Sendable, Hashable {
     public func uses(_ axis: EvaluationGrid.Axis) -> Bool {
         switch axis {
         case .mode: return true
-        case .k1, .b, .qtf: return mode != .semantic
+        case .k1, .b, .qtf, .title: return mode != .semantic
         case .fusion, .depth, .keywordDepth: return mode == .hybrid
         case .alpha, .normalization: return mode == .hybrid && fusion.method == .convex
         case .rrfK: return mode == .hybrid && fusion.method == .rrf
@@ -93,6 +98,11 @@ public struct SearchSettings: Sendable, Hashable {
         case .depth: fusion.depth = Int(try number(1...10_000))
         case .keywordDepth: fusion.keywordDepth = Int(try number(1...100_000))
         case .rrfK: fusion.rrfK = try number(0...10_000)
+        case .title:
+            guard let weight = UInt32(text), (1...10).contains(weight) else {
+                throw .invalidGrid("title=\(text): expected a whole number in 1…10 (a title word counts as that many abstract words)")
+            }
+            fieldWeights.title = weight
         }
     }
 
@@ -126,6 +136,8 @@ public struct EvaluationGrid: Sendable {
         case keywordDepth = "kdepth"
         /// RRF's k.
         case rrfK = "rrfk"
+        /// Weight of a title word in the keyword index (re-indexes a copy of the collection per value).
+        case title
     }
 
     /// The axes as given, each with its values.

@@ -1,10 +1,24 @@
 import PapersCore
 
-/// Field weights: a title word counts as this many abstract words (BM25F-style weighted term frequency).
-enum FieldWeights {
-    static let title: UInt32 = 2
-    static let abstract: UInt32 = 1
-    static let authors: UInt32 = 1
+/// Field weights: a title word counts as `title` abstract words (BM25F-style weighted term frequency, in the
+/// frequency and in the length). Fixed when a paper is indexed; a home keeps the weights it was indexed with.
+public struct FieldWeights: Sendable, Hashable {
+    /// Weight of a title word.
+    public var title: UInt32
+    /// Weight of an abstract word.
+    public var abstract: UInt32
+    /// Weight of a word of the author list.
+    public var authors: UInt32
+
+    /// Creates weights.
+    public init(title: UInt32, abstract: UInt32 = 1, authors: UInt32 = 1) {
+        self.title = title
+        self.abstract = abstract
+        self.authors = authors
+    }
+
+    /// What Papers indexes with: a title word counts twice (docs/search.md: ×1 and ×3 were measured).
+    public static let standard = FieldWeights(title: 2)
 }
 
 /// One immutable segment of the keyword index: for a set of documents, their lengths, days and
@@ -35,9 +49,9 @@ struct KeywordSegment {
         var length: UInt32
         var terms: [(String, UInt32)]
 
-        init(title: String, abstract: String, authors: String, analyzer: TextAnalyzer) {
+        init(title: String, abstract: String, authors: String, analyzer: TextAnalyzer, weights: FieldWeights = .standard) {
             let (terms, length) = analyzer.weightedCounts([
-                (title, FieldWeights.title), (abstract, FieldWeights.abstract), (authors, FieldWeights.authors),
+                (title, weights.title), (abstract, weights.abstract), (authors, weights.authors),
             ])
             self.terms = terms
             self.length = length

@@ -11,7 +11,7 @@ struct PreparedPaper: Sendable {
     var values: [DatabaseValue]
     var analysis: KeywordSegment.Analysis
 
-    init(_ p: Paper, analyzer: TextAnalyzer) {
+    init(_ p: Paper, analyzer: TextAnalyzer, weights: FieldWeights) {
         paper = p
         fingerprint = Data(p.fingerprint)
         let columns: [(any DatabaseValueConvertible)?] = [
@@ -21,20 +21,20 @@ struct PreparedPaper: Sendable {
             JSONText.array(p.links), fingerprint,
         ]
         values = columns.map { $0?.databaseValue ?? .null }
-        analysis = KeywordSegment.Analysis(title: p.title, abstract: p.abstract, authors: p.authorNames, analyzer: analyzer)
+        analysis = KeywordSegment.Analysis(title: p.title, abstract: p.abstract, authors: p.authorNames, analyzer: analyzer, weights: weights)
     }
 }
 
 extension AnalyzerPool {
     /// Prepares papers on all cores, in order.
-    func prepareInParallel(_ papers: [Paper]) async -> [PreparedPaper] {
+    func prepareInParallel(_ papers: [Paper], weights: FieldWeights) async -> [PreparedPaper] {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, papers.count / 200))
         let chunk = (papers.count + parts - 1) / parts
         return await withTaskGroup(of: (Int, [PreparedPaper]).self) { group in
             for part in 0..<parts {
                 let slice = Array(papers[min(part * chunk, papers.count)..<min((part + 1) * chunk, papers.count)])
                 group.addTask {
-                    (part, self.withAnalyzer { analyzer in slice.map { PreparedPaper($0, analyzer: analyzer) } })
+                    (part, self.withAnalyzer { analyzer in slice.map { PreparedPaper($0, analyzer: analyzer, weights: weights) } })
                 }
             }
             var results = [[PreparedPaper]](repeating: [], count: parts)

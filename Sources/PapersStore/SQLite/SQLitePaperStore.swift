@@ -10,11 +10,15 @@ public final class SQLitePaperStore: PaperStore {
     let analyzers = AnalyzerPool()
     let plainAnalyzers = AnalyzerPool(stemming: false)
     let keywordIndex: KeywordIndexCache
+    /// The field weights papers are indexed with.
+    let fieldWeights: FieldWeights
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations; keyword search ranks
-    /// with `keywordScoring` (evaluation grids try others; everything else uses the standard one).
-    public init(path: String, keywordScoring: KeywordScoring = .standard) throws {
+    /// with `keywordScoring` and indexes with `fieldWeights` (evaluation grids try others, on databases of their
+    /// own; everything else uses the standard ones — a home must be opened with the weights it was indexed with).
+    public init(path: String, keywordScoring: KeywordScoring = .standard, fieldWeights: FieldWeights = .standard) throws {
         self.path = path
+        self.fieldWeights = fieldWeights
         let directory = (path as NSString).deletingLastPathComponent
         // Beside the vector graph: HOME/index.
         keywordIndex = KeywordIndexCache(snapshotPath: URL(fileURLWithPath: directory.isEmpty ? "." : directory)
@@ -47,7 +51,7 @@ public final class SQLitePaperStore: PaperStore {
     public func prepareUpsert(_ papers: [Paper], defaultDay: Day) async -> PreparedUpsert {
         // Everything that does not need row numbers (text analysis, fingerprints, column values, the
         // segment's posting lists) is prepared on all cores, outside the single write lock.
-        let prepared = await analyzers.prepareInParallel(papers)
+        let prepared = await analyzers.prepareInParallel(papers, weights: fieldWeights)
         return PreparedUpsert(papers: prepared, postings: KeywordSegment.LocalPostings(prepared.map(\.analysis)), defaultDay: defaultDay)
     }
 
@@ -332,7 +336,14 @@ public final class SQLitePaperStore: PaperStore {
         return result
     }
 
-    /// Rebuilds the keyword index from the paper rows (after an analyzer change or a corrupt segment).
+    /// Writes a consistent copy of the whole database to `path` (SQLite's `VACUUM INTO`; row numbers kept), e.g.
+    /// for an evaluation database that is then re-indexed with other field weights. `path` must not exist.
+    public func copy(to path: String) async throws {
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+    }
+
+    /// Rebuilds the keyword index from the paper rows with this store's field weights (after an analyzer
+    /// change or a corrupt segment).
     public func reindex(batchSize: Int = 5_000) async throws {
         try await pool.write { db in try db.execute(sql: "DELETE FROM keyword_segment") }
         var after: Int64 = 0
@@ -349,9 +360,11 @@ public final class SQLitePaperStore: PaperStore {
             }
             guard let last = batch.last else { break }
             after = Int64(last.seq)
+            let weights = fieldWeights
             let documents = analyzers.withAnalyzer { analyzer in
                 batch.map { ($0.seq, $0.day, $0.categories,
-                             KeywordSegment.Analysis(title: $0.title, abstract: $0.abstract, authors: $0.authors, analyzer: analyzer)) }
+                             KeywordSegment.Analysis(title: $0.title, abstract: $0.abstract, authors: $0.authors, analyzer: analyzer,
+                                                     weights: weights)) }
             }
             try await pool.write { db in try KeywordIndexStorage.append(KeywordSegment.build(documents), in: db) }
         }
