@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import PapersCore
 
-/// The embedded backend: one SQLite file (WAL mode) through GRDB, keyword search with FTS5.
+/// The embedded backend: one SQLite file (WAL mode) through GRDB; keyword search over Papers' own segment index
+/// stored in the same file (docs/search.md).
 public final class SQLitePaperStore: PaperStore {
     let pool: DatabasePool
     /// The database file.
