@@ -175,7 +175,10 @@ struct AccountTests {
         #expect(try await auth.verifyPassword("wrong password 123", hash: nil) == false)
         #expect(try await auth.verifyPassword("correct horse battery", hash: nil) == false, "no account never matches")
         #expect(try await auth.verifyPassword("correct horse battery", hash: real) == true)
-        #expect(auth.costsChecked == [12, 12, 12, 12])
+        // What each check runs bcrypt against: the account's hash, or a dummy of the same cost.
+        #expect(try await auth.hashToCheck(real) == real)
+        let dummy = try await auth.hashToCheck(nil)
+        #expect(dummy != real && Authentication.cost(of: dummy) == 12)
     }
 
     @Test("log-in attempts per address are limited")

@@ -5,7 +5,6 @@ import HummingbirdBcrypt
 import NIOPosix
 import PapersCore
 import PapersStore
-import Synchronization
 
 /// Passwords, sessions, CSRF tokens and API tokens.
 ///
@@ -23,8 +22,6 @@ final class Authentication: Sendable {
     let secureCookies: Bool
     let now: @Sendable () -> Double
     private let keys = KeyHolder()
-    /// The cost of every hash a password was checked against, in order (what makes checks take equal time).
-    private let checkedCosts = Mutex<[Int]>([])
 
     init(store: any PaperStore, bcryptCost: UInt8, secureCookies: Bool, now: @escaping @Sendable () -> Double) {
         precondition(bcryptCost >= 12, "bcrypt cost below 12")
@@ -45,15 +42,17 @@ final class Authentication: Sendable {
     /// Checks `password` against `hash`, or against a dummy hash of the same cost when there is no account, so an
     /// unknown name takes as long as a wrong password.
     func verifyPassword(_ password: String, hash: String?) async throws -> Bool {
-        let target: String
-        if let hash { target = hash } else { target = try await keys.dummyHash(self) }
-        checkedCosts.withLock { $0.append(Self.cost(of: target)) }
+        let target = try await hashToCheck(hash)
         let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: target) }
         return matches && hash != nil
     }
 
-    /// The costs of the hashes passwords were checked against so far.
-    var costsChecked: [Int] { checkedCosts.withLock { $0 } }
+    /// The hash a password is checked against: the account's, or for no account a dummy of the configured cost
+    /// (what makes both checks take equal time).
+    func hashToCheck(_ hash: String?) async throws -> String {
+        if let hash { return hash }
+        return try await keys.dummyHash(self)
+    }
 
     /// The cost field of a bcrypt hash (`$2b$12$…` → 12), or -1.
     static func cost(of hash: String) -> Int {
