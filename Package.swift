@@ -166,7 +166,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "PapersCLITests",
-            dependencies: ["PapersCLI", "PapersMail", "PapersTestSupport"],
+            // The executable too: its tests run the binary, which building the tests must rebuild.
+            dependencies: ["PapersCLI", "PapersMail", "PapersTestSupport", "papers"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -30,7 +30,8 @@ public enum SharedData {
         return NSHomeDirectory() + "/.papers/models/all-MiniLM-L6-v2"
     }
 
-    /// The `papers` executable built beside the test bundle.
+    /// The `papers` executable built beside the test bundle (PapersCLITests depends on the executable target, so
+    /// building the tests builds it too: `swift build --build-tests` never leaves an older binary to test).
     public static var papersExecutable: String {
         let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("papers").path
         if FileManager.default.isExecutableFile(atPath: beside) { return beside }
