@@ -57,6 +57,31 @@ struct ServerRouteTests {
         }
     }
 
+    @Test("a search error answers the same everywhere: JSON under /api, an HTML page with its message on feeds, the right status")
+    func searchErrors() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.directory.remove() }
+        try await fixture.app().test(.router) { client in
+            try await client.execute(uri: "/api/search?q=%22%28%2A", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body) == #"{"error":{"message":"parameter q: the query has no searchable words"}}"#)
+            }
+            try await client.execute(uri: "/feeds/search.atom?q=%22%28%2A", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(String(buffer: response.body).contains("parameter q: the query has no searchable words"))
+            }
+            // This fixture has no model: semantic search and similar papers are unavailable, and say how to fix it.
+            try await client.execute(uri: "/api/search?q=model&mode=semantic", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("install it with `make model`"))
+            }
+            try await client.execute(uri: "/api/similar?ids=2203.05482", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+            }
+        }
+    }
+
     @Test("daily page with previous and next links, and an empty day")
     func day() async throws {
         let fixture = try await ServerFixture()

@@ -29,15 +29,11 @@ struct APIController: Sendable {
             text: query, mode: try parameters.mode("mode", default: search.defaultMode), filters: try parameters.filters(),
             limit: try parameters.int("limit", default: 20, range: 1...SearchService.maximumLimit),
             offset: try parameters.int("offset", default: 0, range: 0...SearchService.maximumOffset))
-        do {
-            let page = try await search.search(searchRequest)
-            return SearchResponseJSON(
-                query: query, mode: searchRequest.mode.rawValue, offset: page.offset, limit: searchRequest.limit,
-                hasMore: page.hasMore,
-                results: page.hits.map(SearchResultJSON.init))
-        } catch let error as SearchError {
-            throw error.httpError
-        }
+        let page = try await search.search(searchRequest)
+        return SearchResponseJSON(
+            query: query, mode: searchRequest.mode.rawValue, offset: page.offset, limit: searchRequest.limit,
+            hasMore: page.hasMore,
+            results: page.hits.map(SearchResultJSON.init))
     }
 
     /// `/api/papers/{id}` and `/api/papers/{id}/similar` (the catch-all route carries both).
@@ -78,13 +74,9 @@ struct APIController: Sendable {
     private func similarResponse(ids: [PaperID], request: Request, context: AppRequestContext) async throws -> Response {
         let parameters = QueryParameters(request: request)
         let limit = try parameters.int("limit", default: 10, range: 1...SearchService.maximumLimit)
-        do {
-            let hits = try await search.similar(to: ids, limit: limit, filters: try parameters.filters())
-            return try SimilarResponseJSON(ids: ids.map(\.rawValue), limit: limit, results: hits.map(SearchResultJSON.init))
-                .response(from: request, context: context)
-        } catch let error as SearchError {
-            throw error.httpError
-        }
+        let hits = try await search.similar(to: ids, limit: limit, filters: try parameters.filters())
+        return try SimilarResponseJSON(ids: ids.map(\.rawValue), limit: limit, results: hits.map(SearchResultJSON.init))
+            .response(from: request, context: context)
     }
 
     @Sendable func daily(_ request: Request, context: AppRequestContext) async throws -> DailyJSON {

@@ -58,12 +58,7 @@ struct FeedController: Sendable {
         let query = String(q.prefix(KeywordQuery.maximumLength))
         let searchRequest = SearchRequest(text: query, mode: try parameters.mode("mode", default: search.defaultMode),
                                           filters: try parameters.filters(), limit: Self.entries, offset: 0)
-        let hits: [SearchHit]
-        do {
-            hits = try await search.search(searchRequest).hits
-        } catch let error as SearchError {
-            throw error.httpError
-        }
+        let hits = try await search.search(searchRequest).hits
         var components = URLComponents()
         components.queryItems = [URLQueryItem(name: "q", value: query)]
         let encoded = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")

@@ -69,14 +69,10 @@ struct HFCompatibleAPIController: Sendable {
         let parameters = QueryParameters(request: request)
         guard let q = parameters.string("q") else { throw HTTPError(.badRequest, message: "parameter q: required, the words to search for") }
         let limit = try parameters.int("limit", default: 20, range: 1...120)
-        do {
-            let page = try await search.search(SearchRequest(text: String(q.prefix(KeywordQuery.maximumLength)), mode: search.defaultMode,
-                                                             filters: SearchFilters(), limit: limit, offset: 0))
-            let ranked = try await store.rankedPapers(page.hits.map(\.paper.id), viewer: context.viewer?.id)
-            return try JSONArray(items: ranked.map(HFDailyPaperJSON.init)).response(from: request, context: context)
-        } catch let error as SearchError {
-            throw error.httpError
-        }
+        let page = try await search.search(SearchRequest(text: String(q.prefix(KeywordQuery.maximumLength)), mode: search.defaultMode,
+                                                         filters: SearchFilters(), limit: limit, offset: 0))
+        let ranked = try await store.rankedPapers(page.hits.map(\.paper.id), viewer: context.viewer?.id)
+        return try JSONArray(items: ranked.map(HFDailyPaperJSON.init)).response(from: request, context: context)
     }
 
     /// `GET /api/trending?window=day|week|month&limit=`.

@@ -68,7 +68,24 @@ struct QueryParameters {
     }
 }
 
-extension SearchError {
+/// An error that has an HTTP form (status and message). Thrown from a handler it answers as that form — JSON under
+/// /api, the message on an HTML error page elsewhere — so handlers need no mapping of their own.
+protocol HTTPErrorConvertible: HTTPResponseError {
+    /// The status and message to answer with.
+    var httpError: HTTPError { get }
+}
+
+extension HTTPErrorConvertible {
+    /// The status of ``httpError``.
+    public var status: HTTPResponse.Status { httpError.status }
+
+    /// ``httpError``'s response.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        try httpError.response(from: request, context: context)
+    }
+}
+
+extension SearchError: HTTPErrorConvertible {
     /// The HTTP form of a search error.
     var httpError: HTTPError {
         switch self {

@@ -20,6 +20,7 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
+            let error = (error as? any HTTPErrorConvertible)?.httpError ?? error
             let path = request.uri.path
             if path == "/api" || path.hasPrefix("/api/") || path == "/healthz" {
                 if error is any HTTPResponseError { throw error }
