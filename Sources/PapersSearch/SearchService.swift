@@ -64,6 +64,16 @@ public enum SearchError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+extension SearchFilters {
+    /// Throws ``SearchError/invalidParameter(name:reason:)`` naming `from` when the range is empty (from after to):
+    /// the one place that rule lives, for search, similar papers and the web layer's parameters alike.
+    public func validate() throws(SearchError) {
+        if let from, let to, from > to {
+            throw .invalidParameter(name: "from", reason: "\(from) is after to=\(to)")
+        }
+    }
+}
+
 /// The one entry point for search, used by the web pages, the API, the CLI and evaluation alike.
 public struct SearchService: Sendable {
     /// Largest page size accepted.
@@ -99,9 +109,7 @@ public struct SearchService: Sendable {
         guard (0...Self.maximumOffset).contains(request.offset) else {
             throw SearchError.invalidParameter(name: "offset", reason: "must be between 0 and \(Self.maximumOffset)")
         }
-        if let from = request.filters.from, let to = request.filters.to, from > to {
-            throw SearchError.invalidParameter(name: "from", reason: "\(from) is after to=\(to)")
-        }
+        try request.filters.validate()
         var query = KeywordQuery(parsing: request.text)
         if termFrequency == .once { query.occurrences = query.occurrences.map { _ in 1 } }
         let wanted = request.offset + request.limit + 1
@@ -149,6 +157,7 @@ public struct SearchService: Sendable {
             throw SearchError.invalidParameter(name: "limit", reason: "must be between 1 and \(Self.maximumLimit)")
         }
         guard !ids.isEmpty else { throw SearchError.invalidParameter(name: "ids", reason: "give at least one paper id") }
+        try filters.validate()
         guard let semantic else { throw SearchError.semanticUnavailable }
         let index = try await semantic.index()
         var keys: [Int64] = []

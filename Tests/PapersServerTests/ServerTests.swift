@@ -71,6 +71,15 @@ struct ServerRouteTests {
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
                 #expect(String(buffer: response.body).contains("parameter q: the query has no searchable words"))
             }
+            // An empty date range is refused by the one rule, whichever page or API asks.
+            try await client.execute(uri: "/api/search?q=model&from=2025-02-01&to=2025-01-01", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body) == #"{"error":{"message":"parameter from: 2025-02-01 is after to=2025-01-01"}}"#)
+            }
+            try await client.execute(uri: "/search?from=2025-02-01&to=2025-01-01", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("parameter from: 2025-02-01 is after to=2025-01-01"))
+            }
             // This fixture has no model: semantic search and similar papers are unavailable, and say how to fix it.
             try await client.execute(uri: "/api/search?q=model&mode=semantic", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)

@@ -61,9 +61,7 @@ struct QueryParameters {
     func filters() throws -> SearchFilters {
         let filters = SearchFilters(category: try category("category"), from: try day("from"), to: try day("to"),
                                     author: try author("author"))
-        if let from = filters.from, let to = filters.to, from > to {
-            throw HTTPError(.badRequest, message: "parameter from: \(from) is after to=\(to)")
-        }
+        try filters.validate()
         return filters
     }
 }
