@@ -162,6 +162,20 @@ struct AccountTests {
         } catch {
             #expect("\(error)".contains("--rate-limit votes-per-ip=10: expected NAME=LIMIT/SECONDS"))
         }
+        // One list of names serves parsing, the error, the help text and the load-test switch.
+        for name in RateLimitName.allCases {
+            var one = RateLimits()
+            try one.apply("\(name.rawValue)=7/11")
+            #expect(one[keyPath: name.keyPath] == RateLimit(limit: 7, per: 11))
+            #expect(RateLimits.unlimited[keyPath: name.keyPath].limit == 0)
+        }
+        #expect(throws: RateLimitSpecError.self) { try limits.apply("votes=10/60") }
+        do {
+            try limits.apply("votes=10/60")
+        } catch {
+            #expect("\(error)".hasSuffix("known: signup-per-ip, login-per-ip, login-failures-per-account, votes-per-account, votes-per-ip, submissions-per-account, subscriptions-per-ip, subscriptions-per-email"))
+        }
+        #expect(RateLimits.overrideHelp == "Override an abuse limit, NAME=LIMIT/SECONDS (repeatable; 0 turns it off): signup-per-ip (5/3600), login-per-ip (20/300), login-failures-per-account (5/900), votes-per-account (120/60), votes-per-ip (600/60), submissions-per-account (20/3600), subscriptions-per-ip (10/3600), subscriptions-per-email (5/86400).")
     }
 
     @Test("a wrong password and an unknown account each cost one bcrypt check at the account cost (12)")

@@ -27,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address people reach this instance at (https://papers.example.org), for links in feeds. Default: http://HOST:PORT.")
     var baseURL: String?
     @Option(name: .customLong("rate-limit"), help: ArgumentHelp(
-        "Override an abuse limit, NAME=LIMIT/SECONDS (repeatable; 0 turns it off): signup-per-ip (5/3600), login-per-ip (20/300), login-failures-per-account (5/900), votes-per-account (120/60), votes-per-ip (600/60), submissions-per-account (20/3600), subscriptions-per-ip (10/3600), subscriptions-per-email (5/86400).",
+        RateLimits.overrideHelp,
         valueName: "NAME=LIMIT/SECONDS"))
     var rateLimits: [String] = []
     @OptionGroup var mail: MailOptions

@@ -92,15 +92,7 @@ public struct RateLimits: Sendable, Equatable {
     /// Limits that never bite (load tests).
     public static var unlimited: RateLimits {
         var limits = RateLimits()
-        let off = RateLimit(limit: 0, per: 1)
-        limits.signupPerIP = off
-        limits.loginPerIP = off
-        limits.loginFailuresPerAccount = off
-        limits.votesPerAccount = off
-        limits.votesPerIP = off
-        limits.submissionsPerAccount = off
-        limits.subscriptionsPerIP = off
-        limits.subscriptionsPerEmail = off
+        for name in RateLimitName.allCases { limits[keyPath: name.keyPath] = RateLimit(limit: 0, per: 1) }
         return limits
     }
 
@@ -112,18 +104,47 @@ public struct RateLimits: Sendable, Equatable {
               let period = Double(ruleParts[1]), period > 0 else {
             throw RateLimitSpecError(message: "--rate-limit \(spec): expected NAME=LIMIT/SECONDS, e.g. votes-per-ip=1000/60")
         }
-        let rule = RateLimit(limit: limit, per: period)
-        switch parts[0] {
-        case "signup-per-ip": signupPerIP = rule
-        case "login-per-ip": loginPerIP = rule
-        case "login-failures-per-account": loginFailuresPerAccount = rule
-        case "votes-per-account": votesPerAccount = rule
-        case "votes-per-ip": votesPerIP = rule
-        case "submissions-per-account": submissionsPerAccount = rule
-        case "subscriptions-per-ip": subscriptionsPerIP = rule
-        case "subscriptions-per-email": subscriptionsPerEmail = rule
-        default:
-            throw RateLimitSpecError(message: "--rate-limit \(spec): unknown limit \"\(parts[0])\"; known: signup-per-ip, login-per-ip, login-failures-per-account, votes-per-account, votes-per-ip, submissions-per-account, subscriptions-per-ip, subscriptions-per-email")
+        guard let name = RateLimitName(rawValue: String(parts[0])) else {
+            throw RateLimitSpecError(message: "--rate-limit \(spec): unknown limit \"\(parts[0])\"; known: "
+                                     + RateLimitName.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        self[keyPath: name.keyPath] = RateLimit(limit: limit, per: period)
+    }
+
+    /// `papers serve --rate-limit`'s help: every name with its default.
+    public static var overrideHelp: String {
+        let defaults = RateLimits()
+        let listed = RateLimitName.allCases.map { name in
+            let rule = defaults[keyPath: name.keyPath]
+            let period = rule.period == rule.period.rounded() ? String(Int(rule.period)) : String(rule.period)
+            return "\(name.rawValue) (\(rule.limit)/\(period))"
+        }
+        return "Override an abuse limit, NAME=LIMIT/SECONDS (repeatable; 0 turns it off): " + listed.joined(separator: ", ") + "."
+    }
+}
+
+/// The command-line name of each limit, in the order help lists them.
+public enum RateLimitName: String, CaseIterable, Sendable {
+    case signupPerIP = "signup-per-ip"
+    case loginPerIP = "login-per-ip"
+    case loginFailuresPerAccount = "login-failures-per-account"
+    case votesPerAccount = "votes-per-account"
+    case votesPerIP = "votes-per-ip"
+    case submissionsPerAccount = "submissions-per-account"
+    case subscriptionsPerIP = "subscriptions-per-ip"
+    case subscriptionsPerEmail = "subscriptions-per-email"
+
+    /// The limit this name sets.
+    public var keyPath: WritableKeyPath<RateLimits, RateLimit> {
+        switch self {
+        case .signupPerIP: return \.signupPerIP
+        case .loginPerIP: return \.loginPerIP
+        case .loginFailuresPerAccount: return \.loginFailuresPerAccount
+        case .votesPerAccount: return \.votesPerAccount
+        case .votesPerIP: return \.votesPerIP
+        case .submissionsPerAccount: return \.submissionsPerAccount
+        case .subscriptionsPerIP: return \.subscriptionsPerIP
+        case .subscriptionsPerEmail: return \.subscriptionsPerEmail
         }
     }
 }
