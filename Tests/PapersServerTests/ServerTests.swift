@@ -91,6 +91,34 @@ struct ServerRouteTests {
         }
     }
 
+    @Test("paper ids in paths, with and without an action after them, percent-encoded or not; a bad one is a 404 naming it")
+    func paperPaths() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.directory.remove() }
+        try await fixture.app().test(.router) { client in
+            for uri in ["/api/papers/hep-th/9901001", "/api/papers/hep-th%2F9901001", "/api/papers/arXiv:2203.05482v2"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                }
+            }
+            // Without a model similar papers are unavailable, which shows the id itself was understood.
+            try await client.execute(uri: "/api/papers/hep-th/9901001/similar", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+            }
+            // JSON under /api (quotes escaped), an HTML page elsewhere (quotes as entities).
+            for (uri, expected) in [
+                ("/api/papers/not-a-paper/similar", #"no paper with id \"not-a-paper\": not an arXiv id"#),
+                ("/api/papers/similar", #"no paper with id \"similar\": not an arXiv id"#),
+                ("/papers/no%20such", "no paper with id &quot;no such&quot;: not an arXiv id"),
+            ] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .notFound, "\(uri)")
+                    #expect(String(buffer: response.body).contains(expected), "\(uri): \(String(buffer: response.body).prefix(300))")
+                }
+            }
+        }
+    }
+
     @Test("daily page with previous and next links, and an empty day")
     func day() async throws {
         let fixture = try await ServerFixture()

@@ -38,16 +38,9 @@ struct APIController: Sendable {
 
     /// `/api/papers/{id}` and `/api/papers/{id}/similar` (the catch-all route carries both).
     @Sendable func paper(_ request: Request, context: AppRequestContext) async throws -> Response {
-        var path = context.parameters.getCatchAll()
-        if path.last == "similar", path.count > 1 {
-            path.removeLast()
-            let text = path.joined(separator: "/")
-            guard let id = PaperID(text.removingPercentEncoding ?? text) else {
-                throw HTTPError(.notFound, message: "no paper with id \"\(text.prefix(80))\"")
-            }
-            return try await similarResponse(ids: [id], request: request, context: context)
-        }
-        let id = try PaperPath.id(from: context)
+        let (segments, similar) = PaperPath.split(context, action: "similar")
+        let id = try PaperPath.id(segments)
+        if similar { return try await similarResponse(ids: [id], request: request, context: context) }
         guard let ranked = try await store.rankedPapers([id], viewer: context.viewer?.id).first else {
             throw HTTPError(.notFound, message: "no paper with id \(id)")
         }

@@ -84,11 +84,9 @@ struct HFCompatibleAPIController: Sendable {
 
     /// `POST /api/papers/{id}/upvote` upvotes, `DELETE` takes the upvote back (idempotent; API token or session).
     @Sendable func upvote(_ request: Request, context: AppRequestContext) async throws -> Response {
-        var path = context.parameters.getCatchAll()
-        guard path.last == "upvote", path.count > 1 else { throw HTTPError(.notFound, message: "no such endpoint") }
-        path.removeLast()
-        let text = path.joined(separator: "/")
-        guard let id = PaperID(text.removingPercentEncoding ?? text) else { throw HTTPError(.notFound, message: "no paper with id \"\(text.prefix(80))\"") }
+        let (segments, isUpvote) = PaperPath.split(context, action: "upvote")
+        guard isUpvote else { throw HTTPError(.notFound, message: "no such endpoint") }
+        let id = try PaperPath.id(segments)
         guard let viewer = context.viewer else {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "log in or send Authorization: Bearer TOKEN to upvote")
         }

@@ -95,10 +95,26 @@ extension SearchError: HTTPErrorConvertible {
     }
 }
 
-/// Paper ids in paths: `/papers/2203.05482`, `/papers/hep-th/9901001`, `/papers/arXiv:2203.05482v2`.
+/// Paper ids in paths: `/papers/2203.05482`, `/papers/hep-th/9901001`, `/papers/arXiv:2203.05482v2`, and with an
+/// action after them (`/api/papers/hep-th/9901001/similar`). The one place a catch-all path becomes a paper id.
 enum PaperPath {
+    /// The paper id the whole catch-all path names.
     static func id(from context: some RequestContext) throws -> PaperID {
-        let raw = context.parameters.getCatchAll().joined(separator: "/")
+        try id(context.parameters.getCatchAll())
+    }
+
+    /// The catch-all path's segments without a last segment `action`, and whether it was there (a path of the
+    /// action alone is an id, so `/api/papers/similar` asks for a paper called "similar").
+    static func split(_ context: some RequestContext, action: String) -> (segments: [String], hasAction: Bool) {
+        var segments = context.parameters.getCatchAll().map(String.init)
+        guard segments.count > 1, segments.last == action else { return (segments, false) }
+        segments.removeLast()
+        return (segments, true)
+    }
+
+    /// The paper id of path segments (percent-decoded); a 404 naming the text when it is no id.
+    static func id<S: StringProtocol>(_ segments: [S]) throws -> PaperID {
+        let raw = segments.joined(separator: "/")
         let text = raw.removingPercentEncoding ?? raw
         guard let id = PaperID(text) else {
             throw HTTPError(.notFound, message: "no paper with id \"\(text.prefix(80))\": not an arXiv id, DOI or Papers id")
