@@ -245,13 +245,8 @@ struct CommunityController: Sendable {
             feedURL: collection.isPublic ? "/feeds/collections/\(collection.id).atom" : "")
         model.ownerURL = "/u/\(collection.ownerName)"
         model.ownerName = collection.ownerName
-        model.collectionID = collection.viewerOwns(context.viewer?.id) ? "\(collection.id)" : ""
         return views.page("list", model, request: request, context: context)
     }
-}
-
-extension PaperCollection {
-    func viewerOwns(_ viewer: Int64?) -> Bool { viewer == ownerID }
 }
 
 /// `POST /vote` and the upvote API answer.

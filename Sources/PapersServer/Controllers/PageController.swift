@@ -226,7 +226,7 @@ struct PageController: Sendable {
             authors: paper.authors.map {
                 .init(name: $0.name, affiliations: $0.affiliations.joined(separator: "; "), hasAffiliations: !$0.affiliations.isEmpty)
             },
-            abstract: paper.abstract, categories: paper.categories, primaryCategory: paper.primaryCategory ?? "",
+            abstract: paper.abstract, categories: paper.categories,
             arxivID: arxiv?.description ?? "", isArxiv: arxiv != nil,
             absURL: arxiv?.absURL ?? "", pdfURL: arxiv?.pdfURL ?? "",
             dates: dates, details: details,

@@ -107,7 +107,7 @@ struct TabView: Sendable {
 /// A titled list of papers: trending, a week, a month, a collection.
 struct ListPageModel: PageModel, MustacheComputed {
     var computedValues: [String: Any] {
-        ["hasFeed": hasFeed, "hasTabs": hasTabs, "isEmpty": isEmpty, "hasOwner": hasOwner, "isOwnCollection": isOwnCollection]
+        ["hasFeed": hasFeed, "hasTabs": hasTabs, "isEmpty": isEmpty, "hasOwner": hasOwner]
     }
     var title: String
     var pageTitle: String { title }
@@ -125,9 +125,6 @@ struct ListPageModel: PageModel, MustacheComputed {
     var ownerURL = ""
     var ownerName = ""
     var hasOwner: Bool { !ownerName.isEmpty }
-    /// Set when the viewer owns the collection shown (remove buttons).
-    var collectionID = ""
-    var isOwnCollection: Bool { !collectionID.isEmpty }
 }
 
 /// `/subscribe`: the digest form (kept filled in after an error) and, logged in, the viewer's subscriptions.

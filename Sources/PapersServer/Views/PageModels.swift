@@ -109,7 +109,6 @@ struct PaperPageModel: PageModel {
     var authors: [AuthorView]
     var abstract: String
     var categories: [String]
-    var primaryCategory: String
     var arxivID: String
     var isArxiv: Bool
     var absURL: String
