@@ -5,7 +5,7 @@ import PapersCore
 import PapersEmbedding
 import PapersIngest
 import PapersSearch
-import PapersServer
+@testable import PapersServer
 import PapersStore
 import PapersTestSupport
 import Testing
@@ -386,5 +386,30 @@ struct SimilarRouteTests {
                 #expect(!String(buffer: response.body).contains("Similar papers"))
             }
         }
+    }
+}
+
+@Suite("Templates are named by a type, and every name a template uses exists")
+struct TemplateNameTests {
+    @Test("every template has a source, registers, and every partial it includes ({{> name}}) is a TemplateName")
+    func partialsExist() throws {
+        _ = try Views(siteName: "Papers")
+        let known = Set(TemplateName.allCases.map(\.rawValue))
+        var included: Set<String> = []
+        for name in TemplateName.allCases {
+            let source = Templates.source(of: name)
+            #expect(!source.isEmpty, "\(name.rawValue) is empty")
+            // Mustache renders an unknown partial as nothing: a misspelt include would silently drop part of a page.
+            var rest = Substring(source)
+            while let open = rest.range(of: "{{>") {
+                let tail = rest[open.upperBound...]
+                guard let close = tail.range(of: "}}") else { break }
+                let partial = tail[..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+                included.insert(partial)
+                #expect(known.contains(partial), "\(name.rawValue) includes {{> \(partial)}}, which is no template")
+                rest = tail[close.upperBound...]
+            }
+        }
+        #expect(included == ["head", "foot", "paper_item", "pagination", "tabs", "vote", "day_nav"])
     }
 }

@@ -29,7 +29,7 @@ struct AccountController: Sendable {
 
     @Sendable func signupPage(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
         let returnTo = ReturnPath.sanitized(QueryParameters(request: request).string("return"))
-        return views.page("signup", AccountFormModel(title: "Sign up", returnTo: returnTo), request: request, context: context)
+        return try views.page(.signup, AccountFormModel(title: "Sign up", returnTo: returnTo), request: request, context: context)
     }
 
     @Sendable func signup(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -43,14 +43,14 @@ struct AccountController: Sendable {
         }
         if let problem = AccountRules.validateName(name) ?? AccountRules.validateEmail(email) ?? AccountRules.validatePassword(password) {
             model.error = problem
-            return try views.page("signup", model, request: request, context: context, status: .unprocessableContent).response(from: request, context: context)
+            return try views.page(.signup, model, request: request, context: context, status: .unprocessableContent).response(from: request, context: context)
         }
         do {
             let account = try await store.createAccount(name: name, email: email, passwordHash: try await auth.hashPassword(password), now: auth.now())
             return try await loggedIn(account, request: request, returnTo: model.returnTo)
         } catch let error as CommunityError {
             model.error = error.description
-            return try views.page("signup", model, request: request, context: context, status: .conflict).response(from: request, context: context)
+            return try views.page(.signup, model, request: request, context: context, status: .conflict).response(from: request, context: context)
         }
     }
 
@@ -58,7 +58,7 @@ struct AccountController: Sendable {
 
     @Sendable func loginPage(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
         let returnTo = ReturnPath.sanitized(QueryParameters(request: request).string("return"))
-        return views.page("login", AccountFormModel(title: "Log in", returnTo: returnTo), request: request, context: context)
+        return try views.page(.login, AccountFormModel(title: "Log in", returnTo: returnTo), request: request, context: context)
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -80,7 +80,7 @@ struct AccountController: Sendable {
         guard valid, let account = found?.account else {
             _ = await limiter.spend(accountKey, limits.loginFailuresPerAccount)
             model.error = "Wrong username or password."
-            return try views.page("login", model, request: request, context: context, status: .unauthorized).response(from: request, context: context)
+            return try views.page(.login, model, request: request, context: context, status: .unauthorized).response(from: request, context: context)
         }
         return try await loggedIn(account, request: request, returnTo: model.returnTo)
     }
@@ -117,7 +117,7 @@ struct AccountController: Sendable {
             name: account.name, isOwn: viewer == account.id,
             submissions: submissions.map { PaperSummaryView($0) }, upvoted: upvoted.map { PaperSummaryView($0) },
             collections: collections.map(CollectionLinkView.init))
-        return views.page("profile", model, request: request, context: context)
+        return try views.page(.profile, model, request: request, context: context)
     }
 
     // MARK: API tokens
@@ -125,7 +125,7 @@ struct AccountController: Sendable {
     @Sendable func tokensPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let viewer = context.viewer else { return Self.toLogin(request) }
         let model = TokensPageModel(tokens: try await store.apiTokens(of: viewer.id).map(TokensPageModel.TokenView.init))
-        return try views.page("tokens", model, request: request, context: context).response(from: request, context: context)
+        return try views.page(.tokens, model, request: request, context: context).response(from: request, context: context)
     }
 
     @Sendable func createToken(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -134,7 +134,7 @@ struct AccountController: Sendable {
         let token = try await auth.createAPIToken(for: viewer, name: name)
         var model = TokensPageModel(tokens: try await store.apiTokens(of: viewer.id).map(TokensPageModel.TokenView.init))
         model.newToken = token
-        return try views.page("tokens", model, request: request, context: context, status: .created).response(from: request, context: context)
+        return try views.page(.tokens, model, request: request, context: context, status: .created).response(from: request, context: context)
     }
 
     @Sendable func revokeToken(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -80,7 +80,7 @@ struct CommunityController: Sendable {
         guard context.viewer != nil else { return AccountController.toLogin(request) }
         var model = SubmitPageModel(day: today.longDescription)
         model.paper = QueryParameters(request: request).string("paper") ?? ""
-        return try views.page("submit", model, request: request, context: context).response(from: request, context: context)
+        return try views.page(.submit, model, request: request, context: context).response(from: request, context: context)
     }
 
     @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -89,7 +89,7 @@ struct CommunityController: Sendable {
         var model = SubmitPageModel(day: today.longDescription, paper: String(input.prefix(300)))
         func fail(_ message: String, _ status: HTTPResponse.Status) throws -> Response {
             model.error = message
-            return try views.page("submit", model, request: request, context: context, status: status).response(from: request, context: context)
+            return try views.page(.submit, model, request: request, context: context, status: status).response(from: request, context: context)
         }
         guard let arxiv = ArxivID(input) else {
             return try fail("paper: \"\(input.prefix(100))\" is not an arXiv id or URL (for example 2401.04088 or https://arxiv.org/abs/2401.04088).", .unprocessableContent)
@@ -131,7 +131,7 @@ struct CommunityController: Sendable {
             emptyMessage: "No upvoted papers in this window yet. Upvote papers on the daily pages and they show up here.",
             footnote: "Ranked by \(Trending.formulaText), among papers that entered within the last \(window == .day ? "36 hours" : window == .week ? "7 days" : "30 days").",
             feedURL: "/feeds/trending.atom?window=\(window.rawValue)")
-        return views.page("list", model, request: request, context: context)
+        return try views.page(.list, model, request: request, context: context)
     }
 
     /// Trending papers of `window` at the current time.
@@ -185,7 +185,7 @@ struct CommunityController: Sendable {
             feedURL: "")
         model.previous = [previous]
         model.next = [next]
-        return views.page("list", model, request: request, context: context)
+        return try views.page(.list, model, request: request, context: context)
     }
 
     // MARK: collections
@@ -245,7 +245,7 @@ struct CommunityController: Sendable {
             feedURL: collection.isPublic ? "/feeds/collections/\(collection.id).atom" : "")
         model.ownerURL = "/u/\(collection.ownerName)"
         model.ownerName = collection.ownerName
-        return views.page("list", model, request: request, context: context)
+        return try views.page(.list, model, request: request, context: context)
     }
 }
 

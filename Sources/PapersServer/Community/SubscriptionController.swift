@@ -37,7 +37,7 @@ struct SubscriptionController: Sendable {
         if let viewer = context.viewer {
             model.current = try await store.subscriptions(of: viewer.id).map { SubscriptionSummary($0, unsubscribeURL: desk.unsubscribeURL($0.id)) }
         }
-        return views.page("subscribe", model, request: request, context: context)
+        return try views.page(.subscribe, model, request: request, context: context)
     }
 
     @Sendable func subscribe(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -46,11 +46,11 @@ struct SubscriptionController: Sendable {
         do {
             let input = try SubscriptionInput(form: form)
             try await requestSubscription(input, context: context)
-            return try views.page("subscribe_sent", SubscribeSentModel(email: input.email.value), request: request, context: context)
+            return try views.page(.subscribeSent, SubscribeSentModel(email: input.email.value), request: request, context: context)
                 .response(from: request, context: context)
         } catch let error as SubscriptionError {
             model.error = error.description
-            return try views.page("subscribe", model, request: request, context: context, status: .unprocessableContent)
+            return try views.page(.subscribe, model, request: request, context: context, status: .unprocessableContent)
                 .response(from: request, context: context)
         }
     }
@@ -102,7 +102,7 @@ struct SubscriptionController: Sendable {
         guard let subscription = try await desk.pending(token: token, now: now()), subscription.status != .unsubscribed else {
             throw HTTPError(.badRequest, message: "This confirmation link has expired or is not valid. Subscribe again to get a new one.")
         }
-        return views.page("subscription_action", SubscriptionActionModel(
+        return try views.page(.subscriptionAction, SubscriptionActionModel(
             title: "Confirm your digest", message: "Send a \(subscription.preferences.frequency.rawValue) digest to \(subscription.email.value)?",
             action: "/subscribe/confirm", token: token, button: "Confirm my subscription", done: false), request: request, context: context)
     }
@@ -112,7 +112,7 @@ struct SubscriptionController: Sendable {
             throw HTTPError(.badRequest, message: "This confirmation link has expired or is not valid. Subscribe again to get a new one.")
         }
         nudge()
-        return views.page("subscription_action", SubscriptionActionModel(
+        return try views.page(.subscriptionAction, SubscriptionActionModel(
             title: "Subscribed", message: "You will get a \(subscription.preferences.frequency.rawValue) digest at \(subscription.email.value). Every email has a one-click unsubscribe link.",
             action: "", token: "", button: "", done: true), request: request, context: context)
     }
@@ -125,11 +125,11 @@ struct SubscriptionController: Sendable {
             throw HTTPError(.badRequest, message: "This unsubscribe link is not valid.")
         }
         if subscription.status == .unsubscribed {
-            return views.page("subscription_action", SubscriptionActionModel(
+            return try views.page(.subscriptionAction, SubscriptionActionModel(
                 title: "Unsubscribed", message: "\(subscription.email.value) gets no more digests.", action: "", token: "", button: "", done: true),
                 request: request, context: context)
         }
-        return views.page("subscription_action", SubscriptionActionModel(
+        return try views.page(.subscriptionAction, SubscriptionActionModel(
             title: "Unsubscribe", message: "Stop the \(subscription.preferences.frequency.rawValue) digest to \(subscription.email.value)?",
             action: "/unsubscribe", token: token, button: "Unsubscribe", done: false), request: request, context: context)
     }
@@ -142,7 +142,7 @@ struct SubscriptionController: Sendable {
         guard let subscription = try await desk.unsubscribe(token: token, now: now()) else {
             throw HTTPError(.badRequest, message: "This unsubscribe link is not valid.")
         }
-        return views.page("subscription_action", SubscriptionActionModel(
+        return try views.page(.subscriptionAction, SubscriptionActionModel(
             title: "Unsubscribed", message: "\(subscription.email.value) gets no more digests.", action: "", token: "", button: "", done: true),
             request: request, context: context)
     }

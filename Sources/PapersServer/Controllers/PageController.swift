@@ -56,7 +56,7 @@ struct PageController: Sendable {
         if let latest = days.first?.day, let notice = Self.announcementNotice(latest: latest, today: clock.today) {
             model.notices.append(notice)
         }
-        return views.page("home", model, request: request, context: context)
+        return try views.page(.home, model, request: request, context: context)
     }
 
     /// Says why the newest papers are not today's: arXiv announces Sunday to Thursday evenings (US Eastern),
@@ -107,7 +107,7 @@ struct PageController: Sendable {
         if !AnnouncementSchedule.isAnnouncementDay(day) {
             model.emptyMessage = "arXiv does not announce new papers on \(day.weekdayName)s; the days around it have them."
         }
-        return views.page("day", model, request: request, context: context)
+        return try views.page(.day, model, request: request, context: context)
     }
 
     @Sendable func searchPage(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
@@ -131,7 +131,7 @@ struct PageController: Sendable {
         guard !query.isEmpty else {
             model.message = "Type a few words: a title, a topic, an author. Use \"quotes\" for a phrase and -word to exclude."
             model.hasMessage = true
-            return views.page("search", model, request: request, context: context)
+            return try views.page(.search, model, request: request, context: context)
         }
         let offset = (page - 1) * Self.resultsPerPage
         do {
@@ -155,7 +155,7 @@ struct PageController: Sendable {
             model.message = "\"\(query)\" has no searchable words: try letters or numbers."
             model.hasMessage = true
         }
-        return views.page("search", model, request: request, context: context)
+        return try views.page(.search, model, request: request, context: context)
     }
 
     /// `sort=for-you` (personal order) or `sort=featured` / absent (the page's own order).
@@ -203,7 +203,7 @@ struct PageController: Sendable {
             model.similar = similar.map { PaperSummaryView($0.paper, snippet: nil) }
             model.hasSimilar = !similar.isEmpty
         }
-        return views.page("paper", model, request: request, context: context)
+        return try views.page(.paper, model, request: request, context: context)
     }
 
     static func model(for paper: Paper) -> PaperPageModel {

@@ -46,7 +46,7 @@ struct PersonalController: Sendable {
         let period = try Self.period(parameters)
         guard let day = try await requestedDay(parameters) else {
             let model = ForYouPageModel(heading: "For you", emptyMessage: "There are no papers on this instance yet.")
-            return try views.page("for_you", model, request: request, context: context).response(from: request, context: context)
+            return try views.page(.forYou, model, request: request, context: context).response(from: request, context: context)
         }
         let range = period == "week" ? day.adding(days: -6)...day : day...day
         let (profile, collection) = try await profile(parameters, viewer: viewer.id)
@@ -81,7 +81,7 @@ struct PersonalController: Sendable {
             model.emptyMessage = result.candidates == 0 ? "No papers were announced on this day." : "Every paper of this day is muted, dismissed or already yours."
         }
         model.isEmpty = model.papers.isEmpty
-        return try views.page("for_you", model, request: request, context: context).response(from: request, context: context)
+        return try views.page(.forYou, model, request: request, context: context).response(from: request, context: context)
     }
 
     /// The summary views of recommendations, with the viewer's votes and each reason.
@@ -231,7 +231,7 @@ struct PersonalController: Sendable {
         if let notice { model.notices.append(notice) }
         if let error { model.error = error; model.hasError = true }
         if let newFeedURL { model.newFeedURL = newFeedURL; model.hasNewFeedURL = true }
-        return try views.page("for_you_settings", model, request: request, context: context, status: status).response(from: request, context: context)
+        return try views.page(.forYouSettings, model, request: request, context: context, status: status).response(from: request, context: context)
     }
 
     // MARK: private feed

@@ -43,7 +43,7 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
                 message = "Something went wrong on our side. Please try again."
             }
             let title = status == .notFound ? "Not found" : status == .badRequest ? "Bad request" : status.reasonPhrase
-            let page = views.page("error", ErrorPageModel(status: status.code, title: title,
+            let page = try views.page(.error, ErrorPageModel(status: status.code, title: title,
                                                           message: status == .notFound && message == "Not Found" ? "There is no page at this address." : message),
                                   status: status)
             var response = try page.response(from: request, context: context)

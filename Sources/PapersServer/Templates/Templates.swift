@@ -1,13 +1,62 @@
+/// Every template by name: pages are rendered by these names and partials included by them (`{{> paper_item}}`),
+/// so a misspelt name does not compile.
+enum TemplateName: String, CaseIterable, Sendable {
+    case head
+    case foot
+    case paperItem = "paper_item"
+    case pagination
+    case home
+    case day
+    case search
+    case paper
+    case error
+    case vote
+    case signup
+    case login
+    case profile
+    case tokens
+    case submit
+    case list
+    case tabs
+    case subscribe
+    case subscribeSent = "subscribe_sent"
+    case subscriptionAction = "subscription_action"
+    case forYou = "for_you"
+    case forYouSettings = "for_you_settings"
+    case dayNav = "day_nav"
+}
+
 /// The Mustache templates, compiled into the binary so `papers` stays one file.
 /// `{{x}}` is HTML-escaped; `{{{x}}}` is used only for markup built by `HTMLEscaping`.
 enum Templates {
-    static let all: [String: String] = [
-        "head": head, "foot": foot, "paper_item": paperItem, "pagination": pagination,
-        "home": home, "day": day, "search": search, "paper": paper, "error": error,
-        "vote": vote, "signup": signup, "login": login, "profile": profile, "tokens": tokens, "submit": submit, "list": list,
-        "tabs": tabs, "subscribe": subscribe, "subscribe_sent": subscribeSent, "subscription_action": subscriptionAction,
-        "for_you": forYou, "for_you_settings": forYouSettings, "day_nav": dayNav,
-    ]
+    /// The source of each template; the switch is exhaustive, so every name has one.
+    static func source(of name: TemplateName) -> String {
+        switch name {
+        case .head: return head
+        case .foot: return foot
+        case .paperItem: return paperItem
+        case .pagination: return pagination
+        case .home: return home
+        case .day: return day
+        case .search: return search
+        case .paper: return paper
+        case .error: return error
+        case .vote: return vote
+        case .signup: return signup
+        case .login: return login
+        case .profile: return profile
+        case .tokens: return tokens
+        case .submit: return submit
+        case .list: return list
+        case .tabs: return tabs
+        case .subscribe: return subscribe
+        case .subscribeSent: return subscribeSent
+        case .subscriptionAction: return subscriptionAction
+        case .forYou: return forYou
+        case .forYouSettings: return forYouSettings
+        case .dayNav: return dayNav
+        }
+    }
 
     static let subscribe = """
         {{> head}}

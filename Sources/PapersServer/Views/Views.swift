@@ -10,33 +10,49 @@ struct Views: Sendable {
 
     init(siteName: String) throws {
         var library = MustacheLibrary()
-        for (name, source) in Templates.all {
-            try library.register(source, named: name)
+        for name in TemplateName.allCases {
+            try library.register(Templates.source(of: name), named: name.rawValue)
         }
         self.library = library
         self.siteName = siteName
     }
 
     /// Renders `model` with `template` into a response with `status`, for nobody in particular (error pages).
-    func page(_ template: String, _ model: some PageModel, status: HTTPResponse.Status = .ok) -> HTMLPage {
-        render(template, model, layout: Layout(siteName: siteName, pageTitle: model.pageTitle, query: model.searchText), status: status)
+    func page(_ template: TemplateName, _ model: some PageModel, status: HTTPResponse.Status = .ok) throws -> HTMLPage {
+        try render(template, model, layout: Layout(siteName: siteName, pageTitle: model.pageTitle, query: model.searchText), status: status)
     }
 
     /// Renders `model` with `template` for the person asking: their name, log-out and upvote forms with their CSRF
     /// token, and the page's own address for forms that come back to it.
-    func page(_ template: String, _ model: some PageModel, request: Request, context: AppRequestContext,
-              status: HTTPResponse.Status = .ok) -> HTMLPage {
+    func page(_ template: TemplateName, _ model: some PageModel, request: Request, context: AppRequestContext,
+              status: HTTPResponse.Status = .ok) throws -> HTMLPage {
         var layout = Layout(siteName: siteName, pageTitle: model.pageTitle, query: model.searchText)
         layout.isLoggedIn = context.viewer != nil
         layout.viewerName = context.viewer?.name ?? ""
         layout.csrf = context.csrfToken
         layout.path = ReturnPath.of(request)
-        return render(template, model, layout: layout, status: status)
+        return try render(template, model, layout: layout, status: status)
     }
 
-    private func render(_ template: String, _ model: some PageModel, layout: Layout, status: HTTPResponse.Status) -> HTMLPage {
-        let html = library.render(PageContext(layout: layout, page: model), withTemplate: template) ?? ""
+    /// Throws instead of answering an empty page when the library has no such template (it registers every
+    /// ``TemplateName``, so only a broken library can).
+    private func render(_ template: TemplateName, _ model: some PageModel, layout: Layout, status: HTTPResponse.Status) throws -> HTMLPage {
+        guard let html = library.render(PageContext(layout: layout, page: model), withTemplate: template.rawValue) else {
+            throw TemplateError.missing(template.rawValue)
+        }
         return HTMLPage(html: html, status: status)
+    }
+}
+
+/// A template the library cannot render.
+enum TemplateError: Error, CustomStringConvertible {
+    /// No template of this name is registered.
+    case missing(String)
+
+    var description: String {
+        switch self {
+        case .missing(let name): return "no template named \"\(name)\""
+        }
     }
 }
 
