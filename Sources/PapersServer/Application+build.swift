@@ -64,8 +64,7 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     let fetcher = configuration.submissionEndpoint.map {
         OAIPaperFetcher(endpoint: $0, contact: configuration.harvest.contact, politeness: configuration.submissionPoliteness) as any PaperFetcher
     }
-    let community = CommunityController(store: store, limits: configuration.rateLimits, limiter: limiter, views: views,
-                                        now: configuration.now, fetcher: fetcher)
+    let community = CommunityService(store: store, limits: configuration.rateLimits, limiter: limiter, now: configuration.now)
     let recommender = RecommendationService(store: store, embeddingModel: semantic?.encoder.name ?? SentenceEncoder.defaultModelName,
                                             dimension: semantic?.encoder.dimension ?? 384)
     let personal = PersonalController(store: store, recommender: recommender, views: views, clock: configuration.clock, limiter: limiter,
@@ -73,7 +72,7 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     router.addRoutes(PageController(store: store, search: search, views: views, harvest: harvest,
                                     clock: configuration.clock, personal: personal).endpoints)
     router.addRoutes(AccountController(store: store, auth: auth, limits: configuration.rateLimits, limiter: limiter, views: views).endpoints)
-    router.addRoutes(community.endpoints)
+    router.addRoutes(CommunityController(community: community, views: views, fetcher: fetcher).endpoints)
     let mail = configuration.mailSettings
     // The runner (templates, signing key) is made only when this server runs the mail worker.
     var mailWorker: DigestService?

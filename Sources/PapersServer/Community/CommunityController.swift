@@ -6,11 +6,9 @@ import PapersStore
 
 /// Upvotes, submissions, trending, the weekly and monthly tabs, and collections.
 struct CommunityController: Sendable {
-    let store: any PaperStore
-    let limits: RateLimits
-    let limiter: RateLimiter
+    /// The rules shared with the other controllers.
+    let community: CommunityService
     let views: Views
-    let now: @Sendable () -> Double
     /// Fetches papers people submit that the store does not have yet; nil turns that off.
     let fetcher: (any PaperFetcher)?
 
@@ -31,7 +29,11 @@ struct CommunityController: Sendable {
         return routes
     }
 
-    var today: Day { Day(unixTime: now()) }
+    var store: any PaperStore { community.store }
+    var limits: RateLimits { community.limits }
+    var limiter: RateLimiter { community.limiter }
+    var today: Day { community.today }
+    func now() -> Double { community.now() }
 
     // MARK: upvotes
 
@@ -53,25 +55,11 @@ struct CommunityController: Sendable {
         case "off": on = false
         default: throw HTTPError(.badRequest, message: "field state: expected on or off")
         }
-        let votes = try await setVote(viewer: viewer, paper: id, on: on, context: context)
+        let votes = try await community.setVote(viewer: viewer, paper: id, on: on, clientKey: context.clientKey)
         if wantsJSON {
             return try VoteJSON(paper: id.rawValue, votes: votes, voted: on).response(from: request, context: context)
         }
         return AccountController.seeOther(returnTo)
-    }
-
-    /// Applies the rate limits, then the vote; shared by the form route and the API.
-    func setVote(viewer: Account, paper: PaperID, on: Bool, context: AppRequestContext) async throws -> Int {
-        var wait = await limiter.spend("vote|\(viewer.id)", limits.votesPerAccount)
-        if wait == nil { wait = await limiter.spend("vote-ip|\(context.clientKey)", limits.votesPerIP) }
-        if let wait {
-            throw RateLimiter.refusal(wait: wait, "Too many upvotes in a short time")
-        }
-        do {
-            return try await store.setVote(account: viewer.id, paper: paper, on: on, now: now())
-        } catch CommunityError.unknownPaper(let id) {
-            throw HTTPError(.notFound, message: "There is no paper \(id) on this instance.")
-        }
     }
 
     // MARK: submissions
@@ -123,8 +111,8 @@ struct CommunityController: Sendable {
     // MARK: trending and the weekly and monthly tabs
 
     @Sendable func trending(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
-        let window = try Self.window(request)
-        let ranked = try await trendingPapers(window: window, viewer: context.viewer?.id)
+        let window = try QueryParameters(request: request).trendingWindow()
+        let ranked = try await community.trendingPapers(window: window, viewer: context.viewer?.id)
         let model = ListPageModel(
             title: "Trending", heading: "Trending papers", tabs: TabView.trending(selected: window),
             papers: ranked.prefix(Self.pageSize).map { PaperSummaryView($0) },
@@ -132,20 +120,6 @@ struct CommunityController: Sendable {
             footnote: "Ranked by \(Trending.formulaText), among papers that entered within the last \(window == .day ? "36 hours" : window == .week ? "7 days" : "30 days").",
             feedURL: "/feeds/trending.atom?window=\(window.rawValue)")
         return try views.page(.list, model, request: request, context: context)
-    }
-
-    /// Trending papers of `window` at the current time.
-    func trendingPapers(window: TrendingWindow, viewer: Int64?) async throws -> [RankedPaper] {
-        let t = now()
-        return Trending.rank(try await store.trendingCandidates(since: t - window.seconds, viewer: viewer), window: window, now: t)
-    }
-
-    static func window(_ request: Request) throws -> TrendingWindow {
-        guard let text = QueryParameters(request: request).string("window") else { return .week }
-        guard let window = TrendingWindow(rawValue: String(text)) else {
-            throw HTTPError(.badRequest, message: "parameter window: expected day, week or month, got \"\(text.prefix(20))\"")
-        }
-        return window
     }
 
     @Sendable func week(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
@@ -227,16 +201,8 @@ struct CommunityController: Sendable {
         }
     }
 
-    /// The collection when the viewer may see it; private collections are "not found" to everyone but their owner.
-    static func visibleCollection(_ store: any PaperStore, id text: String?, viewer: Int64?) async throws -> PaperCollection {
-        guard let id = text.flatMap({ Int64($0) }), let collection = try await store.collection(id), collection.isVisible(to: viewer) else {
-            throw HTTPError(.notFound, message: "There is no collection \(text?.prefix(20) ?? "") here.")
-        }
-        return collection
-    }
-
     @Sendable func collection(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
-        let collection = try await Self.visibleCollection(store, id: context.parameters.get("id"), viewer: context.viewer?.id)
+        let collection = try await community.visibleCollection(id: context.parameters.get("id"), viewer: context.viewer?.id)
         let papers = try await store.collectionPapers(collection.id, viewer: context.viewer?.id, limit: 500, offset: 0)
         var model = ListPageModel(
             title: collection.name, heading: collection.name, tabs: [], papers: papers.map { PaperSummaryView($0) },

@@ -11,7 +11,7 @@ struct FeedController: Sendable {
     /// The site's public address, for the absolute links and ids Atom requires (no trailing slash).
     let baseURL: String
     let siteName: String
-    let community: CommunityController
+    let community: CommunityService
 
     /// Entries per feed.
     static let entries = 50
@@ -72,7 +72,7 @@ struct FeedController: Sendable {
 
     /// `?window=day|week|month` (week by default), best first, with the ranking formula's inputs in each summary.
     @Sendable func trending(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let window = try CommunityController.window(request)
+        let window = try QueryParameters(request: request).trendingWindow()
         let papers = try await community.trendingPapers(window: window, viewer: nil).prefix(Self.entries)
         let path = "/feeds/trending.atom?window=\(window.rawValue)"
         let newest = papers.compactMap(\.enteredAt).max()
@@ -88,7 +88,7 @@ struct FeedController: Sendable {
         let file = context.parameters.get("file") ?? ""
         guard file.hasSuffix(".atom") else { throw HTTPError(.notFound, message: "no such feed") }
         // Feed readers carry no session: only public collections have feeds.
-        let collection = try await CommunityController.visibleCollection(store, id: String(file.dropLast(5)), viewer: nil)
+        let collection = try await community.visibleCollection(id: String(file.dropLast(5)), viewer: nil)
         let papers = try await store.collectionPapers(collection.id, viewer: nil, limit: Self.entries, offset: 0)
         let path = "/feeds/collections/\(collection.id).atom"
         let feed = AtomFeed(

@@ -10,7 +10,7 @@ import PapersStore
 struct HFCompatibleAPIController: Sendable {
     let store: any PaperStore
     let search: SearchService
-    let community: CommunityController
+    let community: CommunityService
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -78,7 +78,7 @@ struct HFCompatibleAPIController: Sendable {
     /// `GET /api/trending?window=day|week|month&limit=`.
     @Sendable func trending(_ request: Request, context: AppRequestContext) async throws -> Response {
         let limit = try QueryParameters(request: request).int("limit", default: 50, range: 1...100)
-        let papers = try await community.trendingPapers(window: try CommunityController.window(request), viewer: context.viewer?.id)
+        let papers = try await community.trendingPapers(window: try QueryParameters(request: request).trendingWindow(), viewer: context.viewer?.id)
         return try JSONArray(items: papers.prefix(limit).map(HFDailyPaperJSON.init)).response(from: request, context: context)
     }
 
@@ -91,13 +91,13 @@ struct HFCompatibleAPIController: Sendable {
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"], message: "log in or send Authorization: Bearer TOKEN to upvote")
         }
         let on = request.method == .post
-        let votes = try await community.setVote(viewer: viewer, paper: id, on: on, context: context)
+        let votes = try await community.setVote(viewer: viewer, paper: id, on: on, clientKey: context.clientKey)
         return try VoteJSON(paper: id.rawValue, votes: votes, voted: on).response(from: request, context: context)
     }
 
     /// `GET /api/collections/{id}`: a collection and its papers; private collections are 404 to all but their owner.
     @Sendable func collection(_ request: Request, context: AppRequestContext) async throws -> CollectionJSON {
-        let collection = try await CommunityController.visibleCollection(store, id: context.parameters.get("id"), viewer: context.viewer?.id)
+        let collection = try await community.visibleCollection(id: context.parameters.get("id"), viewer: context.viewer?.id)
         let papers = try await store.collectionPapers(collection.id, viewer: context.viewer?.id, limit: 1_000, offset: 0)
         return CollectionJSON(id: collection.id, name: collection.name, owner: collection.ownerName, isPublic: collection.isPublic,
                               papers: papers.map(HFDailyPaperJSON.init))
