@@ -92,6 +92,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ],
+            // The mail templates, compiled into the binary as byte arrays (`PackageResources`).
+            resources: [.embedInCode("Templates")],
             swiftSettings: strict),
         .target(
             name: "PapersServer",
@@ -106,6 +108,9 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // Page templates, the stylesheet and the script are files in the source tree compiled into the binary
+            // as byte arrays (`PackageResources`), so `papers` stays one file.
+            resources: [.embedInCode("Templates/Pages"), .embedInCode("Templates/Static")],
             swiftSettings: strict),
         .target(
             name: "PapersCLI",

@@ -85,7 +85,7 @@ public struct DigestRunner: Sendable {
                             report.preview.append((subscription.email.value, entries.map(\.paper.paper.id.rawValue)))
                             continue
                         }
-                        let draft = composer.digest(for: subscription, period: period, entries: entries, now: now)
+                        let draft = try composer.digest(for: subscription, period: period, entries: entries, now: now)
                         let mail = NewOutboxMail(subscription: subscription.id, recipient: subscription.email,
                                                  messageID: draft.message.messageID, message: draft.message.rendered(),
                                                  paperCount: draft.paperCount, createdAt: now)

@@ -31,7 +31,7 @@ public struct SubscriptionDesk: Sendable {
         let (subscription, send) = try await store.requestSubscription(email: email, preferences: preferences, account: account, now: now,
                                                                       resendAfter: now - settings.confirmationInterval)
         guard send else { return .confirmationRecentlySent }
-        let draft = composer.confirmation(for: subscription, now: now)
+        let draft = try composer.confirmation(for: subscription, now: now)
         try await store.enqueueConfirmation(NewOutboxMail(subscription: subscription.id, recipient: email, messageID: draft.message.messageID,
                                                           message: draft.message.rendered(), paperCount: 0, createdAt: now))
         return .confirmationQueued

@@ -45,7 +45,7 @@ struct MailMessageTests {
                                         status: .active, accountID: nil, createdAt: 0, confirmedAt: 0, bounces: 0)
         let paper = RankedPaper(paper: Fixtures.paper("2611.00001", title: "A title\r\nX-Evil: 1"), votes: 0, externalUpvotes: 0,
                                 submitter: nil, submittedAt: nil, featuredDay: nil, viewerVoted: false)
-        let draft = composer.digest(for: subscription, period: DigestPeriod(.daily, containing: MailFixtures.today),
+        let draft = try composer.digest(for: subscription, period: DigestPeriod(.daily, containing: MailFixtures.today),
                                     entries: [DigestEntry(paper: paper, reason: "Trending")], now: MailFixtures.now)
         let mail = Self.received(draft.message)
         #expect(mail.headers.map { $0.name } == ["Date", "From", "To", "Subject", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post",

@@ -117,6 +117,8 @@ struct RenderGoldenTests {
                 ("api-hf-search.json", "/api/papers/search?q=diffusion"),
                 ("api-trending.json", "/api/trending"),
                 ("api-collection.json", "/api/collections/1"),
+                ("style.css", "/static/style.css"),
+                ("app.js", "/static/app.js"),
             ]
             for (name, path) in anonymous {
                 let page = try await visitor.get(path)
@@ -174,7 +176,7 @@ struct RenderGoldenTests {
                                             topics: [try SubscriptionTopic(parsing: "diffusion"), try SubscriptionTopic(parsing: "author:Ada <Lovelace>")])
         let subscription = Subscription(id: 7, email: try EmailAddress(validating: "grace@example.org"), preferences: preferences,
                                         status: .active, accountID: nil, createdAt: now - 86_400, confirmedAt: now - 80_000, bounces: 0)
-        let confirmation = composer.confirmation(for: subscription, now: now)
+        let confirmation = try composer.confirmation(for: subscription, now: now)
         try Self.check("mail-confirmation.txt", confirmation.message.subject + "\n" + confirmation.message.text)
         try Self.check("mail-confirmation.html", confirmation.message.html ?? "")
         var hostile = Fixtures.paper("2511.10004", title: Fixtures.scriptTitle, abstract: "<img src=x onerror=alert(9)> " + String(repeating: "long abstract ", count: 40),
@@ -187,7 +189,7 @@ struct RenderGoldenTests {
             DigestEntry(paper: RankedPaper(paper: hostile, votes: 0, externalUpvotes: 0, submitter: nil, submittedAt: nil,
                                            featuredDay: nil, viewerVoted: false), reason: "By Ada <Lovelace>"),
         ]
-        let digest = composer.digest(for: subscription, period: DigestPeriod(.weekly, containing: CommunityServer.today), entries: entries, now: now)
+        let digest = try composer.digest(for: subscription, period: DigestPeriod(.weekly, containing: CommunityServer.today), entries: entries, now: now)
         try Self.check("mail-digest.txt", digest.message.subject + "\n" + digest.message.text)
         try Self.check("mail-digest.html", digest.message.html ?? "")
     }

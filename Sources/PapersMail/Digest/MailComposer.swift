@@ -12,7 +12,7 @@ public struct MailComposer: Sendable {
     /// Creates a composer.
     public init(settings: MailSettings, tokens: SubscriptionTokens) throws {
         var library = MustacheLibrary()
-        for (name, source) in MailTemplates.all { try library.register(source, named: name) }
+        for name in MailTemplateName.allCases { try library.register(name.source, named: name.rawValue) }
         self.library = library
         self.settings = settings
         self.tokens = tokens
@@ -28,6 +28,12 @@ public struct MailComposer: Sendable {
         "\(settings.baseURL)/subscribe/confirm?token=\(tokens.make(.confirm, subscription: subscription, expiresAt: now + settings.confirmationLifetime))"
     }
 
+    /// Renders `model` with `template`; throws rather than sending an empty part.
+    func render(_ model: Any, _ template: MailTemplateName) throws -> String {
+        guard let text = library.render(model, withTemplate: template.rawValue) else { throw MailTemplateError(name: template.rawValue) }
+        return text
+    }
+
     /// A unique `Message-ID` for a message of `kind` to `subscription`.
     func messageID(kind: String, subscription: Int64, period: String) -> String {
         let random = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
@@ -36,7 +42,7 @@ public struct MailComposer: Sendable {
     }
 
     /// The message asking the address owner to confirm.
-    public func confirmation(for subscription: Subscription, now: Double) -> NewOutboxMailDraft {
+    public func confirmation(for subscription: Subscription, now: Double) throws -> NewOutboxMailDraft {
         let model = ConfirmationModel(siteName: settings.siteName, confirmURL: confirmationURL(subscription.id, now: now),
                                       frequency: subscription.preferences.frequency.rawValue,
                                       contents: subscription.preferences.summary,
@@ -45,14 +51,14 @@ public struct MailComposer: Sendable {
             from: settings.from, to: Mailbox(address: subscription.email),
             subject: "Confirm your \(settings.siteName) \(subscription.preferences.frequency.rawValue) digest", date: now,
             messageID: messageID(kind: "confirm", subscription: subscription.id, period: String(Int(now))),
-            text: library.render(model, withTemplate: "confirmation_text") ?? "",
-            html: library.render(model, withTemplate: "confirmation_html"),
+            text: try render(model, .confirmationText),
+            html: try render(model, .confirmationHTML),
             headers: [("Auto-Submitted", "auto-generated")])
         return NewOutboxMailDraft(message: message, paperCount: 0)
     }
 
     /// The digest message listing `entries` for `period`.
-    public func digest(for subscription: Subscription, period: DigestPeriod, entries: [DigestEntry], now: Double) -> NewOutboxMailDraft {
+    public func digest(for subscription: Subscription, period: DigestPeriod, entries: [DigestEntry], now: Double) throws -> NewOutboxMailDraft {
         let unsubscribe = unsubscribeURL(subscription.id)
         let frequency = subscription.preferences.frequency
         let periodText = frequency == .daily ? period.start.longDescription : "the week of \(period.start.longDescription)"
@@ -78,8 +84,8 @@ public struct MailComposer: Sendable {
             from: settings.from, to: Mailbox(address: subscription.email),
             subject: "\(settings.siteName) \(frequency.rawValue): \(papers.count) new paper\(papers.count == 1 ? "" : "s")\(about) (\(period.key))",
             date: now, messageID: messageID(kind: "digest", subscription: subscription.id, period: period.key),
-            text: library.render(model, withTemplate: "digest_text") ?? "",
-            html: library.render(model, withTemplate: "digest_html"),
+            text: try render(model, .digestText),
+            html: try render(model, .digestHTML),
             headers: [("List-Unsubscribe", "<\(unsubscribe)>"),
                       ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
                       ("List-Id", "\(settings.siteName) digest <digest.\(settings.messageIDDomain)>"),
@@ -119,70 +125,33 @@ struct ConfirmationModel: Sendable {
     var baseURL: String
 }
 
-/// The mail templates, compiled into the binary.
-enum MailTemplates {
-    static let all: [String: String] = [
-        "digest_html": digestHTML, "digest_text": digestText, "confirmation_html": confirmationHTML, "confirmation_text": confirmationText,
-    ]
+/// The mail templates: `Templates/NAME.mustache` in PapersMail's source tree, compiled into the binary as byte arrays
+/// (`PackageResources`, SwiftPM's `embedInCode`). The switch is exhaustive and names each file's generated constant,
+/// so a misspelt name or a missing file fails the build.
+enum MailTemplateName: String, CaseIterable, Sendable {
+    case digestText = "digest_text"
+    case digestHTML = "digest_html"
+    case confirmationText = "confirmation_text"
+    case confirmationHTML = "confirmation_html"
 
-    static let digestText = """
-        {{{heading}}}
+    /// The template's text, without the one newline that ends the file.
+    var source: String {
+        let bytes: [UInt8]
+        switch self {
+        case .digestText: bytes = PackageResources.digest_text_mustache
+        case .digestHTML: bytes = PackageResources.digest_html_mustache
+        case .confirmationText: bytes = PackageResources.confirmation_text_mustache
+        case .confirmationHTML: bytes = PackageResources.confirmation_html_mustache
+        }
+        var text = String(decoding: bytes, as: UTF8.self)
+        if text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+}
 
-        {{#papers}}
-        * {{{title}}}
-          {{{authors}}}
-          {{{reason}}}{{#hasUpvotes}} · ▲ {{upvotes}}{{/hasUpvotes}}
-          {{{abstract}}}
-          {{{url}}}{{#hasAccount}}
-          Not interested: {{{notInterestedURL}}}{{/hasAccount}}
-
-        {{/papers}}
-        --
-        You get this because you subscribed to {{{siteName}}} ({{{contents}}}).
-        Unsubscribe with one click: {{{unsubscribeURL}}}
-
-        """
-
-    static let digestHTML = """
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{{heading}}</title></head>
-        <body style="margin:0;padding:16px;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#1a1a1a;background:#fff">
-        <div style="max-width:640px;margin:0 auto">
-        <h1 style="font-size:20px;margin:0 0 16px">{{heading}}</h1>
-        {{#papers}}
-        <div style="margin:0 0 20px;padding:0 0 16px;border-bottom:1px solid #e5e5e5">
-          <h2 style="font-size:16px;margin:0 0 4px"><a href="{{url}}" style="color:#0b57d0;text-decoration:none">{{title}}</a></h2>
-          <p style="margin:0 0 4px;font-size:13px;color:#555">{{authors}}</p>
-          <p style="margin:0 0 6px;font-size:12px;color:#777">{{reason}}{{#hasUpvotes}} · ▲ {{upvotes}}{{/hasUpvotes}}</p>
-          <p style="margin:0;font-size:14px;line-height:1.45">{{abstract}}</p>
-          {{#hasAccount}}<p style="margin:4px 0 0;font-size:12px"><a href="{{notInterestedURL}}" style="color:#777">Not interested</a></p>{{/hasAccount}}
-        </div>
-        {{/papers}}
-        <p style="font-size:12px;color:#777">You get this because you subscribed to <a href="{{baseURL}}">{{siteName}}</a> ({{contents}}).
-        <a href="{{unsubscribeURL}}">Unsubscribe</a> with one click.</p>
-        </div>
-        </body></html>
-
-        """
-
-    static let confirmationText = """
-        Please confirm your {{{frequency}}} {{{siteName}}} digest ({{{contents}}}):
-
-        {{{confirmURL}}}
-
-        The link works for {{hours}} hours. If you did not ask for this, ignore this email: nothing will be sent.
-
-        """
-
-    static let confirmationHTML = """
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><title>Confirm your digest</title></head>
-        <body style="font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#1a1a1a;padding:16px">
-        <p>Please confirm your {{frequency}} <a href="{{baseURL}}">{{siteName}}</a> digest ({{contents}}).</p>
-        <p><a href="{{confirmURL}}" style="display:inline-block;padding:10px 16px;background:#0b57d0;color:#fff;border-radius:6px;text-decoration:none">Confirm my subscription</a></p>
-        <p style="font-size:12px;color:#777">The link works for {{hours}} hours. If you did not ask for this, ignore this email: nothing will be sent.</p>
-        </body></html>
-
-        """
+/// A mail template the library cannot render.
+public struct MailTemplateError: Error, CustomStringConvertible {
+    /// The template's name.
+    public let name: String
+    public var description: String { "no mail template named \"\(name)\"" }
 }
