@@ -43,10 +43,7 @@ public struct MailComposer: Sendable {
 
     /// The message asking the address owner to confirm.
     public func confirmation(for subscription: Subscription, now: Double) throws -> NewOutboxMailDraft {
-        let model = ConfirmationModel(siteName: settings.siteName, confirmURL: confirmationURL(subscription.id, now: now),
-                                      frequency: subscription.preferences.frequency.rawValue,
-                                      contents: subscription.preferences.summary,
-                                      hours: Int(settings.confirmationLifetime / 3600), baseURL: settings.baseURL)
+        let model = confirmationModel(for: subscription, now: now)
         let message = MailMessage(
             from: settings.from, to: Mailbox(address: subscription.email),
             subject: "Confirm your \(settings.siteName) \(subscription.preferences.frequency.rawValue) digest", date: now,
@@ -57,9 +54,39 @@ public struct MailComposer: Sendable {
         return NewOutboxMailDraft(message: message, paperCount: 0)
     }
 
+    /// What the confirmation templates read.
+    func confirmationModel(for subscription: Subscription, now: Double) -> ConfirmationModel {
+        ConfirmationModel(siteName: settings.siteName, confirmURL: confirmationURL(subscription.id, now: now),
+                          frequency: subscription.preferences.frequency.rawValue,
+                          contents: subscription.preferences.summary,
+                          hours: Int(settings.confirmationLifetime / 3600), baseURL: settings.baseURL)
+    }
+
     /// The digest message listing `entries` for `period`.
     public func digest(for subscription: Subscription, period: DigestPeriod, entries: [DigestEntry], now: Double) throws -> NewOutboxMailDraft {
         let unsubscribe = unsubscribeURL(subscription.id)
+        let frequency = subscription.preferences.frequency
+        let model = digestModel(for: subscription, period: period, entries: entries, unsubscribeURL: unsubscribe)
+        let paperCount = entries.count
+        // The first topic names the digest (a subject is the first thing read); it is user text, made single-line
+        // and encoded by MailMessage like every header value.
+        let about = subscription.preferences.topics.first.map { " on \($0.value)" } ?? ""
+        let message = MailMessage(
+            from: settings.from, to: Mailbox(address: subscription.email),
+            subject: "\(settings.siteName) \(frequency.rawValue): \(paperCount) new paper\(paperCount == 1 ? "" : "s")\(about) (\(period.key))",
+            date: now, messageID: messageID(kind: "digest", subscription: subscription.id, period: period.key),
+            text: try render(model, .digestText),
+            html: try render(model, .digestHTML),
+            headers: [("List-Unsubscribe", "<\(unsubscribe)>"),
+                      ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+                      ("List-Id", "\(settings.siteName) digest <digest.\(settings.messageIDDomain)>"),
+                      ("Auto-Submitted", "auto-generated"),
+                      ("Precedence", "bulk")])
+        return NewOutboxMailDraft(message: message, paperCount: paperCount)
+    }
+
+    /// What the digest templates read: the heading, the papers with their reasons and links, the unsubscribe link.
+    func digestModel(for subscription: Subscription, period: DigestPeriod, entries: [DigestEntry], unsubscribeURL: String) -> [String: Any] {
         let frequency = subscription.preferences.frequency
         let periodText = frequency == .daily ? period.start.longDescription : "the week of \(period.start.longDescription)"
         // Dictionaries, not view-model structs: Mustache reads them directly, where structs go through `Mirror`
@@ -73,25 +100,10 @@ public struct MailComposer: Sendable {
                     "hasAccount": subscription.accountID != nil,
                     "notInterestedURL": "\(settings.baseURL)/papers/\(paper.id.rawValue)#not-interested"]
         }
-        let model: [String: Any] = [
+        return [
             "siteName": settings.siteName, "heading": "\(frequency == .daily ? "Daily" : "Weekly") papers for \(periodText)",
-            "papers": papers, "contents": subscription.preferences.summary, "unsubscribeURL": unsubscribe, "baseURL": settings.baseURL,
+            "papers": papers, "contents": subscription.preferences.summary, "unsubscribeURL": unsubscribeURL, "baseURL": settings.baseURL,
         ]
-        // The first topic names the digest (a subject is the first thing read); it is user text, made single-line
-        // and encoded by MailMessage like every header value.
-        let about = subscription.preferences.topics.first.map { " on \($0.value)" } ?? ""
-        let message = MailMessage(
-            from: settings.from, to: Mailbox(address: subscription.email),
-            subject: "\(settings.siteName) \(frequency.rawValue): \(papers.count) new paper\(papers.count == 1 ? "" : "s")\(about) (\(period.key))",
-            date: now, messageID: messageID(kind: "digest", subscription: subscription.id, period: period.key),
-            text: try render(model, .digestText),
-            html: try render(model, .digestHTML),
-            headers: [("List-Unsubscribe", "<\(unsubscribe)>"),
-                      ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-                      ("List-Id", "\(settings.siteName) digest <digest.\(settings.messageIDDomain)>"),
-                      ("Auto-Submitted", "auto-generated"),
-                      ("Precedence", "bulk")])
-        return NewOutboxMailDraft(message: message, paperCount: papers.count)
     }
 
     /// The first three authors and "et al.".
