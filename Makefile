@@ -45,6 +45,7 @@ run: build model
 
 test: EXTRA_APT = $(TEST_APT_PACKAGES)
 test: deps model test-pip
+	scripts/check-literals.sh
 	swift build --build-tests $(TEST_BUILD_FLAGS)
 	@# The HTTP suites run first, on their own: beside the minutes of encoder and BEIR work of the others, 2 cores
 	@# left requests of the live-socket tests waiting past the test client's fixed 20 s read timeout.

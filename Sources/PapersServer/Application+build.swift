@@ -86,11 +86,11 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
                                             limits: configuration.rateLimits, limiter: limiter, views: views, now: configuration.now,
                                             nudge: { [mailWorker] in mailWorker?.nudge() }).endpoints)
     router.addRoutes(personal.endpoints)
-    router.addRoutes(HFCompatibleAPIController(store: store, search: search, community: community).endpoints, atPath: "/api")
-    router.addRoutes(APIController(store: store, search: search, personal: personal).endpoints, atPath: "/api")
+    router.addRoutes(HFCompatibleAPIController(store: store, search: search, community: community).endpoints)
+    router.addRoutes(APIController(store: store, search: search, personal: personal).endpoints)
     router.addRoutes(FeedController(store: store, search: search, baseURL: configuration.publicBaseURL,
-                                    siteName: configuration.siteName, community: community).endpoints, atPath: "/feeds")
-    router.get("/healthz") { _, _ -> HealthStatus in
+                                    siteName: configuration.siteName, community: community).endpoints)
+    router.get(.health) { _, _ -> HealthStatus in
         var health = HealthStatus(status: "ok", papers: try await store.paperCount(), mailOutbox: try await store.outboxCounts())
         if let harvest {
             health.harvest = await HarvestHealth(status: harvest.coordinator.status, scheduler: harvest,
@@ -99,16 +99,16 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
         return health
     }
     let metrics = ServerMetrics(store: store, harvest: harvest)
-    router.get("/metrics") { _, _ -> Response in
+    router.get(.metrics) { _, _ -> Response in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: try await metrics.render())))
     }
-    router.get("/static/app.js") { _, _ -> Response in
+    router.get(.script) { _, _ -> Response in
         Response(status: .ok,
                  headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
                  body: .init(byteBuffer: ByteBuffer(string: Stylesheet.javascript)))
     }
-    router.get("/static/style.css") { _, _ -> Response in
+    router.get(.stylesheet) { _, _ -> Response in
         Response(status: .ok,
                  headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                  body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))

@@ -108,7 +108,7 @@ struct BenchForYouCommand: AsyncParsableCommand {
         logger.logLevel = .error
         let app = try await buildApplication(configuration, store: store, logger: logger)
         try await Self.withRunningServer(app, port: port) { client in
-            func get(_ person: Int, path: String = "/for-you?date=\(today)") async throws -> Double {
+            func get(_ person: Int, path: String = SiteURL.forYou(date: today).path) async throws -> Double {
                 var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
                 request.headers.add(name: "Cookie", value: cookieList[person])
                 let t = ContinuousClock.now
@@ -122,7 +122,7 @@ struct BenchForYouCommand: AsyncParsableCommand {
             print(String(format: "  warm-up: %d people's first /for-you (fit + day features) in %.1f s", people, (ContinuousClock.now - warm).inSeconds))
             // The same page of the same day in its plain order, for comparison (what rendering 50 cards costs).
             var plain: [Double] = []
-            for i in 0..<min(requests, 200) { plain.append(try await get(i % people, path: "/date/\(today)")) }
+            for i in 0..<min(requests, 200) { plain.append(try await get(i % people, path: SiteURL.day(today).path)) }
             var single: [Double] = []
             for i in 0..<min(requests, 200) { single.append(try await get(i % people)) }
             print("  one at a time: /date/\(today) \(Self.stats(plain))")
@@ -155,7 +155,7 @@ struct BenchForYouCommand: AsyncParsableCommand {
                 group.addTask { try await app.runService() }
                 var ready = false
                 for _ in 0..<200 where !ready {
-                    if let response = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(1)),
+                    if let response = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)" + SiteRoute.health.rawValue), timeout: .seconds(1)),
                        response.status == .ok {
                         ready = true
                     } else {

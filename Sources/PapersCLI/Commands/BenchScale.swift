@@ -145,21 +145,19 @@ struct ServerProbe {
         defer { process.terminate(); process.waitUntilExit() }
         let base = "http://127.0.0.1:\(port)"
         while true {
-            if let (status, _) = try? await get(base + "/healthz"), status == 200 { break }
+            if let (status, _) = try? await get(base + SiteRoute.health.rawValue), status == 200 { break }
             guard Date().timeIntervalSince(start) < 120, process.isRunning else { throw ValidationError("papers serve did not start") }
             try await Task.sleep(for: .milliseconds(20))
         }
         probe.healthSeconds = Date().timeIntervalSince(start)
-        let first = queries[0].addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
         while true {
-            if let (status, _) = try? await get(base + "/api/search?mode=hybrid&q=\(first)"), status == 200 { break }
+            if let (status, _) = try? await get(base + SiteURL.apiSearch(query: queries[0], mode: "hybrid").path), status == 200 { break }
             guard Date().timeIntervalSince(start) < 300 else { throw ValidationError("hybrid search did not answer") }
             try await Task.sleep(for: .milliseconds(20))
         }
         probe.firstSearchSeconds = Date().timeIntervalSince(start)
         for query in queries {
-            let q = query.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)?.replacingOccurrences(of: "&", with: "%26") ?? ""
-            let status = try? await probe.latency.time { try await get(base + "/api/search?mode=hybrid&limit=10&q=\(q)").0 }
+            let status = try? await probe.latency.time { try await get(base + SiteURL.apiSearch(query: query, mode: "hybrid", limit: 10).path).0 }
             if status != 200 { probe.errors += 1 }
         }
         if let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) {

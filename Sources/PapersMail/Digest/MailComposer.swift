@@ -20,12 +20,13 @@ public struct MailComposer: Sendable {
 
     /// The one-click unsubscribe address for `subscription` (never expires).
     public func unsubscribeURL(_ subscription: Int64) -> String {
-        "\(settings.baseURL)/unsubscribe?token=\(tokens.make(.unsubscribe, subscription: subscription, expiresAt: nil))"
+        SiteURL.unsubscribe(token: tokens.make(.unsubscribe, subscription: subscription, expiresAt: nil)).absolute(base: settings.baseURL)
     }
 
     /// The confirmation link for a pending subscription, valid for ``MailSettings/confirmationLifetime``.
     public func confirmationURL(_ subscription: Int64, now: Double) -> String {
-        "\(settings.baseURL)/subscribe/confirm?token=\(tokens.make(.confirm, subscription: subscription, expiresAt: now + settings.confirmationLifetime))"
+        SiteURL.subscribeConfirm(token: tokens.make(.confirm, subscription: subscription, expiresAt: now + settings.confirmationLifetime))
+            .absolute(base: settings.baseURL)
     }
 
     /// Renders `model` with `template`; throws rather than sending an empty part.
@@ -94,11 +95,11 @@ public struct MailComposer: Sendable {
         let papers: [[String: Any]] = entries.map { entry in
             let paper = entry.paper.paper
             return ["title": MIME.singleLine(paper.title), "authors": Self.shortAuthors(paper.authors.map(\.name)),
-                    "abstract": Self.shortAbstract(paper.abstract), "url": "\(settings.baseURL)/papers/\(paper.id.rawValue)",
+                    "abstract": Self.shortAbstract(paper.abstract), "url": SiteURL.paper(paper.id).absolute(base: settings.baseURL),
                     "upvotes": entry.paper.totalUpvotes, "hasUpvotes": entry.paper.totalUpvotes > 0, "reason": entry.reason,
                     // Subscribers with an account can say "Not interested" (on the paper's page, logged in).
                     "hasAccount": subscription.accountID != nil,
-                    "notInterestedURL": "\(settings.baseURL)/papers/\(paper.id.rawValue)#not-interested"]
+                    "notInterestedURL": SiteURL.paper(paper.id, fragment: "not-interested").absolute(base: settings.baseURL)]
         }
         return [
             "siteName": settings.siteName, "heading": "\(frequency == .daily ? "Daily" : "Weekly") papers for \(periodText)",

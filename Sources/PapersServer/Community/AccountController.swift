@@ -13,15 +13,15 @@ struct AccountController: Sendable {
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
-        routes.get("/signup", use: signupPage)
-        routes.post("/signup", use: signup)
-        routes.get("/login", use: loginPage)
-        routes.post("/login", use: login)
-        routes.post("/logout", use: logout)
-        routes.get("/u/:name", use: profile)
-        routes.get("/settings/tokens", use: tokensPage)
-        routes.post("/settings/tokens", use: createToken)
-        routes.post("/settings/tokens/:id/revoke", use: revokeToken)
+        routes.get(.signup, use: signupPage)
+        routes.post(.signup, use: signup)
+        routes.get(.login, use: loginPage)
+        routes.post(.login, use: login)
+        routes.post(.logout, use: logout)
+        routes.get(.profile, use: profile)
+        routes.get(.tokens, use: tokensPage)
+        routes.post(.tokens, use: createToken)
+        routes.post(.revokeToken, use: revokeToken)
         return routes
     }
 
@@ -142,7 +142,7 @@ struct AccountController: Sendable {
         guard let id = context.parameters.get("id").flatMap({ Int64($0) }), try await store.revokeAPIToken(id: id, account: viewer.id) else {
             throw HTTPError(.notFound, message: "You have no such token.")
         }
-        return Self.seeOther("/settings/tokens")
+        return Self.seeOther(SiteURL.tokens.path)
     }
 
     /// 303: after a form post, the browser GETs `location`.

@@ -182,7 +182,8 @@ struct SessionMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let auth: Authentication
     static func isMachinePath(_ path: String) -> Bool {
-        ["/api/", "/feeds/", "/static/"].contains { path.hasPrefix($0) } || path == "/healthz" || path == "/metrics"
+        SiteRoute.isAPI(path) || path.hasPrefix(SiteRoute.feedsPrefix) || path.hasPrefix(SiteRoute.staticPrefix)
+            || path == SiteRoute.health.rawValue || path == SiteRoute.metrics.rawValue
     }
 
     /// Requests whose authority is not a cookie, so a CSRF token would add nothing: the one-click unsubscribe POST
@@ -191,8 +192,8 @@ struct SessionMiddleware: RouterMiddleware {
     /// granted).
     static func isCSRFExempt(_ request: Request) -> Bool {
         guard request.method == .post else { return false }
-        if request.uri.path == "/unsubscribe" { return true }
-        return request.uri.path == "/api/subscriptions" && (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/json")
+        if request.uri.path == SiteRoute.unsubscribe.rawValue { return true }
+        return request.uri.path == SiteRoute.apiSubscriptions.rawValue && (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/json")
     }
 
     /// Largest accepted form body, in bytes.

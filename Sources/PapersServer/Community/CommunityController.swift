@@ -17,15 +17,15 @@ struct CommunityController: Sendable {
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
-        routes.post("/vote", use: vote)
-        routes.get("/submit", use: submitPage)
-        routes.post("/submit", use: submit)
-        routes.get("/trending", use: trending)
-        routes.get("/week/:week", use: week)
-        routes.get("/month/:month", use: month)
-        routes.post("/collections", use: createCollection)
-        routes.get("/collections/:id", use: collection)
-        routes.post("/collections/:id/items", use: collectionItem)
+        routes.post(.vote, use: vote)
+        routes.get(.submit, use: submitPage)
+        routes.post(.submit, use: submit)
+        routes.get(.trending, use: trending)
+        routes.get(.week, use: week)
+        routes.get(.month, use: month)
+        routes.post(.collections, use: createCollection)
+        routes.get(.collection, use: collection)
+        routes.post(.collectionItems, use: collectionItem)
         return routes
     }
 
@@ -72,7 +72,7 @@ struct CommunityController: Sendable {
     }
 
     @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: "/submit") }
+        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: SiteURL.submit.path) }
         let input = context.form["paper"] ?? ""
         var model = SubmitPageModel(day: today.longDescription, paper: String(input.prefix(300)))
         func fail(_ message: String, _ status: HTTPResponse.Status) throws -> Response {
@@ -99,10 +99,10 @@ struct CommunityController: Sendable {
         }
         switch try await store.submit(paper: id, account: viewer.id, day: today, now: now()) {
         case .submitted:
-            return AccountController.seeOther("/date/\(today)")
+            return AccountController.seeOther(SiteURL.day(today).path)
         case .duplicate(let day, let submitter):
-            model.duplicateURL = PaperSummaryView.path(for: id)
-            model.duplicateDayURL = "/date/\(day)"
+            model.duplicateURL = SiteURL.paper(id).path
+            model.duplicateDayURL = SiteURL.day(day).path
             model.duplicateDay = day.longDescription
             return try fail("\(id) is already on the page of \(day.longDescription)" + (submitter.map { ", submitted by \($0)" } ?? ", featured on Hugging Face") + ".", .conflict)
         }
@@ -118,7 +118,7 @@ struct CommunityController: Sendable {
             papers: ranked.prefix(Self.pageSize).map { PaperSummaryView($0) },
             emptyMessage: "No upvoted papers in this window yet. Upvote papers on the daily pages and they show up here.",
             footnote: "Ranked by \(Trending.formulaText), among papers that entered within the last \(window == .day ? "36 hours" : window == .week ? "7 days" : "30 days").",
-            feedURL: "/feeds/trending.atom?window=\(window.rawValue)")
+            feedURL: SiteURL.trendingFeed(window: window).path)
         return try views.page(.list, model, request: request, context: context)
     }
 
@@ -131,8 +131,8 @@ struct CommunityController: Sendable {
         let next = DayRange.isoWeekText(of: days.lowerBound.adding(days: 7))
         return try await rangePage(days, title: "Week \(text)", heading: "Week of \(days.lowerBound.longDescription)",
                                    tabs: TabView.periods(day: days.lowerBound, selected: "week"),
-                                   previous: NavLink(url: "/week/\(previous)", label: "← \(previous)"),
-                                   next: NavLink(url: "/week/\(next)", label: "\(next) →"), request: request, context: context)
+                                   previous: NavLink(url: SiteURL.week(previous).path, label: "← \(previous)"),
+                                   next: NavLink(url: SiteURL.week(next).path, label: "\(next) →"), request: request, context: context)
     }
 
     @Sendable func month(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
@@ -145,8 +145,8 @@ struct CommunityController: Sendable {
         let (year, month, _) = days.lowerBound.components
         return try await rangePage(days, title: "Month \(text)", heading: "\(Day.monthNames[month - 1]) \(year)",
                                    tabs: TabView.periods(day: days.lowerBound, selected: "month"),
-                                   previous: NavLink(url: "/month/\(previous)", label: "← \(previous)"),
-                                   next: NavLink(url: "/month/\(next)", label: "\(next) →"), request: request, context: context)
+                                   previous: NavLink(url: SiteURL.month(previous).path, label: "← \(previous)"),
+                                   next: NavLink(url: SiteURL.month(next).path, label: "\(next) →"), request: request, context: context)
     }
 
     private func rangePage(_ days: ClosedRange<Day>, title: String, heading: String, tabs: [TabView], previous: NavLink, next: NavLink,
@@ -179,7 +179,7 @@ struct CommunityController: Sendable {
         if let text = context.form["paper"], let id = PaperID(text) {
             try await setItem(collection: collection.id, owner: viewer.id, paper: id, present: true)
         }
-        return AccountController.seeOther(ReturnPath.sanitized(context.form["return"], fallback: "/collections/\(collection.id)"))
+        return AccountController.seeOther(ReturnPath.sanitized(context.form["return"], fallback: SiteURL.collection(collection.id).path))
     }
 
     @Sendable func collectionItem(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -189,7 +189,7 @@ struct CommunityController: Sendable {
         }
         guard let text = context.form["paper"], let id = PaperID(text) else { throw HTTPError(.badRequest, message: "field paper: expected a paper id") }
         try await setItem(collection: collection, owner: viewer.id, paper: id, present: context.form["state"] != "off")
-        return AccountController.seeOther(ReturnPath.sanitized(context.form["return"], fallback: "/collections/\(collection)"))
+        return AccountController.seeOther(ReturnPath.sanitized(context.form["return"], fallback: SiteURL.collection(collection).path))
     }
 
     private func setItem(collection: Int64, owner: Int64, paper: PaperID, present: Bool) async throws {
@@ -208,8 +208,8 @@ struct CommunityController: Sendable {
             title: collection.name, heading: collection.name, tabs: [], papers: papers.map { PaperSummaryView($0) },
             emptyMessage: "This collection is empty. Add papers from their pages.",
             footnote: "\(collection.isPublic ? "Public" : "Private") collection by \(collection.ownerName).",
-            feedURL: collection.isPublic ? "/feeds/collections/\(collection.id).atom" : "")
-        model.ownerURL = "/u/\(collection.ownerName)"
+            feedURL: collection.isPublic ? SiteURL.collectionFeed(collection.id).path : "")
+        model.ownerURL = SiteURL.profile(name: collection.ownerName).path
         model.ownerName = collection.ownerName
         return try views.page(.list, model, request: request, context: context)
     }

@@ -18,13 +18,13 @@ struct SubscriptionController: Sendable {
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
-        routes.get("/subscribe", use: subscribePage)
-        routes.post("/subscribe", use: subscribe)
-        routes.get("/subscribe/confirm", use: confirmPage)
-        routes.post("/subscribe/confirm", use: confirm)
-        routes.get("/unsubscribe", use: unsubscribePage)
-        routes.post("/unsubscribe", use: unsubscribe)
-        routes.post("/api/subscriptions", use: subscribeJSON)
+        routes.get(.subscribe, use: subscribePage)
+        routes.post(.subscribe, use: subscribe)
+        routes.get(.subscribeConfirm, use: confirmPage)
+        routes.post(.subscribeConfirm, use: confirm)
+        routes.get(.unsubscribe, use: unsubscribePage)
+        routes.post(.unsubscribe, use: unsubscribe)
+        routes.post(.apiSubscriptions, use: subscribeJSON)
         return routes
     }
 
@@ -104,7 +104,7 @@ struct SubscriptionController: Sendable {
         }
         return try views.page(.subscriptionAction, SubscriptionActionModel(
             title: "Confirm your digest", message: "Send a \(subscription.preferences.frequency.rawValue) digest to \(subscription.email.value)?",
-            action: "/subscribe/confirm", token: token, button: "Confirm my subscription", done: false), request: request, context: context)
+            action: SiteURL.subscribeConfirm().path, token: token, button: "Confirm my subscription", done: false), request: request, context: context)
     }
 
     @Sendable func confirm(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
@@ -131,7 +131,7 @@ struct SubscriptionController: Sendable {
         }
         return try views.page(.subscriptionAction, SubscriptionActionModel(
             title: "Unsubscribe", message: "Stop the \(subscription.preferences.frequency.rawValue) digest to \(subscription.email.value)?",
-            action: "/unsubscribe", token: token, button: "Unsubscribe", done: false), request: request, context: context)
+            action: SiteURL.unsubscribe().path, token: token, button: "Unsubscribe", done: false), request: request, context: context)
     }
 
     /// The confirm page's button, and the one-click `POST` a mail client sends to the `List-Unsubscribe` address

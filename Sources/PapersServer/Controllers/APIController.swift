@@ -12,10 +12,10 @@ struct APIController: Sendable {
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
-        routes.get("/search", use: searchPapers)
-        routes.get("/papers/**", use: paper)
-        routes.get("/similar", use: similarToSeveral)
-        routes.get("/daily", use: daily)
+        routes.get(.apiSearch, use: searchPapers)
+        routes.get(.apiPaper, use: paper)
+        routes.get(.apiSimilar, use: similarToSeveral)
+        routes.get(.apiDaily, use: daily)
         return routes
     }
 

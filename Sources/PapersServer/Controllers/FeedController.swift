@@ -18,10 +18,10 @@ struct FeedController: Sendable {
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
-        routes.get("/daily.atom", use: daily)
-        routes.get("/search.atom", use: searchFeed)
-        routes.get("/trending.atom", use: trending)
-        routes.get("/collections/:file", use: collection)
+        routes.get(.dailyFeed, use: daily)
+        routes.get(.searchFeed, use: searchFeed)
+        routes.get(.trendingFeed, use: trending)
+        routes.get(.collectionFeed, use: collection)
         return routes
     }
 
@@ -36,15 +36,15 @@ struct FeedController: Sendable {
             day = try await store.latestDays(limit: 1).first?.day
         }
         var papers: [RankedPaper] = []
-        var path = "/feeds/daily.atom"
+        var path = SiteURL.dailyFeed().path
         if let day {
             // The page's order: featured papers first, by upvotes.
             papers = try await store.dailyPage(day, viewer: nil, limit: Self.entries, offset: 0)
-            if parameters.string("date") != nil { path += "?date=\(day)" }
+            if parameters.string("date") != nil { path = SiteURL.dailyFeed(date: day).path }
         }
         let feed = AtomFeed(
             id: baseURL + path, title: "\(siteName): papers of \(day?.longDescription ?? "no day yet")",
-            selfURL: baseURL + path, pageURL: baseURL + (day.map { "/date/\($0)" } ?? "/"),
+            selfURL: baseURL + path, pageURL: (day.map { SiteURL.day($0) } ?? .home).absolute(base: baseURL),
             updated: Self.timestamp(day), entries: papers.map { entry(for: $0) })
         return feed.response()
     }
@@ -59,13 +59,10 @@ struct FeedController: Sendable {
         let searchRequest = SearchRequest(text: query, mode: try parameters.mode("mode", default: search.defaultMode),
                                           filters: try parameters.filters(), limit: Self.entries, offset: 0)
         let hits = try await search.search(searchRequest).hits
-        var components = URLComponents()
-        components.queryItems = [URLQueryItem(name: "q", value: query)]
-        let encoded = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
         let newest = hits.compactMap { $0.paper.updated ?? $0.paper.announcedDay }.max()
         let feed = AtomFeed(
-            id: baseURL + "/feeds/search.atom?" + encoded, title: "\(siteName): search for \(query)",
-            selfURL: baseURL + "/feeds/search.atom?" + encoded, pageURL: baseURL + "/search?" + encoded,
+            id: SiteURL.searchFeed(query: query).absolute(base: baseURL), title: "\(siteName): search for \(query)",
+            selfURL: SiteURL.searchFeed(query: query).absolute(base: baseURL), pageURL: SiteURL.search(query: query).absolute(base: baseURL),
             updated: Self.timestamp(newest), entries: hits.map { entry(for: $0.paper) })
         return feed.response()
     }
@@ -74,11 +71,11 @@ struct FeedController: Sendable {
     @Sendable func trending(_ request: Request, context: AppRequestContext) async throws -> Response {
         let window = try QueryParameters(request: request).trendingWindow()
         let papers = try await community.trendingPapers(window: window, viewer: nil).prefix(Self.entries)
-        let path = "/feeds/trending.atom?window=\(window.rawValue)"
+        let path = SiteURL.trendingFeed(window: window).path
         let newest = papers.compactMap(\.enteredAt).max()
         let feed = AtomFeed(
             id: baseURL + path, title: "\(siteName): trending this \(window.rawValue)", selfURL: baseURL + path,
-            pageURL: baseURL + "/trending?window=\(window.rawValue)",
+            pageURL: SiteURL.trending(window: window).absolute(base: baseURL),
             updated: newest.map(HFTime.string) ?? Self.timestamp(nil), entries: papers.map { entry(for: $0) })
         return feed.response()
     }
@@ -90,10 +87,10 @@ struct FeedController: Sendable {
         // Feed readers carry no session: only public collections have feeds.
         let collection = try await community.visibleCollection(id: String(file.dropLast(5)), viewer: nil)
         let papers = try await store.collectionPapers(collection.id, viewer: nil, limit: Self.entries, offset: 0)
-        let path = "/feeds/collections/\(collection.id).atom"
+        let path = SiteURL.collectionFeed(collection.id).path
         let feed = AtomFeed(
             id: baseURL + path, title: "\(siteName): \(collection.name) by \(collection.ownerName)", selfURL: baseURL + path,
-            pageURL: baseURL + "/collections/\(collection.id)",
+            pageURL: SiteURL.collection(collection.id).absolute(base: baseURL),
             updated: HFTime.string(collection.createdAt), entries: papers.map { entry(for: $0) })
         return feed.response()
     }
@@ -112,7 +109,7 @@ struct FeedController: Sendable {
 
     /// The Atom entry of a paper on a site at `baseURL`.
     static func entry(for paper: Paper, baseURL: String) -> AtomFeed.Entry {
-        let url = baseURL + PaperSummaryView.path(for: paper.id)
+        let url = SiteURL.paper(paper.id).absolute(base: baseURL)
         let summary = paper.abstract
         return AtomFeed.Entry(id: url, title: paper.title, url: url, updated: timestamp(paper.updated ?? paper.announcedDay),
                               published: paper.published.map { timestamp($0) },

@@ -14,12 +14,12 @@ struct HFCompatibleAPIController: Sendable {
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
-        routes.get("/daily_papers", use: dailyPapers)
-        routes.get("/papers/search", use: searchPapers)
-        routes.post("/papers/**", use: upvote)
-        routes.delete("/papers/**", use: upvote)
-        routes.get("/trending", use: trending)
-        routes.get("/collections/:id", use: collection)
+        routes.get(.hfDailyPapers, use: dailyPapers)
+        routes.get(.hfSearch, use: searchPapers)
+        routes.post(.apiPaper, use: upvote)
+        routes.delete(.apiPaper, use: upvote)
+        routes.get(.hfTrending, use: trending)
+        routes.get(.hfCollection, use: collection)
         return routes
     }
 

@@ -23,10 +23,10 @@ struct PageController: Sendable {
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
-        routes.get("/", use: home)
-        routes.get("/date/:date", use: day)
-        routes.get("/search", use: searchPage)
-        routes.get("/papers/**", use: paper)
+        routes.get(.home, use: home)
+        routes.get(.day, use: day)
+        routes.get(.search, use: searchPage)
+        routes.get(.paper, use: paper)
         return routes
     }
 
@@ -39,7 +39,7 @@ struct PageController: Sendable {
             let papers = try await store.dailyPage(summary.day, viewer: context.viewer?.id, limit: Self.pageSize - shown, offset: 0)
             shown += papers.count
             groups.append(DayGroupView(heading: summary.day.longDescription, date: summary.day.description,
-                                       url: "/date/\(summary.day)", papers: papers.map { PaperSummaryView($0) },
+                                       url: SiteURL.day(summary.day).path, papers: papers.map { PaperSummaryView($0) },
                                        total: summary.paperCount, hasMore: papers.count < summary.paperCount))
         }
         var model = HomePageModel(groups: groups, isEmpty: groups.isEmpty)
@@ -89,15 +89,14 @@ struct PageController: Sendable {
             summaries = papers.map { PaperSummaryView($0) }
         }
         let (previous, next) = try await store.neighbours(of: day)
-        let base = "/date/\(day)" + (forYou ? "?sort=for-you&" : "?")
         let navigation = PageNavigation(
-            previousURL: page > 1 ? "\(base)page=\(page - 1)" : nil,
-            nextURL: page * Self.pageSize < total ? "\(base)page=\(page + 1)" : nil)
+            previousURL: page > 1 ? SiteURL.day(day, page: page - 1, forYou: forYou).path : nil,
+            nextURL: page * Self.pageSize < total ? SiteURL.day(day, page: page + 1, forYou: forYou).path : nil)
         var model = DayPageModel(
             date: day.description, heading: day.longDescription, papers: summaries,
             total: total, isEmpty: total == 0,
-            previous: previous.map { [NavLink(url: "/date/\($0)", label: "← \($0.longDescription)")] } ?? [],
-            next: next.map { [NavLink(url: "/date/\($0)", label: "\($0.longDescription) →")] } ?? [],
+            previous: previous.map { [NavLink(url: SiteURL.day($0).path, label: "← \($0.longDescription)")] } ?? [],
+            next: next.map { [NavLink(url: SiteURL.day($0).path, label: "\($0.longDescription) →")] } ?? [],
             pageNavigation: navigation)
         model.tabs = TabView.periods(day: day, selected: "day")
         model.forYou = forYou
@@ -125,9 +124,7 @@ struct PageController: Sendable {
             modes: available.map { ModeOption(value: $0.rawValue, label: ModeOption.label(of: $0), selected: $0 == selected) },
             results: [], hasResults: false, message: "", hasMessage: false,
             rangeText: "", pageNavigation: PageNavigation(previousURL: nil, nextURL: nil))
-        var topicAllowed = CharacterSet.alphanumerics
-        topicAllowed.insert(charactersIn: "-._~")
-        model.subscribeURL = "/subscribe?topic=" + (query.addingPercentEncoding(withAllowedCharacters: topicAllowed) ?? "")
+        model.subscribeURL = SiteURL.subscribe(topic: query).path
         guard !query.isEmpty else {
             model.message = "Type a few words: a title, a topic, an author. Use \"quotes\" for a phrase and -word to exclude."
             model.hasMessage = true
@@ -148,7 +145,7 @@ struct PageController: Sendable {
             } else {
                 model.rangeText = "Results \(offset + 1)–\(offset + results.hits.count)"
             }
-            func url(_ p: Int) -> String { Self.searchURL(query: query, filters: filters, mode: explicitMode, page: p) }
+            func url(_ p: Int) -> String { SiteURL.search(query: query, filters: filters, mode: explicitMode?.rawValue, page: p).path }
             model.pageNavigation = PageNavigation(previousURL: page > 1 ? url(page - 1) : nil,
                                                   nextURL: results.hasMore ? url(page + 1) : nil)
         } catch SearchError.emptyQuery {
@@ -165,21 +162,6 @@ struct PageController: Sendable {
         case "for-you": return true
         case let other: throw HTTPError(.badRequest, message: "parameter sort: expected featured or for-you, got \"\(other.prefix(20))\"")
         }
-    }
-
-    static func searchURL(query: String, filters: SearchFilters, mode: SearchMode?, page: Int) -> String {
-        var components = URLComponents()
-        components.path = "/search"
-        var items = [URLQueryItem(name: "q", value: query)]
-        if let c = filters.category { items.append(URLQueryItem(name: "category", value: c)) }
-        if let f = filters.from { items.append(URLQueryItem(name: "from", value: f.description)) }
-        if let t = filters.to { items.append(URLQueryItem(name: "to", value: t.description)) }
-        if let a = filters.author { items.append(URLQueryItem(name: "author", value: a)) }
-        if let mode { items.append(URLQueryItem(name: "mode", value: mode.rawValue)) }
-        if page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
-        components.queryItems = items
-        // `+` would read back as a space: encode it.
-        return (components.string ?? "/search").replacingOccurrences(of: "+", with: "%2B")
     }
 
     @Sendable func paper(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
@@ -233,6 +215,6 @@ struct PageController: Sendable {
             links: links, hasLinks: !links.isEmpty,
             code: code.map { .init(url: $0, label: String($0.dropFirst("https://".count))) }, hasCode: !code.isEmpty,
             hasDay: day != nil,
-            day: day?.longDescription ?? "", dayURL: day.map { "/date/\($0)" } ?? "")
+            day: day?.longDescription ?? "", dayURL: day.map { SiteURL.day($0).path } ?? "")
     }
 }

@@ -23,17 +23,17 @@ struct PersonalController: Sendable {
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
-        routes.get("/for-you", use: page)
-        routes.get("/for-you/settings", use: settingsPage)
-        routes.post("/dismiss", use: dismiss)
-        routes.post("/for-you/filters", use: setFilter)
-        routes.post("/for-you/seeds", use: addSeeds)
-        routes.post("/for-you/personalization", use: setPersonalization)
-        routes.post("/for-you/reset", use: reset)
-        routes.post("/for-you/feed", use: makeFeed)
-        routes.post("/for-you/feed/revoke", use: revokeFeed)
-        routes.get("/api/for-you", use: api)
-        routes.get("/feeds/for-you/:file", use: feed)
+        routes.get(.forYou, use: page)
+        routes.get(.forYouSettings, use: settingsPage)
+        routes.post(.dismiss, use: dismiss)
+        routes.post(.forYouFilters, use: setFilter)
+        routes.post(.forYouSeeds, use: addSeeds)
+        routes.post(.forYouPersonalization, use: setPersonalization)
+        routes.post(.forYouReset, use: reset)
+        routes.post(.forYouFeed, use: makeFeed)
+        routes.post(.forYouFeedRevoke, use: revokeFeed)
+        routes.get(.apiForYou, use: api)
+        routes.get(.forYouFeedFile, use: feed)
         return routes
     }
 
@@ -53,23 +53,23 @@ struct PersonalController: Sendable {
         let result = try await recommender.recommend(profile, days: range, limit: Self.pageSize)
         let title = collection.map { "“\($0.name)”" } ?? "For you"
         var model = ForYouPageModel(heading: period == "week" ? "\(title): the week to \(day.longDescription)" : "\(title): \(day.longDescription)")
-        let query = collection.map { "&collection=\($0.id)" } ?? ""
-        model.feeds = [ForYouPageModel.Period(url: "/for-you?date=\(day)&period=\(period)", label: "Everything", selected: collection == nil)]
+        let chosen = collection?.id
+        model.feeds = [ForYouPageModel.Period(url: SiteURL.forYou(date: day, period: period).path, label: "Everything", selected: collection == nil)]
             + (try await store.collections(of: viewer.id, includePrivate: true)).map {
-                ForYouPageModel.Period(url: "/for-you?date=\(day)&period=\(period)&collection=\($0.id)", label: $0.name, selected: $0.id == collection?.id)
+                ForYouPageModel.Period(url: SiteURL.forYou(date: day, period: period, collection: $0.id).path, label: $0.name, selected: $0.id == collection?.id)
             }
         model.papers = try await summaries(result.recommendations, viewer: viewer.id)
         model.likedCount = result.likedCount
         model.candidates = result.candidates
-        model.periods = [ForYouPageModel.Period(url: "/for-you?date=\(day)\(query)", label: "Day", selected: period == "day"),
-                         ForYouPageModel.Period(url: "/for-you?date=\(day)&period=week\(query)", label: "Week", selected: period == "week")]
+        model.periods = [ForYouPageModel.Period(url: SiteURL.forYou(date: day, collection: chosen).path, label: "Day", selected: period == "day"),
+                         ForYouPageModel.Period(url: SiteURL.forYou(date: day, period: "week", collection: chosen).path, label: "Week", selected: period == "week")]
         if period == "week" {
-            model.previous = [NavLink(url: "/for-you?date=\(day.adding(days: -7))&period=week\(query)", label: "← Week before")]
-            model.next = [NavLink(url: "/for-you?date=\(day.adding(days: 7))&period=week\(query)", label: "Week after →")]
+            model.previous = [NavLink(url: SiteURL.forYou(date: day.adding(days: -7), period: "week", collection: chosen).path, label: "← Week before")]
+            model.next = [NavLink(url: SiteURL.forYou(date: day.adding(days: 7), period: "week", collection: chosen).path, label: "Week after →")]
         } else {
             let (previous, next) = try await store.neighbours(of: day)
-            model.previous = previous.map { [NavLink(url: "/for-you?date=\($0)\(query)", label: "← \($0.longDescription)")] } ?? []
-            model.next = next.map { [NavLink(url: "/for-you?date=\($0)\(query)", label: "\($0.longDescription) →")] } ?? []
+            model.previous = previous.map { [NavLink(url: SiteURL.forYou(date: $0, collection: chosen).path, label: "← \($0.longDescription)")] } ?? []
+            model.next = next.map { [NavLink(url: SiteURL.forYou(date: $0, collection: chosen).path, label: "\($0.longDescription) →")] } ?? []
         }
         if result.disabled {
             model.emptyMessage = "Personal ranking is off. Turn it on in the settings to see papers ranked for you."
@@ -94,9 +94,9 @@ struct PersonalController: Sendable {
                 view.reason = reason.text
                 view.hasReason = true
                 if case .collection(let id, _, _, _) = reason {
-                    view.reasonURL = "/collections/\(id)"
+                    view.reasonURL = SiteURL.collection(id).path
                 } else if let paper = reason.paper {
-                    view.reasonURL = PaperSummaryView.path(for: paper)
+                    view.reasonURL = SiteURL.paper(paper).path
                 }
                 view.hasReasonURL = !view.reasonURL.isEmpty
             }
@@ -160,7 +160,7 @@ struct PersonalController: Sendable {
     }
 
     @Sendable func setFilter(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: "/for-you/settings") }
+        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: SiteURL.forYouSettings().path) }
         guard let kindText = context.form["kind"], let kind = PersonalFilter.Kind(rawValue: kindText) else {
             throw HTTPError(.badRequest, message: "field kind: expected one of " + PersonalFilter.Kind.allCases.map(\.rawValue).joined(separator: ", "))
         }
@@ -171,12 +171,12 @@ struct PersonalController: Sendable {
         let on = context.form["state"] != "off"
         try await store.setFilter(account: viewer.id, filter: filter, on: on, now: clock.now)
         recommender.refresh(account: viewer.id)
-        return AccountController.seeOther("/for-you/settings#mute")
+        return AccountController.seeOther(SiteURL.forYouSettings(fragment: "mute").path)
     }
 
     /// `POST /for-you/seeds` with `library`: arXiv ids, or a BibTeX / RIS export, matched by arXiv id, DOI, then exact title.
     @Sendable func addSeeds(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: "/for-you/settings") }
+        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: SiteURL.forYouSettings().path) }
         let text = context.form["library"] ?? ""
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             return try await settingsResponse(request, context: context, viewer: viewer, error: "library: paste arXiv ids or a BibTeX or RIS export",
@@ -202,13 +202,13 @@ struct PersonalController: Sendable {
     }
 
     @Sendable func setPersonalization(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: "/for-you/settings") }
+        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: SiteURL.forYouSettings().path) }
         try await store.setPersonalization(account: viewer.id, enabled: context.form["state"] != "off")
-        return AccountController.seeOther("/for-you/settings")
+        return AccountController.seeOther(SiteURL.forYouSettings().path)
     }
 
     @Sendable func reset(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: "/for-you/settings") }
+        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: SiteURL.forYouSettings().path) }
         try await store.resetPersonalization(account: viewer.id, now: clock.now)
         await recommender.forget(account: viewer.id)
         return try await settingsResponse(request, context: context, viewer: viewer, notice: "Reset: personal ranking starts again from what you do next.")
@@ -237,14 +237,14 @@ struct PersonalController: Sendable {
     // MARK: private feed
 
     @Sendable func makeFeed(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: "/for-you/settings") }
+        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: SiteURL.forYouSettings().path) }
         let token = Authentication.randomToken()
         try await store.setFeedToken(account: viewer.id, tokenHash: Authentication.tokenHash(token))
-        return try await settingsResponse(request, context: context, viewer: viewer, newFeedURL: "\(baseURL)/feeds/for-you/\(token).atom")
+        return try await settingsResponse(request, context: context, viewer: viewer, newFeedURL: SiteURL.forYouFeed(token: token).absolute(base: baseURL))
     }
 
     @Sendable func revokeFeed(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: "/for-you/settings") }
+        guard let viewer = context.viewer else { return AccountController.toLogin(request, returnTo: SiteURL.forYouSettings().path) }
         try await store.setFeedToken(account: viewer.id, tokenHash: nil)
         return try await settingsResponse(request, context: context, viewer: viewer, notice: "The private feed address no longer works.")
     }
@@ -269,9 +269,9 @@ struct PersonalController: Sendable {
             }
             updated = FeedController.timestamp(day)
         }
-        let path = "/feeds/for-you/\(token).atom" + (collection.map { "?collection=\($0.id)" } ?? "")
+        let path = SiteURL.forYouFeed(token: token, collection: collection?.id).path
         var response = AtomFeed(id: baseURL + path, title: "\(siteName): for \(account.name)" + (collection.map { ", like “\($0.name)”" } ?? ""), selfURL: baseURL + path,
-                                pageURL: baseURL + "/for-you", updated: updated, entries: entries).response()
+                                pageURL: SiteURL.forYou().absolute(base: baseURL), updated: updated, entries: entries).response()
         response.headers[.cacheControl] = "private, max-age=300"
         return response
     }

@@ -1,4 +1,5 @@
 import Hummingbird
+import PapersCore
 import Logging
 
 /// Conservative security headers on every response; pages load only their own stylesheet.
@@ -22,7 +23,7 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             let error = (error as? any HTTPErrorConvertible)?.httpError ?? error
             let path = request.uri.path
-            if path == "/api" || path.hasPrefix("/api/") || path == "/healthz" {
+            if SiteRoute.isAPI(path) || path == SiteRoute.health.rawValue {
                 if error is any HTTPResponseError { throw error }
                 context.logger.error("request failed", metadata: ["path": .string(path), "error": .string("\(error)")])
                 throw HTTPError(.internalServerError, message: "internal error")

@@ -23,7 +23,7 @@ struct CollectionLinkView: Sendable {
     var isPublic: Bool
 
     init(_ collection: PaperCollection) {
-        url = "/collections/\(collection.id)"
+        url = SiteURL.collection(collection.id).path
         name = collection.name
         count = collection.paperCount
         isPublic = collection.isPublic
@@ -91,16 +91,16 @@ struct TabView: Sendable {
 
     static func trending(selected: TrendingWindow) -> [TabView] {
         TrendingWindow.allCases.map {
-            TabView(url: "/trending?window=\($0.rawValue)", label: $0 == .day ? "Today" : $0 == .week ? "This week" : "This month",
+            TabView(url: SiteURL.trending(window: $0).path, label: $0 == .day ? "Today" : $0 == .week ? "This week" : "This month",
                     selected: $0 == selected)
         }
     }
 
     /// Daily, weekly and monthly views around `day`.
     static func periods(day: Day, selected: String) -> [TabView] {
-        [TabView(url: "/date/\(day)", label: "Daily", selected: selected == "day"),
-         TabView(url: "/week/\(DayRange.isoWeekText(of: day))", label: "Weekly", selected: selected == "week"),
-         TabView(url: "/month/\(DayRange.monthText(of: day))", label: "Monthly", selected: selected == "month")]
+        [TabView(url: SiteURL.day(day).path, label: "Daily", selected: selected == "day"),
+         TabView(url: SiteURL.week(DayRange.isoWeekText(of: day)).path, label: "Weekly", selected: selected == "week"),
+         TabView(url: SiteURL.month(DayRange.monthText(of: day)).path, label: "Monthly", selected: selected == "month")]
     }
 }
 

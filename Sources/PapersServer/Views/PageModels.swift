@@ -83,7 +83,7 @@ struct SearchPageModel: PageModel {
     var rangeText: String
     var pageNavigation: PageNavigation
     /// `/subscribe` with this search filled in as a topic.
-    var subscribeURL = "/subscribe"
+    var subscribeURL = SiteURL.subscribe().path
 }
 
 /// One choice of the search page's mode menu.

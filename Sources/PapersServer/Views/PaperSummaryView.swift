@@ -79,7 +79,7 @@ struct PaperSummaryView: Sendable, MustacheComputed {
         self.upvotes = upvotes ?? 0
         hasUpvotes = upvotes != nil
         id = paper.id.rawValue
-        url = PaperSummaryView.path(for: paper.id)
+        url = SiteURL.paper(paper.id).path
         title = paper.title
         authors = PaperSummaryView.shortAuthors(paper.authors)
         categories = Array(paper.categories.prefix(4))
@@ -98,17 +98,6 @@ struct PaperSummaryView: Sendable, MustacheComputed {
         submitter = ranked.submitter ?? ""
         hasSubmitter = ranked.submitter != nil
     }
-
-    /// `/papers/ID`, keeping `/` in old-style ids readable.
-    static func path(for id: PaperID) -> String {
-        "/papers/" + (id.rawValue.addingPercentEncoding(withAllowedCharacters: PaperSummaryView.pathAllowed) ?? id.rawValue)
-    }
-
-    static let pathAllowed: CharacterSet = {
-        var set = CharacterSet.urlPathAllowed
-        set.remove(charactersIn: "?#%;")
-        return set
-    }()
 
     static func shortAuthors(_ authors: [Author]) -> String {
         switch authors.count {

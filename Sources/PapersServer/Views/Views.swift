@@ -126,7 +126,7 @@ enum ReturnPath {
 
     /// The log-in page, sending the person back to `path` afterwards.
     static func loginURL(returningTo path: String) -> String {
-        "/login?return=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")
+        SiteURL.login(returningTo: path).path
     }
 
     /// `candidate` when it is a path on this site (`/…` but not `//…` or `/\…`), else `fallback`.
