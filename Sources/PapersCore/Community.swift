@@ -3,7 +3,7 @@ import Foundation
 /// A registered person. The password hash never leaves the store except for verification.
 public struct Account: Hashable, Sendable {
     /// Row id, stable for the account's life.
-    public var id: Int64
+    public var id: AccountID
     /// The public handle shown on pages and in `/u/{name}`.
     public var name: String
     /// Where mail goes; never shown to others.
@@ -12,7 +12,7 @@ public struct Account: Hashable, Sendable {
     public var createdAt: Double
 
     /// Creates an account value.
-    public init(id: Int64, name: String, email: String, createdAt: Double) {
+    public init(id: AccountID, name: String, email: String, createdAt: Double) {
         self.id = id
         self.name = name
         self.email = email
@@ -59,9 +59,9 @@ public enum AccountRules {
 /// A named list of papers kept by one account.
 public struct PaperCollection: Hashable, Sendable {
     /// Row id; collections are addressed as `/collections/{id}`.
-    public var id: Int64
+    public var id: CollectionID
     /// The owner.
-    public var ownerID: Int64
+    public var ownerID: AccountID
     /// The owner's user name.
     public var ownerName: String
     /// What the owner called it.
@@ -74,7 +74,7 @@ public struct PaperCollection: Hashable, Sendable {
     public var createdAt: Double
 
     /// Creates a collection value.
-    public init(id: Int64, ownerID: Int64, ownerName: String, name: String, isPublic: Bool, paperCount: Int, createdAt: Double) {
+    public init(id: CollectionID, ownerID: AccountID, ownerName: String, name: String, isPublic: Bool, paperCount: Int, createdAt: Double) {
         self.id = id
         self.ownerID = ownerID
         self.ownerName = ownerName
@@ -88,7 +88,7 @@ public struct PaperCollection: Hashable, Sendable {
     public static let maximumNameLength = 80
 
     /// Whether `viewer` (nil: nobody logged in) may see this collection.
-    public func isVisible(to viewer: Int64?) -> Bool { isPublic || viewer == ownerID }
+    public func isVisible(to viewer: AccountID?) -> Bool { isPublic || viewer == ownerID }
 }
 
 /// A paper with its community standing: upvotes, who submitted it and when it joined a daily page.

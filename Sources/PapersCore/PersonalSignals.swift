@@ -59,7 +59,7 @@ public enum LikeSource: Hashable, Sendable, Codable {
     /// The person upvoted it.
     case upvote
     /// The person saved it in one of their collections (id and name).
-    case collection(id: Int64, name: String)
+    case collection(id: CollectionID, name: String)
     /// The person seeded their profile with it (search pick, id list, BibTeX/RIS import).
     case seed
 }

@@ -100,21 +100,21 @@ public enum SiteURL: Hashable, Sendable {
     case login(returningTo: String)
     case profile(name: String)
     case tokens
-    case collection(Int64)
+    case collection(CollectionID)
     /// The subscribe form, its topic box filled in when `topic` is given.
     case subscribe(topic: String? = nil)
     case subscribeConfirm(token: String? = nil)
     case unsubscribe(token: String? = nil)
     /// The personal page: `date`, then `period` (`day`/`week`) and `collection` when given.
-    case forYou(date: Day? = nil, period: String? = nil, collection: Int64? = nil)
+    case forYou(date: Day? = nil, period: String? = nil, collection: CollectionID? = nil)
     case forYouSettings(fragment: String? = nil)
     /// The daily feed, pinned to `date` when given.
     case dailyFeed(date: Day? = nil)
     case searchFeed(query: String)
     case trendingFeed(window: TrendingWindow)
-    case collectionFeed(Int64)
+    case collectionFeed(CollectionID)
     /// A private personal feed, by its secret token, optionally one collection's.
-    case forYouFeed(token: String, collection: Int64? = nil)
+    case forYouFeed(token: String, collection: CollectionID? = nil)
     /// The JSON search API; `mode` is a `SearchMode` raw value.
     case apiSearch(query: String, mode: String? = nil, limit: Int? = nil)
 
@@ -144,7 +144,7 @@ public enum SiteURL: Hashable, Sendable {
             return SiteRoute.login.rawValue + "?return=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")
         case .profile(let name): return SiteRoute.profile.filled(name)
         case .tokens: return SiteRoute.tokens.rawValue
-        case .collection(let id): return SiteRoute.collection.filled(String(id))
+        case .collection(let id): return SiteRoute.collection.filled(id.description)
         case .subscribe(let topic):
             guard let topic else { return SiteRoute.subscribe.rawValue }
             var allowed = CharacterSet.alphanumerics

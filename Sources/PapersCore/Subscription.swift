@@ -207,7 +207,7 @@ public enum SubscriptionStatus: String, Sendable, Codable {
 /// A stored subscription.
 public struct Subscription: Hashable, Sendable {
     /// Row id.
-    public var id: Int64
+    public var id: SubscriptionID
     /// Where digests go.
     public var email: EmailAddress
     /// What goes into them.
@@ -215,7 +215,7 @@ public struct Subscription: Hashable, Sendable {
     /// Pending, active, paused or unsubscribed.
     public var status: SubscriptionStatus
     /// The account that made it, when logged in.
-    public var accountID: Int64?
+    public var accountID: AccountID?
     /// When it was made (Unix seconds).
     public var createdAt: Double
     /// When the address was confirmed (Unix seconds).
@@ -224,7 +224,7 @@ public struct Subscription: Hashable, Sendable {
     public var bounces: Int
 
     /// Creates a subscription value.
-    public init(id: Int64, email: EmailAddress, preferences: DigestPreferences, status: SubscriptionStatus, accountID: Int64?,
+    public init(id: SubscriptionID, email: EmailAddress, preferences: DigestPreferences, status: SubscriptionStatus, accountID: AccountID?,
                 createdAt: Double, confirmedAt: Double?, bounces: Int) {
         self.id = id
         self.email = email

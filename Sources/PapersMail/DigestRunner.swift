@@ -69,7 +69,7 @@ public struct DigestRunner: Sendable {
         let selector = DigestSelector(store: store, search: search, personal: personal)
         for frequency in frequencies {
             let period = DigestPeriod(frequency, containing: today)
-            var after: Int64 = 0
+            var after: SubscriptionID = 0
             while true {
                 let due = try await store.subscriptionsDue(period, after: after, limit: 200)
                 guard let last = due.last else { break }

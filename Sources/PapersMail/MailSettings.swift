@@ -63,20 +63,20 @@ public struct SubscriptionTokens: Sendable {
     }
 
     /// A token for `subscription`; `expiresAt` (Unix seconds) nil means it does not expire.
-    public func make(_ purpose: Purpose, subscription: Int64, expiresAt: Double?) -> String {
+    public func make(_ purpose: Purpose, subscription: SubscriptionID, expiresAt: Double?) -> String {
         let expiry = expiresAt.map { String(Int64($0)) } ?? "0"
         return "\(subscription).\(expiry).\(mac(purpose, "\(subscription).\(expiry)"))"
     }
 
     /// The subscription a token names, or nil when it is malformed, forged, for another purpose or expired.
-    public func verify(_ token: String, _ purpose: Purpose, now: Double) -> Int64? {
+    public func verify(_ token: String, _ purpose: Purpose, now: Double) -> SubscriptionID? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let id = Int64(parts[0]), let expiry = Int64(parts[1]) else { return nil }
         let expected = mac(purpose, "\(parts[0]).\(parts[1])")
         guard parts[2].utf8.count == expected.utf8.count,
               zip(parts[2].utf8, expected.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
         if expiry != 0 && Double(expiry) < now { return nil }
-        return id
+        return SubscriptionID(rawValue: id)
     }
 
     private func mac(_ purpose: Purpose, _ payload: String) -> String {

@@ -27,7 +27,7 @@ public struct SubscriptionDesk: Sendable {
 
     /// Records a pending subscription and queues the confirmation email (at most one per address per
     /// ``MailSettings/confirmationInterval``). Nothing else is ever sent before confirmation.
-    public func subscribe(email: EmailAddress, preferences: DigestPreferences, account: Int64?, now: Double) async throws -> SubscribeOutcome {
+    public func subscribe(email: EmailAddress, preferences: DigestPreferences, account: AccountID?, now: Double) async throws -> SubscribeOutcome {
         let (subscription, send) = try await store.requestSubscription(email: email, preferences: preferences, account: account, now: now,
                                                                       resendAfter: now - settings.confirmationInterval)
         guard send else { return .confirmationRecentlySent }
@@ -62,5 +62,5 @@ public struct SubscriptionDesk: Sendable {
     }
 
     /// The unsubscribe link of a subscription (for a logged-in owner's settings page).
-    public func unsubscribeURL(_ subscription: Int64) -> String { composer.unsubscribeURL(subscription) }
+    public func unsubscribeURL(_ subscription: SubscriptionID) -> String { composer.unsubscribeURL(subscription) }
 }

@@ -53,7 +53,7 @@ public enum PersonalReason: Hashable, Sendable {
     /// Closest in meaning to this liked paper.
     case similar(to: PaperID, title: String)
     /// Closest to a paper saved in this collection.
-    case collection(id: Int64, name: String, paper: PaperID, title: String)
+    case collection(id: CollectionID, name: String, paper: PaperID, title: String)
     /// By an author the person follows.
     case followedAuthor(String)
     /// In a category the person follows.

@@ -15,18 +15,18 @@ public struct Recommendation: Sendable {
 /// The profile to rank for: a stored person's signals, or an ad-hoc list of liked and disliked papers (the CLI).
 public enum RecommendationProfile: Sendable {
     /// An account's stored signals.
-    case account(Int64)
+    case account(AccountID)
     /// One of the account's collections as its own feed: the collection's papers are the likes; the account's
     /// mutes and dismissals still apply.
-    case collection(account: Int64, id: Int64)
+    case collection(account: AccountID, id: CollectionID)
     /// Papers given by id (`papers recommend --liked … --disliked …`).
     case adHoc(liked: [PaperID], disliked: [PaperID])
 }
 
 /// Where a stored profile's model is cached: per account, and per collection.
 struct ModelSlot: Hashable {
-    var account: Int64
-    var collection: Int64?
+    var account: AccountID
+    var collection: CollectionID?
 }
 
 extension RecommendationProfile {
@@ -165,7 +165,7 @@ public actor RecommendationService {
 
     /// Refits `account`'s model in the background if its signals changed (called after a dismissal, seeds or a
     /// filter change; upvotes and saves are picked up by the next ranking, which refits then).
-    public nonisolated func refresh(account: Int64) {
+    public nonisolated func refresh(account: AccountID) {
         Task { [self] in
             guard let signals = try? await store.personalSignals(account: account), signals.enabled, !signals.isEmpty,
                   let context = try? await currentContext() else { return }
@@ -174,7 +174,7 @@ public actor RecommendationService {
     }
 
     /// Drops cached models and day features (tests, and after a reset).
-    public func forget(account: Int64) { models = models.filter { $0.key.account != account } }
+    public func forget(account: AccountID) { models = models.filter { $0.key.account != account } }
 
     // MARK: internals
 

@@ -11,58 +11,58 @@ public protocol CommunityStore: Sendable {
     func account(named name: String) async throws -> Account?
 
     /// Records a session: `tokenHash` (SHA-256 of the cookie value) logs `account` in until `expiresAt`.
-    func createSession(tokenHash: [UInt8], account: Int64, now: Double, expiresAt: Double) async throws
+    func createSession(tokenHash: [UInt8], account: AccountID, now: Double, expiresAt: Double) async throws
     /// The account a live session belongs to, or nil (unknown or expired).
     func sessionAccount(tokenHash: [UInt8], now: Double) async throws -> Account?
     /// Ends a session (log-out, rotation); expired sessions are swept at the same time.
     func deleteSession(tokenHash: [UInt8], now: Double) async throws
 
     /// Records an API token by its SHA-256 hash under `name`.
-    func createAPIToken(tokenHash: [UInt8], account: Int64, name: String, now: Double) async throws
+    func createAPIToken(tokenHash: [UInt8], account: AccountID, name: String, now: Double) async throws
     /// The account an API token belongs to (noting its use), or nil.
     func apiTokenAccount(tokenHash: [UInt8], now: Double) async throws -> Account?
     /// The account's API tokens (names and times only: the tokens themselves are not stored).
-    func apiTokens(of account: Int64) async throws -> [APITokenInfo]
+    func apiTokens(of account: AccountID) async throws -> [APITokenInfo]
     /// Revokes one of the account's tokens; false when it had no such token.
-    func revokeAPIToken(id: Int64, account: Int64) async throws -> Bool
+    func revokeAPIToken(id: Int64, account: AccountID) async throws -> Bool
 
     /// Sets `account`'s upvote on `paper` to `on` (idempotent) and returns the paper's local upvote count after it;
     /// throws ``CommunityError/unknownPaper`` when the paper is not stored.
-    func setVote(account: Int64, paper: PaperID, on: Bool, now: Double) async throws -> Int
+    func setVote(account: AccountID, paper: PaperID, on: Bool, now: Double) async throws -> Int
     /// Puts `paper` on the daily page of `day` as submitted by `account`; a paper already submitted or featured is
     /// not submitted again (``SubmissionResult/duplicate(day:submitter:)``).
-    func submit(paper: PaperID, account: Int64, day: Day, now: Double) async throws -> SubmissionResult
+    func submit(paper: PaperID, account: AccountID, day: Day, now: Double) async throws -> SubmissionResult
 
     /// A day's page: papers featured that day (submitted or from Hugging Face) first, then the day's announced papers;
     /// each group by upvotes (local plus external), most first. `viewer` marks the viewer's own upvotes.
-    func dailyPage(_ day: Day, viewer: Int64?, limit: Int, offset: Int) async throws -> [RankedPaper]
+    func dailyPage(_ day: Day, viewer: AccountID?, limit: Int, offset: Int) async throws -> [RankedPaper]
     /// Papers featured (submitted or from Hugging Face) on days in `days`, by upvotes (or newest first when
     /// `newestFirst`), optionally only those `submitter` submitted; at most `limit` from `offset`.
-    func featuredPapers(in days: ClosedRange<Day>, submitter: String?, newestFirst: Bool, viewer: Int64?,
+    func featuredPapers(in days: ClosedRange<Day>, submitter: String?, newestFirst: Bool, viewer: AccountID?,
                         limit: Int, offset: Int) async throws -> [RankedPaper]
     /// Papers with at least one upvote that entered the daily pages at or after `since` (Unix seconds): the candidates
     /// ``Trending/rank(_:window:now:)`` orders.
-    func trendingCandidates(since: Double, viewer: Int64?) async throws -> [RankedPaper]
+    func trendingCandidates(since: Double, viewer: AccountID?) async throws -> [RankedPaper]
     /// The standing of the given papers, in the given order (unknown ids are left out).
-    func rankedPapers(_ ids: [PaperID], viewer: Int64?) async throws -> [RankedPaper]
+    func rankedPapers(_ ids: [PaperID], viewer: AccountID?) async throws -> [RankedPaper]
     /// Papers `account` submitted, newest first.
-    func submissions(of account: Int64, viewer: Int64?, limit: Int) async throws -> [RankedPaper]
+    func submissions(of account: AccountID, viewer: AccountID?, limit: Int) async throws -> [RankedPaper]
     /// Papers `account` upvoted, most recent vote first.
-    func upvotedPapers(of account: Int64, viewer: Int64?, limit: Int) async throws -> [RankedPaper]
+    func upvotedPapers(of account: AccountID, viewer: AccountID?, limit: Int) async throws -> [RankedPaper]
 
     /// Creates a collection; throws ``CommunityError/collectionExists`` when the owner already has one of that name.
-    func createCollection(owner: Int64, name: String, isPublic: Bool, now: Double) async throws -> PaperCollection
+    func createCollection(owner: AccountID, name: String, isPublic: Bool, now: Double) async throws -> PaperCollection
     /// The collection with this id, visible or not (callers check ``PaperCollection/isVisible(to:)``).
-    func collection(_ id: Int64) async throws -> PaperCollection?
+    func collection(_ id: CollectionID) async throws -> PaperCollection?
     /// The owner's collections, newest first; private ones only when `includePrivate`.
-    func collections(of owner: Int64, includePrivate: Bool) async throws -> [PaperCollection]
+    func collections(of owner: AccountID, includePrivate: Bool) async throws -> [PaperCollection]
     /// Adds `paper` to (or removes it from) a collection `owner` owns; throws ``CommunityError/unknownCollection``
     /// or ``CommunityError/unknownPaper``.
-    func setCollectionItem(collection: Int64, owner: Int64, paper: PaperID, present: Bool, now: Double) async throws
+    func setCollectionItem(collection: CollectionID, owner: AccountID, paper: PaperID, present: Bool, now: Double) async throws
     /// The papers in a collection, most recently added first.
-    func collectionPapers(_ collection: Int64, viewer: Int64?, limit: Int, offset: Int) async throws -> [RankedPaper]
+    func collectionPapers(_ collection: CollectionID, viewer: AccountID?, limit: Int, offset: Int) async throws -> [RankedPaper]
     /// Which of `owner`'s collections hold `paper`.
-    func collectionsHolding(_ paper: PaperID, owner: Int64) async throws -> Set<Int64>
+    func collectionsHolding(_ paper: PaperID, owner: AccountID) async throws -> Set<CollectionID>
 
     /// The instance secret `name` (signing keys), created from `make()` on first use and shared by every server on
     /// the database.
@@ -102,7 +102,7 @@ public enum CommunityError: Error, Equatable, CustomStringConvertible {
     case nameTaken(String)
     case emailTaken
     case unknownPaper(PaperID)
-    case unknownCollection(Int64)
+    case unknownCollection(CollectionID)
     case collectionExists(String)
 
     public var description: String {

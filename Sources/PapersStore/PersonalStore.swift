@@ -6,22 +6,22 @@ import PapersCore
 public protocol PersonalStore: Sendable {
     /// Everything personal ranking reads for `account`: likes (upvotes, saves, seeds) after the last reset,
     /// dismissals, filters and the switch.
-    func personalSignals(account: Int64) async throws -> PersonalSignals
+    func personalSignals(account: AccountID) async throws -> PersonalSignals
     /// Marks (or unmarks) a paper "Not interested"; throws `CommunityError.unknownPaper` for an unknown id.
-    func setDismissal(account: Int64, paper: PaperID, on: Bool, now: Double) async throws
+    func setDismissal(account: AccountID, paper: PaperID, on: Bool, now: Double) async throws
     /// Adds papers to the account's seeds; unknown ids are skipped. Returns how many were new.
-    func addSeeds(account: Int64, papers: [PaperID], now: Double) async throws -> Int
+    func addSeeds(account: AccountID, papers: [PaperID], now: Double) async throws -> Int
     /// Adds or removes a mute or follow.
-    func setFilter(account: Int64, filter: PersonalFilter, on: Bool, now: Double) async throws
+    func setFilter(account: AccountID, filter: PersonalFilter, on: Bool, now: Double) async throws
     /// Turns personal ranking on or off for the account.
-    func setPersonalization(account: Int64, enabled: Bool) async throws
+    func setPersonalization(account: AccountID, enabled: Bool) async throws
     /// Forgets what was learned: dismissals and seeds are deleted, and upvotes and saves made before `now`
     /// stop counting (they stay public as they are). Mutes and follows are kept.
-    func resetPersonalization(account: Int64, now: Double) async throws
+    func resetPersonalization(account: AccountID, now: Double) async throws
     /// Stores the hash of the account's private feed token (nil revokes it).
-    func setFeedToken(account: Int64, tokenHash: [UInt8]?) async throws
+    func setFeedToken(account: AccountID, tokenHash: [UInt8]?) async throws
     /// Whether the account has a feed token.
-    func hasFeedToken(account: Int64) async throws -> Bool
+    func hasFeedToken(account: AccountID) async throws -> Bool
     /// The account whose feed token hashes to `tokenHash`, if any.
     func feedTokenAccount(tokenHash: [UInt8]) async throws -> Account?
     /// The embeddings of `ids` under `model` (missing ones left out).

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import PapersCore
 
 /// Opens the store a configuration names: the SQLite file under `home`, or (later) PostgreSQL.
 public enum StoreFactory {
@@ -15,3 +17,8 @@ public enum StoreFactory {
         return try SQLitePaperStore(path: sqlitePath(home: home))
     }
 }
+
+// Typed row ids go into SQL arguments and come out of rows as the integers they wrap.
+extension AccountID: DatabaseValueConvertible {}
+extension CollectionID: DatabaseValueConvertible {}
+extension SubscriptionID: DatabaseValueConvertible {}

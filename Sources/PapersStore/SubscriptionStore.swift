@@ -10,23 +10,23 @@ public protocol SubscriptionStore: Sendable {
     /// Records a request to subscribe as pending. An address has at most one pending request: a repeat replaces
     /// its preferences. `sendConfirmation` is true when no confirmation went to the address at or after
     /// `resendAfter` (Unix seconds), and the request is then marked as confirmed-sent at `now`.
-    func requestSubscription(email: EmailAddress, preferences: DigestPreferences, account: Int64?, now: Double,
+    func requestSubscription(email: EmailAddress, preferences: DigestPreferences, account: AccountID?, now: Double,
                              resendAfter: Double) async throws -> (subscription: Subscription, sendConfirmation: Bool)
     /// The subscription with this id, in any status.
-    func subscription(_ id: Int64) async throws -> Subscription?
+    func subscription(_ id: SubscriptionID) async throws -> Subscription?
     /// The subscriptions (any status but unsubscribed) made by `account`, newest first.
-    func subscriptions(of account: Int64) async throws -> [Subscription]
+    func subscriptions(of account: AccountID) async throws -> [Subscription]
     /// Activates a pending subscription; the address's earlier live subscription of the same frequency is replaced
     /// (unsubscribed). Confirming an active one changes nothing. Nil when it does not exist or was unsubscribed.
-    func confirmSubscription(_ id: Int64, now: Double) async throws -> Subscription?
+    func confirmSubscription(_ id: SubscriptionID, now: Double) async throws -> Subscription?
     /// Unsubscribes (idempotent); mail still queued for it is marked failed and never sent. False when there is no such subscription.
-    func unsubscribe(_ id: Int64, now: Double) async throws -> Bool
+    func unsubscribe(_ id: SubscriptionID, now: Double) async throws -> Bool
     /// Active subscriptions of `period`'s frequency with no digest for it yet, by id, after `after`, at most `limit`.
-    func subscriptionsDue(_ period: DigestPeriod, after: Int64, limit: Int) async throws -> [Subscription]
+    func subscriptionsDue(_ period: DigestPeriod, after: SubscriptionID, limit: Int) async throws -> [Subscription]
     /// When the subscription's most recent digest (queued or sent) was made, Unix seconds.
-    func lastDigestTime(_ subscription: Int64) async throws -> Double?
+    func lastDigestTime(_ subscription: SubscriptionID) async throws -> Double?
     /// Which of `papers` already went (or are queued) to the subscription.
-    func papersAlreadySent(_ subscription: Int64, among papers: [PaperID]) async throws -> Set<PaperID>
+    func papersAlreadySent(_ subscription: SubscriptionID, among papers: [PaperID]) async throws -> Set<PaperID>
 
     /// Queues a digest with the papers it carries; false (and nothing written) when the subscription already has a
     /// digest for `period` or is no longer active, or when one of the papers already went to it.
@@ -55,7 +55,7 @@ public protocol SubscriptionStore: Sendable {
 /// A message to put in the outbox: who it is for and its complete RFC 5322 text.
 public struct NewOutboxMail: Sendable {
     /// The subscription it belongs to.
-    public var subscription: Int64
+    public var subscription: SubscriptionID
     /// The envelope recipient.
     public var recipient: EmailAddress
     /// The `Message-ID` (without angle brackets), unique per message.
@@ -68,7 +68,7 @@ public struct NewOutboxMail: Sendable {
     public var createdAt: Double
 
     /// Creates an outbox entry.
-    public init(subscription: Int64, recipient: EmailAddress, messageID: String, message: [UInt8], paperCount: Int, createdAt: Double) {
+    public init(subscription: SubscriptionID, recipient: EmailAddress, messageID: String, message: [UInt8], paperCount: Int, createdAt: Double) {
         self.subscription = subscription
         self.recipient = recipient
         self.messageID = messageID
@@ -83,7 +83,7 @@ public struct OutboxMail: Sendable, Hashable {
     /// Row id.
     public var id: Int64
     /// The subscription it belongs to.
-    public var subscription: Int64
+    public var subscription: SubscriptionID
     /// `confirmation` or `digest`.
     public var kind: String
     /// The period key (a day, an ISO week, or the confirmation's request time).
@@ -98,7 +98,7 @@ public struct OutboxMail: Sendable, Hashable {
     public var attempts: Int
 
     /// Creates a queued-mail value.
-    public init(id: Int64, subscription: Int64, kind: String, period: String, recipient: String, messageID: String, message: [UInt8], attempts: Int) {
+    public init(id: Int64, subscription: SubscriptionID, kind: String, period: String, recipient: String, messageID: String, message: [UInt8], attempts: Int) {
         self.id = id
         self.subscription = subscription
         self.kind = kind

@@ -88,7 +88,7 @@ struct SubscriptionServerTests {
             let url = localPath(unsubscribe.dropFirst().dropLast())
             let done = try await mailClient.post(url, [("List-Unsubscribe", "One-Click")], csrf: "")
             #expect(done.status == .ok && done.body.contains("Unsubscribed"), "\(done.status) \(done.body)")
-            let id = try #require(Int64(url.split(separator: "token=")[1].split(separator: ".")[0]))
+            let id = try #require(SubscriptionID(url.split(separator: "token=")[1].split(separator: ".")[0]))
             #expect(try await store.subscription(id)?.status == .unsubscribed)
             // The link in the email itself shows a page saying so (GET never unsubscribes by itself).
             #expect(try await mailClient.get(url).body.contains("gets no more digests"))

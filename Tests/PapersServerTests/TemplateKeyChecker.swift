@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import PapersCore
 @testable import PapersServer
 
 /// Walks a Mustache template against a sample model the way the renderer looks names up — the context stack from
@@ -94,7 +95,9 @@ struct TemplateKeyChecker {
                     continue
                 }
                 // A struct printed into a page is a debugging description, never what was meant.
-                if !(value is String || value is Substring || value is Int || value is Int64 || value is Double || value is Bool || value is Missing) {
+                // Typed row ids print as their number (CustomStringConvertible), which is what links want.
+                if !(value is String || value is Substring || value is Int || value is Int64 || value is Double || value is Bool
+                     || value is Missing || value is any RowIdentifier) {
                     found.append("\(template): {{\(tag.name)}} is a \(type(of: value)), not text")
                 }
             }

@@ -19,12 +19,12 @@ public struct MailComposer: Sendable {
     }
 
     /// The one-click unsubscribe address for `subscription` (never expires).
-    public func unsubscribeURL(_ subscription: Int64) -> String {
+    public func unsubscribeURL(_ subscription: SubscriptionID) -> String {
         SiteURL.unsubscribe(token: tokens.make(.unsubscribe, subscription: subscription, expiresAt: nil)).absolute(base: settings.baseURL)
     }
 
     /// The confirmation link for a pending subscription, valid for ``MailSettings/confirmationLifetime``.
-    public func confirmationURL(_ subscription: Int64, now: Double) -> String {
+    public func confirmationURL(_ subscription: SubscriptionID, now: Double) -> String {
         SiteURL.subscribeConfirm(token: tokens.make(.confirm, subscription: subscription, expiresAt: now + settings.confirmationLifetime))
             .absolute(base: settings.baseURL)
     }
@@ -36,7 +36,7 @@ public struct MailComposer: Sendable {
     }
 
     /// A unique `Message-ID` for a message of `kind` to `subscription`.
-    func messageID(kind: String, subscription: Int64, period: String) -> String {
+    func messageID(kind: String, subscription: SubscriptionID, period: String) -> String {
         let random = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let safePeriod = period.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
         return "papers.\(kind).\(subscription).\(safePeriod).\(random)@\(settings.messageIDDomain)"

@@ -184,7 +184,7 @@ struct CommunityController: Sendable {
 
     @Sendable func collectionItem(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let viewer = context.viewer else { return AccountController.toLogin(request) }
-        guard let collection = context.parameters.get("id").flatMap({ Int64($0) }) else {
+        guard let collection = context.parameters.get("id").flatMap({ CollectionID($0) }) else {
             throw HTTPError(.notFound, message: "There is no such collection.")
         }
         guard let text = context.form["paper"], let id = PaperID(text) else { throw HTTPError(.badRequest, message: "field paper: expected a paper id") }
@@ -192,7 +192,7 @@ struct CommunityController: Sendable {
         return AccountController.seeOther(ReturnPath.sanitized(context.form["return"], fallback: SiteURL.collection(collection).path))
     }
 
-    private func setItem(collection: Int64, owner: Int64, paper: PaperID, present: Bool) async throws {
+    private func setItem(collection: CollectionID, owner: AccountID, paper: PaperID, present: Bool) async throws {
         do {
             try await store.setCollectionItem(collection: collection, owner: owner, paper: paper, present: present, now: now())
         } catch let error as CommunityError {

@@ -30,14 +30,14 @@ struct CommunityService: Sendable {
     }
 
     /// Trending papers of `window` at the current time.
-    func trendingPapers(window: TrendingWindow, viewer: Int64?) async throws -> [RankedPaper] {
+    func trendingPapers(window: TrendingWindow, viewer: AccountID?) async throws -> [RankedPaper] {
         let t = now()
         return Trending.rank(try await store.trendingCandidates(since: t - window.seconds, viewer: viewer), window: window, now: t)
     }
 
     /// The collection when the viewer may see it; private collections are "not found" to everyone but their owner.
-    func visibleCollection(id text: String?, viewer: Int64?) async throws -> PaperCollection {
-        guard let id = text.flatMap({ Int64($0) }), let collection = try await store.collection(id), collection.isVisible(to: viewer) else {
+    func visibleCollection(id text: String?, viewer: AccountID?) async throws -> PaperCollection {
+        guard let id = text.flatMap({ CollectionID($0) }), let collection = try await store.collection(id), collection.isVisible(to: viewer) else {
             throw HTTPError(.notFound, message: "There is no collection \(text?.prefix(20) ?? "") here.")
         }
         return collection

@@ -183,7 +183,7 @@ struct HFDailyPaperJSON: Encodable, Sendable {
 
 /// `GET /api/collections/{id}`.
 struct CollectionJSON: ResponseEncodable {
-    var id: Int64
+    var id: CollectionID
     var name: String
     var owner: String
     var isPublic: Bool

@@ -85,7 +85,7 @@ struct PersonalController: Sendable {
     }
 
     /// The summary views of recommendations, with the viewer's votes and each reason.
-    func summaries(_ recommendations: [Recommendation], viewer: Int64) async throws -> [PaperSummaryView] {
+    func summaries(_ recommendations: [Recommendation], viewer: AccountID) async throws -> [PaperSummaryView] {
         let standing = Dictionary(try await store.rankedPapers(recommendations.map(\.paper.id), viewer: viewer).map { ($0.paper.id, $0) },
                                   uniquingKeysWith: { a, _ in a })
         return recommendations.map { recommendation in
@@ -106,9 +106,9 @@ struct PersonalController: Sendable {
 
     /// The viewer's whole profile, or one of their collections (`collection=ID`); someone else's collection is 404,
     /// public or not: a collection's model says what its owner likes.
-    func profile(_ parameters: QueryParameters, viewer: Int64) async throws -> (RecommendationProfile, PaperCollection?) {
+    func profile(_ parameters: QueryParameters, viewer: AccountID) async throws -> (RecommendationProfile, PaperCollection?) {
         guard let text = parameters.string("collection") else { return (.account(viewer), nil) }
-        guard let id = Int64(text), let collection = try await store.collection(id), collection.ownerID == viewer else {
+        guard let id = CollectionID(text), let collection = try await store.collection(id), collection.ownerID == viewer else {
             throw HTTPError(.notFound, message: "parameter collection: you have no collection \(text.prefix(20))")
         }
         return (.collection(account: viewer, id: id), collection)

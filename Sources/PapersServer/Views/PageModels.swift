@@ -134,7 +134,7 @@ struct PaperPageModel: PageModel {
 
     struct CollectionChoice: Sendable, MustacheComputed {
         var computedValues: [String: Any] { ["nextState": nextState] }
-        var id: Int64
+        var id: CollectionID
         var name: String
         var holds: Bool
         var isPublic: Bool

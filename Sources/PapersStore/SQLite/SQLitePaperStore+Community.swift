@@ -21,7 +21,7 @@ extension SQLitePaperStore {
             }
             try db.execute(sql: "INSERT INTO account (name, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [name, email, passwordHash, now])
-            return Account(id: db.lastInsertedRowID, name: name, email: email, createdAt: now)
+            return Account(id: AccountID(rawValue: db.lastInsertedRowID), name: name, email: email, createdAt: now)
         }
     }
 
@@ -40,7 +40,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func createSession(tokenHash: [UInt8], account: Int64, now: Double, expiresAt: Double) async throws {
+    public func createSession(tokenHash: [UInt8], account: AccountID, now: Double, expiresAt: Double) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM session WHERE expires_at < ?", arguments: [now])
             try db.execute(sql: "INSERT INTO session (token_hash, account, created_at, expires_at) VALUES (?, ?, ?, ?)",
@@ -63,7 +63,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func createAPIToken(tokenHash: [UInt8], account: Int64, name: String, now: Double) async throws {
+    public func createAPIToken(tokenHash: [UInt8], account: AccountID, name: String, now: Double) async throws {
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO api_token (token_hash, account, name, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [Data(tokenHash), account, name, now])
@@ -87,7 +87,7 @@ extension SQLitePaperStore {
         return account
     }
 
-    public func apiTokens(of account: Int64) async throws -> [APITokenInfo] {
+    public func apiTokens(of account: AccountID) async throws -> [APITokenInfo] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT id, name, created_at, last_used_at FROM api_token WHERE account = ? ORDER BY id DESC",
                              arguments: [account]).map {
@@ -96,7 +96,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func revokeAPIToken(id: Int64, account: Int64) async throws -> Bool {
+    public func revokeAPIToken(id: Int64, account: AccountID) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM api_token WHERE id = ? AND account = ?", arguments: [id, account])
             return db.changesCount > 0
@@ -124,7 +124,7 @@ extension SQLitePaperStore {
         return seq
     }
 
-    public func setVote(account: Int64, paper: PaperID, on: Bool, now: Double) async throws -> Int {
+    public func setVote(account: AccountID, paper: PaperID, on: Bool, now: Double) async throws -> Int {
         try await pool.write { db in
             let seq = try Self.seq(of: paper, in: db)
             if on {
@@ -136,7 +136,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func submit(paper: PaperID, account: Int64, day: Day, now: Double) async throws -> SubmissionResult {
+    public func submit(paper: PaperID, account: AccountID, day: Day, now: Double) async throws -> SubmissionResult {
         try await pool.write { db in
             let seq = try Self.seq(of: paper, in: db)
             if let row = try Row.fetchOne(db, sql: """
@@ -176,7 +176,7 @@ extension SQLitePaperStore {
     }
 
     /// Runs `sql` (which selects ``rankedColumns``) with named `arguments` plus `:viewer`.
-    func ranked(_ sql: String, _ arguments: [String: (any DatabaseValueConvertible)?], viewer: Int64?) async throws -> [RankedPaper] {
+    func ranked(_ sql: String, _ arguments: [String: (any DatabaseValueConvertible)?], viewer: AccountID?) async throws -> [RankedPaper] {
         var all = arguments
         all["viewer"] = viewer ?? -1
         let statementArguments = StatementArguments(all)
@@ -185,7 +185,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func dailyPage(_ day: Day, viewer: Int64?, limit: Int, offset: Int) async throws -> [RankedPaper] {
+    public func dailyPage(_ day: Day, viewer: AccountID?, limit: Int, offset: Int) async throws -> [RankedPaper] {
         try await ranked("""
             SELECT * FROM (
                 SELECT \(Self.rankedColumns),
@@ -198,7 +198,7 @@ extension SQLitePaperStore {
             """, ["day": day.description, "limit": limit, "offset": offset], viewer: viewer)
     }
 
-    public func featuredPapers(in days: ClosedRange<Day>, submitter: String?, newestFirst: Bool, viewer: Int64?,
+    public func featuredPapers(in days: ClosedRange<Day>, submitter: String?, newestFirst: Bool, viewer: AccountID?,
                                limit: Int, offset: Int) async throws -> [RankedPaper] {
         let members = submitter == nil
             ? "SELECT paper FROM paper_feature WHERE day BETWEEN :from AND :to UNION SELECT paper FROM submission WHERE day BETWEEN :from AND :to"
@@ -211,7 +211,7 @@ extension SQLitePaperStore {
                   "limit": limit, "offset": offset], viewer: viewer)
     }
 
-    public func trendingCandidates(since: Double, viewer: Int64?) async throws -> [RankedPaper] {
+    public func trendingCandidates(since: Double, viewer: AccountID?) async throws -> [RankedPaper] {
         // Entry times are refined by Trending.rank; here every paper that may qualify: upvoted, and submitted,
         // featured or announced no earlier than the day of `since`.
         let day = Day(unixTime: since).description
@@ -225,7 +225,7 @@ extension SQLitePaperStore {
             """, ["day": day, "since": since], viewer: viewer)
     }
 
-    public func rankedPapers(_ ids: [PaperID], viewer: Int64?) async throws -> [RankedPaper] {
+    public func rankedPapers(_ ids: [PaperID], viewer: AccountID?) async throws -> [RankedPaper] {
         guard !ids.isEmpty else { return [] }
         var arguments: [String: (any DatabaseValueConvertible)?] = [:]
         var names: [String] = []
@@ -239,14 +239,14 @@ extension SQLitePaperStore {
         return ids.compactMap { byID[$0] }
     }
 
-    public func submissions(of account: Int64, viewer: Int64?, limit: Int) async throws -> [RankedPaper] {
+    public func submissions(of account: AccountID, viewer: AccountID?, limit: Int) async throws -> [RankedPaper] {
         try await ranked("""
             SELECT \(Self.rankedColumns) FROM submission s0 JOIN paper p ON p.seq = s0.paper
             WHERE s0.account = :account ORDER BY s0.created_at DESC LIMIT :limit
             """, ["account": account, "limit": limit], viewer: viewer)
     }
 
-    public func upvotedPapers(of account: Int64, viewer: Int64?, limit: Int) async throws -> [RankedPaper] {
+    public func upvotedPapers(of account: AccountID, viewer: AccountID?, limit: Int) async throws -> [RankedPaper] {
         try await ranked("""
             SELECT \(Self.rankedColumns) FROM vote v0 JOIN paper p ON p.seq = v0.paper
             WHERE v0.account = :account ORDER BY v0.created_at DESC, p.id LIMIT :limit
@@ -265,7 +265,7 @@ extension SQLitePaperStore {
                         isPublic: row["is_public"], paperCount: row["paper_count"], createdAt: row["created_at"])
     }
 
-    public func createCollection(owner: Int64, name: String, isPublic: Bool, now: Double) async throws -> PaperCollection {
+    public func createCollection(owner: AccountID, name: String, isPublic: Bool, now: Double) async throws -> PaperCollection {
         try await pool.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM collection WHERE owner = ? AND name = ?", arguments: [owner, name]) == true {
                 throw CommunityError.collectionExists(name)
@@ -279,14 +279,14 @@ extension SQLitePaperStore {
         }
     }
 
-    public func collection(_ id: Int64) async throws -> PaperCollection? {
+    public func collection(_ id: CollectionID) async throws -> PaperCollection? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.collectionColumns) FROM collection c JOIN account a ON a.id = c.owner WHERE c.id = ?",
                              arguments: [id]).map(Self.collection(from:))
         }
     }
 
-    public func collections(of owner: Int64, includePrivate: Bool) async throws -> [PaperCollection] {
+    public func collections(of owner: AccountID, includePrivate: Bool) async throws -> [PaperCollection] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(Self.collectionColumns) FROM collection c JOIN account a ON a.id = c.owner
@@ -295,7 +295,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func setCollectionItem(collection: Int64, owner: Int64, paper: PaperID, present: Bool, now: Double) async throws {
+    public func setCollectionItem(collection: CollectionID, owner: AccountID, paper: PaperID, present: Bool, now: Double) async throws {
         try await pool.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM collection WHERE id = ? AND owner = ?", arguments: [collection, owner]) == true else {
                 throw CommunityError.unknownCollection(collection)
@@ -310,16 +310,16 @@ extension SQLitePaperStore {
         }
     }
 
-    public func collectionPapers(_ collection: Int64, viewer: Int64?, limit: Int, offset: Int) async throws -> [RankedPaper] {
+    public func collectionPapers(_ collection: CollectionID, viewer: AccountID?, limit: Int, offset: Int) async throws -> [RankedPaper] {
         try await ranked("""
             SELECT \(Self.rankedColumns) FROM collection_item i JOIN paper p ON p.seq = i.paper
             WHERE i.collection = :collection ORDER BY i.added_at DESC, p.id LIMIT :limit OFFSET :offset
             """, ["collection": collection, "limit": limit, "offset": offset], viewer: viewer)
     }
 
-    public func collectionsHolding(_ paper: PaperID, owner: Int64) async throws -> Set<Int64> {
+    public func collectionsHolding(_ paper: PaperID, owner: AccountID) async throws -> Set<CollectionID> {
         try await pool.read { db in
-            Set(try Int64.fetchAll(db, sql: """
+            Set(try CollectionID.fetchAll(db, sql: """
                 SELECT i.collection FROM collection_item i JOIN collection c ON c.id = i.collection JOIN paper p ON p.seq = i.paper
                 WHERE p.id = ? AND c.owner = ?
                 """, arguments: [paper.rawValue, owner]))

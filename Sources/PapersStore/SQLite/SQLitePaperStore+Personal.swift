@@ -3,7 +3,7 @@ import GRDB
 import PapersCore
 
 extension SQLitePaperStore {
-    public func personalSignals(account: Int64) async throws -> PersonalSignals {
+    public func personalSignals(account: AccountID) async throws -> PersonalSignals {
         try await pool.read { db in
             let setting = try Row.fetchOne(db, sql: "SELECT enabled, reset_at FROM personal_setting WHERE account = ?", arguments: [account])
             let resetAt: Double = setting?["reset_at"] ?? -Double.greatestFiniteMagnitude
@@ -40,7 +40,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func setDismissal(account: Int64, paper: PaperID, on: Bool, now: Double) async throws {
+    public func setDismissal(account: AccountID, paper: PaperID, on: Bool, now: Double) async throws {
         try await pool.write { db in
             let seq = try Self.seq(of: paper, in: db)
             if on {
@@ -51,7 +51,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func addSeeds(account: Int64, papers: [PaperID], now: Double) async throws -> Int {
+    public func addSeeds(account: AccountID, papers: [PaperID], now: Double) async throws -> Int {
         try await pool.write { db in
             var added = 0
             for paper in papers {
@@ -63,7 +63,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func setFilter(account: Int64, filter: PersonalFilter, on: Bool, now: Double) async throws {
+    public func setFilter(account: AccountID, filter: PersonalFilter, on: Bool, now: Double) async throws {
         try await pool.write { db in
             if on {
                 try db.execute(sql: "INSERT OR IGNORE INTO personal_filter (account, kind, value, created_at) VALUES (?, ?, ?, ?)",
@@ -75,7 +75,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func setPersonalization(account: Int64, enabled: Bool) async throws {
+    public func setPersonalization(account: AccountID, enabled: Bool) async throws {
         try await pool.write { db in
             try db.execute(sql: """
                 INSERT INTO personal_setting (account, enabled) VALUES (?1, ?2)
@@ -84,7 +84,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func resetPersonalization(account: Int64, now: Double) async throws {
+    public func resetPersonalization(account: AccountID, now: Double) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM dismissal WHERE account = ?", arguments: [account])
             try db.execute(sql: "DELETE FROM seed WHERE account = ?", arguments: [account])
@@ -95,7 +95,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func setFeedToken(account: Int64, tokenHash: [UInt8]?) async throws {
+    public func setFeedToken(account: AccountID, tokenHash: [UInt8]?) async throws {
         try await pool.write { db in
             try db.execute(sql: """
                 INSERT INTO personal_setting (account, feed_token_hash) VALUES (?1, ?2)
@@ -104,7 +104,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func hasFeedToken(account: Int64) async throws -> Bool {
+    public func hasFeedToken(account: AccountID) async throws -> Bool {
         try await pool.read { db in
             try Bool.fetchOne(db, sql: "SELECT feed_token_hash IS NOT NULL FROM personal_setting WHERE account = ?", arguments: [account]) ?? false
         }

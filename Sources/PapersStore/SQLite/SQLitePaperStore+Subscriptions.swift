@@ -40,17 +40,17 @@ extension SQLitePaperStore {
                             createdAt: row["created_at"], confirmedAt: row["confirmed_at"], bounces: row["bounces"])
     }
 
-    static func subscription(_ id: Int64, in db: Database) throws -> Subscription? {
+    static func subscription(_ id: SubscriptionID, in db: Database) throws -> Subscription? {
         try Row.fetchOne(db, sql: "SELECT \(subscriptionColumns) FROM subscription WHERE id = ?", arguments: [id]).map(subscription(from:))
     }
 
-    public func requestSubscription(email: EmailAddress, preferences: DigestPreferences, account: Int64?, now: Double,
+    public func requestSubscription(email: EmailAddress, preferences: DigestPreferences, account: AccountID?, now: Double,
                                     resendAfter: Double) async throws -> (subscription: Subscription, sendConfirmation: Bool) {
         let json = try Self.encodePreferences(preferences)
         return try await pool.write { db in
             let pending = try Row.fetchOne(db, sql: "SELECT id, confirmation_sent_at FROM subscription WHERE email = ? AND status = 'pending'",
                                            arguments: [email.value])
-            let id: Int64
+            let id: SubscriptionID
             let lastSent: Double?
             if let pending {
                 id = pending["id"]
@@ -62,7 +62,7 @@ extension SQLitePaperStore {
                     INSERT INTO subscription (email, frequency, preferences, status, account, created_at)
                     VALUES (?, ?, ?, 'pending', ?, ?)
                     """, arguments: [email.value, preferences.frequency.rawValue, json, account, now])
-                id = db.lastInsertedRowID
+                id = SubscriptionID(rawValue: db.lastInsertedRowID)
                 // One confirmation per address per interval, whichever request (and row) it went with.
                 lastSent = try Double.fetchOne(db, sql: "SELECT max(confirmation_sent_at) FROM subscription WHERE email = ?",
                                                arguments: [email.value])
@@ -74,11 +74,11 @@ extension SQLitePaperStore {
         }
     }
 
-    public func subscription(_ id: Int64) async throws -> Subscription? {
+    public func subscription(_ id: SubscriptionID) async throws -> Subscription? {
         try await pool.read { db in try Self.subscription(id, in: db) }
     }
 
-    public func subscriptions(of account: Int64) async throws -> [Subscription] {
+    public func subscriptions(of account: AccountID) async throws -> [Subscription] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(Self.subscriptionColumns) FROM subscription WHERE account = ? AND status != 'unsubscribed' ORDER BY id DESC
@@ -86,7 +86,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func confirmSubscription(_ id: Int64, now: Double) async throws -> Subscription? {
+    public func confirmSubscription(_ id: SubscriptionID, now: Double) async throws -> Subscription? {
         try await pool.write { db in
             guard let current = try Self.subscription(id, in: db), current.status != .unsubscribed else { return nil }
             guard current.status == .pending else { return current }
@@ -99,7 +99,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func unsubscribe(_ id: Int64, now: Double) async throws -> Bool {
+    public func unsubscribe(_ id: SubscriptionID, now: Double) async throws -> Bool {
         try await pool.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM subscription WHERE id = ?", arguments: [id]) == true else { return false }
             try db.execute(sql: "UPDATE subscription SET status = 'unsubscribed', unsubscribed_at = coalesce(unsubscribed_at, ?) WHERE id = ?",
@@ -113,7 +113,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func subscriptionsDue(_ period: DigestPeriod, after: Int64, limit: Int) async throws -> [Subscription] {
+    public func subscriptionsDue(_ period: DigestPeriod, after: SubscriptionID, limit: Int) async throws -> [Subscription] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(Self.subscriptionColumns) FROM subscription s
@@ -124,7 +124,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func lastDigestTime(_ subscription: Int64) async throws -> Double? {
+    public func lastDigestTime(_ subscription: SubscriptionID) async throws -> Double? {
         try await pool.read { db in
             try Double.fetchOne(db, sql: """
                 SELECT max(created_at) FROM outbox WHERE subscription = ? AND kind = 'digest' AND status != 'failed'
@@ -132,7 +132,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func papersAlreadySent(_ subscription: Int64, among papers: [PaperID]) async throws -> Set<PaperID> {
+    public func papersAlreadySent(_ subscription: SubscriptionID, among papers: [PaperID]) async throws -> Set<PaperID> {
         guard !papers.isEmpty else { return [] }
         return try await pool.read { db in
             var found: Set<PaperID> = []
