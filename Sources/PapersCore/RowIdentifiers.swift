@@ -44,3 +44,19 @@ public struct SubscriptionID: RowIdentifier {
     /// Wraps a row id.
     public init(rawValue: Int64) { self.rawValue = rawValue }
 }
+
+/// An API token's id (the token itself is secret; the id names it on the tokens page).
+public struct APITokenID: RowIdentifier {
+    /// The store's row id.
+    public let rawValue: Int64
+    /// Wraps a row id.
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+}
+
+/// A queued mail's id in the outbox.
+public struct OutboxMailID: RowIdentifier {
+    /// The store's row id.
+    public let rawValue: Int64
+    /// Wraps a row id.
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+}

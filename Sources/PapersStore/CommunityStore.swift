@@ -24,7 +24,7 @@ public protocol CommunityStore: Sendable {
     /// The account's API tokens (names and times only: the tokens themselves are not stored).
     func apiTokens(of account: AccountID) async throws -> [APITokenInfo]
     /// Revokes one of the account's tokens; false when it had no such token.
-    func revokeAPIToken(id: Int64, account: AccountID) async throws -> Bool
+    func revokeAPIToken(id: APITokenID, account: AccountID) async throws -> Bool
 
     /// Sets `account`'s upvote on `paper` to `on` (idempotent) and returns the paper's local upvote count after it;
     /// throws ``CommunityError/unknownPaper`` when the paper is not stored.
@@ -80,7 +80,7 @@ public enum SubmissionResult: Equatable, Sendable {
 /// An API token as listed to its owner.
 public struct APITokenInfo: Hashable, Sendable {
     /// Row id (for revoking).
-    public var id: Int64
+    public var id: APITokenID
     /// The owner's label for it.
     public var name: String
     /// When it was made (Unix seconds).
@@ -89,7 +89,7 @@ public struct APITokenInfo: Hashable, Sendable {
     public var lastUsedAt: Double?
 
     /// Creates a token description.
-    public init(id: Int64, name: String, createdAt: Double, lastUsedAt: Double?) {
+    public init(id: APITokenID, name: String, createdAt: Double, lastUsedAt: Double?) {
         self.id = id
         self.name = name
         self.createdAt = createdAt

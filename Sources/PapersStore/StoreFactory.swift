@@ -22,3 +22,5 @@ public enum StoreFactory {
 extension AccountID: DatabaseValueConvertible {}
 extension CollectionID: DatabaseValueConvertible {}
 extension SubscriptionID: DatabaseValueConvertible {}
+extension APITokenID: DatabaseValueConvertible {}
+extension OutboxMailID: DatabaseValueConvertible {}

@@ -37,13 +37,13 @@ public protocol SubscriptionStore: Sendable {
     /// mail to subscriptions that left, or digests to ones no longer active, is skipped.
     func queuedMail(now: Double, ignoringBackoff: Bool, limit: Int) async throws -> [OutboxMail]
     /// Marks mail accepted by the server (its 250 reply) and clears the subscription's bounce count.
-    func markSent(_ id: Int64, now: Double) async throws
+    func markSent(_ id: OutboxMailID, now: Double) async throws
     /// Records a transient failure: attempt counted, next try at `retryAt` (Unix seconds).
-    func markRetry(_ id: Int64, error: String, retryAt: Double) async throws
+    func markRetry(_ id: OutboxMailID, error: String, retryAt: Double) async throws
     /// Records a permanent failure: the mail is failed, its papers may go in a later digest, and the subscription
     /// counts a bounce and is paused at `pauseAfter` bounces in a row. Returns whether it was paused now.
     @discardableResult
-    func markFailed(_ id: Int64, error: String, now: Double, pauseAfter: Int) async throws -> Bool
+    func markFailed(_ id: OutboxMailID, error: String, now: Double, pauseAfter: Int) async throws -> Bool
     /// How many outbox rows are in each status (`queued`, `sent`, `failed`).
     func outboxCounts() async throws -> [String: Int]
 
@@ -81,7 +81,7 @@ public struct NewOutboxMail: Sendable {
 /// A queued message as the sender reads it.
 public struct OutboxMail: Sendable, Hashable {
     /// Row id.
-    public var id: Int64
+    public var id: OutboxMailID
     /// The subscription it belongs to.
     public var subscription: SubscriptionID
     /// `confirmation` or `digest`.
@@ -98,7 +98,7 @@ public struct OutboxMail: Sendable, Hashable {
     public var attempts: Int
 
     /// Creates a queued-mail value.
-    public init(id: Int64, subscription: SubscriptionID, kind: String, period: String, recipient: String, messageID: String, message: [UInt8], attempts: Int) {
+    public init(id: OutboxMailID, subscription: SubscriptionID, kind: String, period: String, recipient: String, messageID: String, message: [UInt8], attempts: Int) {
         self.id = id
         self.subscription = subscription
         self.kind = kind

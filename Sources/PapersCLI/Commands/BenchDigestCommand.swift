@@ -79,7 +79,7 @@ struct BenchDigestCommand: AsyncParsableCommand {
         var commits: [Double] = []
         for id in 1...Int64(min(500, max(1, report.queued))) {
             let t = ContinuousClock.now
-            try await store.markSent(id, now: now)
+            try await store.markSent(OutboxMailID(rawValue: id), now: now)
             commits.append(Self.seconds(ContinuousClock.now - t) * 1000)
         }
         commits.sort()

@@ -101,7 +101,7 @@ public struct OutboxSender: Sendable {
                         progress: (@Sendable (DeliveryReport) -> Void)? = nil) async throws -> DeliveryReport {
         var report = DeliveryReport()
         var session: (any MailSession)?
-        var tried: Set<Int64> = []
+        var tried: Set<OutboxMailID> = []
         defer { if let session { Task { await session.close() } } }
         batches: while true {
             let batch = try await store.queuedMail(now: dueBy ?? now(), ignoringBackoff: ignoringBackoff, limit: 200).filter { !tried.contains($0.id) }

@@ -139,7 +139,7 @@ struct AccountController: Sendable {
 
     @Sendable func revokeToken(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let viewer = context.viewer, !context.viaAPIToken else { return Self.toLogin(request) }
-        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), try await store.revokeAPIToken(id: id, account: viewer.id) else {
+        guard let id = context.parameters.get("id").flatMap({ APITokenID($0) }), try await store.revokeAPIToken(id: id, account: viewer.id) else {
             throw HTTPError(.notFound, message: "You have no such token.")
         }
         return Self.seeOther(SiteURL.tokens.path)

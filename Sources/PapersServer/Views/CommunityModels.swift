@@ -55,7 +55,7 @@ struct TokensPageModel: PageModel, MustacheComputed {
     var hasTokens: Bool { !tokens.isEmpty }
 
     struct TokenView: Sendable {
-        var id: Int64
+        var id: APITokenID
         var name: String
         var created: String
         var lastUsed: String

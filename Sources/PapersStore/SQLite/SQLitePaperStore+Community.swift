@@ -96,7 +96,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func revokeAPIToken(id: Int64, account: AccountID) async throws -> Bool {
+    public func revokeAPIToken(id: APITokenID, account: AccountID) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM api_token WHERE id = ? AND account = ?", arguments: [id, account])
             return db.changesCount > 0

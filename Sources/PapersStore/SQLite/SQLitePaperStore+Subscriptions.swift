@@ -204,7 +204,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func markSent(_ id: Int64, now: Double) async throws {
+    public func markSent(_ id: OutboxMailID, now: Double) async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
                            arguments: [now, id])
@@ -213,7 +213,7 @@ extension SQLitePaperStore {
         }
     }
 
-    public func markRetry(_ id: Int64, error: String, retryAt: Double) async throws {
+    public func markRetry(_ id: OutboxMailID, error: String, retryAt: Double) async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'queued'",
                            arguments: [String(error.prefix(500)), retryAt, id])
@@ -221,7 +221,7 @@ extension SQLitePaperStore {
     }
 
     @discardableResult
-    public func markFailed(_ id: Int64, error: String, now: Double, pauseAfter: Int) async throws -> Bool {
+    public func markFailed(_ id: OutboxMailID, error: String, now: Double, pauseAfter: Int) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
                            arguments: [String(error.prefix(500)), id])
