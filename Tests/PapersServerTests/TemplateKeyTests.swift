@@ -117,10 +117,11 @@ struct TemplateKeyTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try SQLitePaperStore(path: directory.file("papers.sqlite"))
-        let composer = try await MailComposer(settings: MailSettings(smtp: SMTPSettings(host: "127.0.0.1", port: 25),
-                                                               from: Mailbox(address: try EmailAddress(validating: "d@example.org")),
-                                                               baseURL: "http://papers.test"),
-                                        tokens: await SubscriptionTokens(store: store))
+        let tokens = try await SubscriptionTokens(store: store)
+        let composer = try MailComposer(settings: MailSettings(smtp: SMTPSettings(host: "127.0.0.1", port: 25),
+                                                         from: Mailbox(address: try EmailAddress(validating: "d@example.org")),
+                                                         baseURL: "http://papers.test"),
+                                        tokens: tokens)
         let subscription = Subscription(id: 1, email: try EmailAddress(validating: "a@example.org"), preferences: try DigestPreferences(),
                                         status: .active, accountID: 1, createdAt: 0, confirmedAt: 0, bounces: 0)
         let entry = DigestEntry(paper: RankedPaper(paper: Fixtures.paper("2511.10001", title: "T", listed: "2025-11-20"), votes: 1,
