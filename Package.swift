@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layering (arrows point down only):
 //   papers → PapersCLI → PapersServer → PapersSearch → PapersIngest → PapersStore → PapersCore
+//   PapersServer, PapersCLI → PapersDatabase → PapersSQLite (GRDB) | PapersPostgres (PostgresNIO) → PapersStore
 //   PapersIngest → PapersEmbedding → COpenBLAS (the encoder knows nothing of papers or storage)
 //   PapersServer → PapersMail → PapersSearch (mail: SMTP client on SwiftNIO, digest selection, outbox)
 let strict: [SwiftSetting] = [
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -54,10 +56,28 @@ let package = Package(
             name: "PapersCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: hot),
+        // The store's protocols and the keyword index both backends keep; no SQL here.
         .target(
             name: "PapersStore",
-            dependencies: ["PapersCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PapersCore"],
             swiftSettings: hot),
+        // The SQLite backend (GRDB): the zero-setup default, one file under the home folder.
+        .target(
+            name: "PapersSQLite",
+            dependencies: ["PapersCore", "PapersStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: hot),
+        // The PostgreSQL backend (PostgresNIO, pgvector): several servers on one database.
+        .target(
+            name: "PapersPostgres",
+            dependencies: ["PapersCore", "PapersStore",
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // Opens the backend a configuration names (SQLite file or PostgreSQL URL).
+        .target(
+            name: "PapersDatabase",
+            dependencies: ["PapersCore", "PapersStore", "PapersSQLite", "PapersPostgres"],
+            swiftSettings: strict),
         .target(
             name: "PapersEmbedding",
             dependencies: ["COpenBLAS", "CKernels"],
@@ -98,7 +118,7 @@ let package = Package(
         .target(
             name: "PapersServer",
             dependencies: [
-                "PapersCore", "PapersStore", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersMail", "PapersRecommend",
+                "PapersCore", "PapersStore", "PapersDatabase", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersMail", "PapersRecommend",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -115,7 +135,7 @@ let package = Package(
         .target(
             name: "PapersCLI",
             dependencies: [
-                "PapersCore", "PapersStore", "PapersIngest", "PapersSearch", "PapersServer", "PapersEmbedding", "PapersMail", "PapersRecommend",
+                "PapersCore", "PapersStore", "PapersSQLite", "PapersDatabase", "PapersIngest", "PapersSearch", "PapersServer", "PapersEmbedding", "PapersMail", "PapersRecommend",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -134,9 +154,14 @@ let package = Package(
             name: "PapersCoreTests",
             dependencies: ["PapersCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict),
+        // The store contract: every backend, the same answers (PostgreSQL from scripts/postgres-test-server.sh).
+        .testTarget(
+            name: "PapersStoreContractTests",
+            dependencies: ["PapersStore", "PapersSQLite", "PapersPostgres", "PapersTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "PapersStoreTests",
-            dependencies: ["PapersStore", "PapersTestSupport",
+            dependencies: ["PapersSQLite", "PapersStore", "PapersTestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict),
         .testTarget(
@@ -145,20 +170,20 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "PapersIngestTests",
-            dependencies: ["PapersIngest", "PapersStore", "PapersTestSupport"],
+            dependencies: ["PapersSQLite", "PapersIngest", "PapersStore", "PapersTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "PapersSearchTests",
-            dependencies: ["PapersSearch", "PapersTestSupport"],
+            dependencies: ["PapersSQLite", "PapersSearch", "PapersTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "PapersRecommendTests",
-            dependencies: ["PapersRecommend", "PapersStore", "PapersTestSupport",
+            dependencies: ["PapersSQLite", "PapersRecommend", "PapersStore", "PapersTestSupport",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict),
         .testTarget(
             name: "PapersServerTests",
-            dependencies: ["PapersServer", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersTestSupport",
+            dependencies: ["PapersDatabase", "PapersSQLite", "PapersServer", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersTestSupport",
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
             // Recorded pages, feeds and mail the render tests compare with (read from the source tree).
@@ -166,7 +191,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "PapersMailTests",
-            dependencies: ["PapersMail", "PapersStore", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersTestSupport",
+            dependencies: ["PapersSQLite", "PapersMail", "PapersStore", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersTestSupport",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "Logging", package: "swift-log")],
@@ -174,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "PapersCLITests",
             // The executable too: its tests run the binary, which building the tests must rebuild.
-            dependencies: ["PapersCLI", "PapersMail", "PapersTestSupport", "papers"],
+            dependencies: ["PapersDatabase", "PapersSQLite", "PapersCLI", "PapersMail", "PapersTestSupport", "papers"],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -10,6 +10,7 @@ import PapersSearch
 import PapersStore
 import Prometheus
 import ServiceLifecycle
+import PapersDatabase
 
 /// The one composition root: `papers serve` and the tests both build the server here.
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {

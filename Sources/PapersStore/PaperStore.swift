@@ -150,6 +150,14 @@ public struct EmbeddingJob: Sendable {
     public var text: String
     /// The paper's fingerprint when read; stored with the vector to detect later changes.
     public var fingerprint: [UInt8]
+
+    /// A job for paper `id` at row `cursor`.
+    public init(cursor: Int64, id: PaperID, text: String, fingerprint: [UInt8]) {
+        self.cursor = cursor
+        self.id = id
+        self.text = text
+        self.fingerprint = fingerprint
+    }
 }
 
 /// A computed embedding for a job.
@@ -168,9 +176,15 @@ public struct PaperEmbedding: Sendable {
 
 /// A batch of papers analysed and encoded for writing; opaque outside the store.
 public struct PreparedUpsert: Sendable {
-    let papers: [PreparedPaper]
-    let postings: KeywordSegment.LocalPostings
-    let defaultDay: Day
+    package let papers: [PreparedPaper]
+    package let postings: KeywordSegment.LocalPostings
+    package let defaultDay: Day
+
+    package init(papers: [PreparedPaper], postings: KeywordSegment.LocalPostings, defaultDay: Day) {
+        self.papers = papers
+        self.postings = postings
+        self.defaultDay = defaultDay
+    }
 
     /// Papers in the batch.
     public var count: Int { papers.count }
@@ -180,10 +194,13 @@ public struct PreparedUpsert: Sendable {
 public enum StoreError: Error, CustomStringConvertible {
     /// The database could not be opened or migrated.
     case cannotOpen(path: String, reason: String)
+    /// A stored value cannot be read back (a row written by something else, or damaged).
+    case corrupt(String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): return "cannot open database \(path): \(reason)"
+        case .corrupt(let what): return "corrupt database: \(what)"
         }
     }
 }

@@ -4,6 +4,8 @@ import PapersMail
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
+import PapersDatabase
 
 @Suite("papers digest run: kill -9 safe, exactly one digest per subscriber")
 struct DigestCommandTests {

@@ -4,6 +4,8 @@ import PapersIngest
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
+import PapersDatabase
 
 /// Runs `papers` with input on standard input; returns status, stdout and stderr.
 private func runWithInput(_ arguments: [String], input: Data) async throws -> (status: Int32, output: String, errors: String) {

@@ -5,6 +5,8 @@ import PapersIngest
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
+import PapersDatabase
 
 /// Holds the pid of the harvest to kill, set once it started.
 final class Victim: @unchecked Sendable {

@@ -5,6 +5,8 @@ import PapersIngest
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
+import PapersDatabase
 
 /// Runs a command and returns its exit status and output.
 @discardableResult

@@ -8,6 +8,8 @@ import PapersIngest
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
+import PapersDatabase
 
 @Suite("A person's signals survive kill -9")
 struct PersonalSignalsCrashTests {

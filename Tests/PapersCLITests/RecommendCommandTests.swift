@@ -3,6 +3,8 @@ import PapersCore
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
+import PapersDatabase
 
 @Suite("papers recommend: any profile, ranked with the code of /for-you")
 struct RecommendCommandTests {

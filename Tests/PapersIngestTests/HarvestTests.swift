@@ -4,6 +4,7 @@ import PapersIngest
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
 
 /// Politeness scaled down for loopback tests.
 let testPoliteness = Politeness(minimumInterval: .milliseconds(10), maximumAttempts: 3, initialBackoff: .milliseconds(10),

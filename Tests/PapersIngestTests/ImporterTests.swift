@@ -4,6 +4,7 @@ import PapersIngest
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
 
 /// Collects failures reported from the importer's tasks.
 final class FailureLog: @unchecked Sendable {

@@ -5,6 +5,7 @@ import PapersCore
 import PapersSearch
 import PapersStore
 import PapersTestSupport
+import PapersSQLite
 
 /// Stores, papers, subscribers and runners for the mail suites; time is pinned to Tuesday 24 November 2026, 07:00 UTC.
 enum MailFixtures {

@@ -5,6 +5,7 @@ import PapersStore
 import PapersTestSupport
 import PropertyBased
 import Testing
+import PapersSQLite
 
 /// A store with three topics over three days and one account, for the service tests.
 struct RankingFixture {

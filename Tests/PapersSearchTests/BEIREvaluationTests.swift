@@ -4,6 +4,7 @@ import PapersCore
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
 
 @Suite("BEIR evaluation of keyword search")
 struct BEIREvaluationTests {

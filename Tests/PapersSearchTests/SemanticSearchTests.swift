@@ -6,6 +6,7 @@ import PapersSearch
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
 
 /// The 285 seed papers imported and embedded once for every test of the suite (~30 s of encoding).
 private actor SeededStore {

@@ -10,6 +10,8 @@ import PapersIngest
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
+import PapersDatabase
 
 /// A live server (real sockets) over a store with papers on 2025-11-19 and 2025-11-20, its clock pinned to
 /// 2025-11-20 18:00 UTC.

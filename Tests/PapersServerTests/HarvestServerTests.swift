@@ -11,6 +11,7 @@ import PapersIngest
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
 
 @Suite("The server harvests by itself and says how it goes")
 struct HarvestServerTests {

@@ -7,6 +7,7 @@ import PapersCore
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
 
 /// Every page, feed, API answer and mail, rendered from one fixed state and compared byte for byte with the copy
 /// kept in `Golden/`: a refactoring of templates, view-models or links must not change what people receive.

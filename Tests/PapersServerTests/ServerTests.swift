@@ -9,6 +9,8 @@ import PapersSearch
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
+import PapersDatabase
 
 /// A server over a temporary store holding a few papers, one of them hostile.
 struct ServerFixture {

@@ -8,6 +8,7 @@ import PapersMail
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
 
 /// Runs `body` with a live server whose mail worker sends through a real SMTP server on 127.0.0.1.
 func withMailingServer(limits: RateLimits = RateLimits(),

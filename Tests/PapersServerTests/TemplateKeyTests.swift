@@ -5,6 +5,7 @@ import PapersCore
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
 
 /// One full sample of every page model: every list holds an item, every optional a value, so walking a template
 /// against it reaches every tag.

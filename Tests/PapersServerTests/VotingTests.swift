@@ -12,6 +12,7 @@ import PapersIngest
 import PapersStore
 import PapersTestSupport
 import Testing
+import PapersSQLite
 
 @Suite("Upvotes, submissions, trending and the daily tabs")
 struct VotingTests {

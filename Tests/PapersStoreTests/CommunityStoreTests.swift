@@ -3,6 +3,7 @@ import PapersCore
 import PapersStore
 import PapersTestSupport
 import Testing
+@testable import PapersSQLite
 
 /// A store with five papers over two days and two accounts.
 struct CommunityFixture {

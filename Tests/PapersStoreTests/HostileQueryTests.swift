@@ -4,6 +4,7 @@ import PapersStore
 import PapersTestSupport
 import PropertyBased
 import Testing
+@testable import PapersSQLite
 
 @Suite("Keyword search survives hostile input")
 struct HostileQueryTests {

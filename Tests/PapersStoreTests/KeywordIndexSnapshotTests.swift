@@ -3,6 +3,7 @@ import PapersCore
 @testable import PapersStore
 import PapersTestSupport
 import Testing
+@testable import PapersSQLite
 
 @Suite("Keyword index snapshot: a new process starts from the saved index only when it matches the segments")
 struct KeywordIndexSnapshotTests {

@@ -3,6 +3,7 @@ import PapersCore
 import PapersStore
 import PapersTestSupport
 import Testing
+@testable import PapersSQLite
 
 @Suite("SQLite store: upserts are idempotent and versions only move forward")
 struct SQLitePaperStoreTests {

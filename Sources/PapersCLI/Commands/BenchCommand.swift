@@ -3,6 +3,8 @@ import Foundation
 import PapersCore
 import PapersIngest
 import PapersStore
+import PapersSQLite
+import PapersDatabase
 
 /// `papers bench …`: measurements too slow for unit tests.
 struct BenchCommand: AsyncParsableCommand {

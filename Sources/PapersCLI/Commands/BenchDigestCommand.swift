@@ -6,6 +6,7 @@ import PapersIngest
 import PapersMail
 import PapersSearch
 import PapersStore
+import PapersDatabase
 
 /// `papers bench digest`: plan and send digests for many subscribers to an SMTP server, and report the rates.
 struct BenchDigestCommand: AsyncParsableCommand {

@@ -9,6 +9,7 @@ import PapersIngest
 import PapersRecommend
 import PapersServer
 import PapersStore
+import PapersDatabase
 
 /// `papers bench for-you`: fitting a personal model, ranking a day's candidates, and `/for-you` over HTTP
 /// with many people's models live.

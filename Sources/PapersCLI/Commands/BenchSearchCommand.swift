@@ -3,6 +3,7 @@ import Foundation
 import PapersCore
 import PapersSearch
 import PapersStore
+import PapersDatabase
 
 /// `papers bench search`: query latency per mode and stage over an existing home, with a file of queries.
 struct BenchSearchCommand: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import PapersCore
 import PapersSearch
 import PapersStore
+import PapersDatabase
 
 /// `papers bench vectors`: HNSW against exact search on the real embeddings in --home, and on synthetic
 /// vectors drawn from a Gaussian fitted to them.

@@ -7,6 +7,7 @@ import PapersMail
 import PapersRecommend
 import PapersSearch
 import PapersStore
+import PapersDatabase
 
 /// Mail options shared by `papers serve` and `papers digest run`.
 struct MailOptions: ParsableArguments {

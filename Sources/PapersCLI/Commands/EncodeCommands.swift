@@ -5,6 +5,7 @@ import PapersEmbedding
 import PapersSearch
 import PapersIngest
 import PapersStore
+import PapersDatabase
 
 /// Options of every command that runs the encoder.
 struct ModelOptions: ParsableArguments {

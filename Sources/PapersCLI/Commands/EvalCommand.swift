@@ -3,6 +3,7 @@ import Foundation
 import PapersEmbedding
 import PapersSearch
 import PapersStore
+import PapersSQLite
 
 /// `papers eval …`.
 struct EvalCommand: AsyncParsableCommand {

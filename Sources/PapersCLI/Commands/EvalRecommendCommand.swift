@@ -5,6 +5,7 @@ import PapersCore
 import PapersIngest
 import PapersRecommend
 import PapersStore
+import PapersSQLite
 
 /// `papers eval recommend [FILE]`: the offline evaluation of personal ranking (docs/recommend.md).
 struct RecommendEvalCommand: AsyncParsableCommand {

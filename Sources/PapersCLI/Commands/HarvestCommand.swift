@@ -4,6 +4,7 @@ import PapersCore
 import PapersEmbedding
 import PapersIngest
 import PapersStore
+import PapersDatabase
 
 extension Day: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }

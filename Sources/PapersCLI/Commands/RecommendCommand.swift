@@ -3,6 +3,7 @@ import Foundation
 import PapersCore
 import PapersRecommend
 import PapersStore
+import PapersDatabase
 
 /// `papers recommend --liked ID…`: ranks days of papers for an ad-hoc profile, with the code behind `/for-you`.
 struct RecommendCommand: AsyncParsableCommand {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import PapersStore
+import PapersSQLite
+import PapersDatabase
 
 /// `papers reindex`: rebuild the keyword index from the stored papers.
 struct ReindexCommand: AsyncParsableCommand {

@@ -5,6 +5,7 @@ import PapersEmbedding
 import PapersSearch
 import PapersServer
 import PapersStore
+import PapersDatabase
 
 extension SearchMode: ExpressibleByArgument {}
 

@@ -2,8 +2,8 @@ import Foundation
 import PapersCore
 
 /// A query after analysis: what the index can match.
-struct AnalyzedQuery {
-    enum Clause {
+package struct AnalyzedQuery {
+    package enum Clause {
         /// Any of these terms (one term, or a prefix's expansions).
         case anyTerm([String])
         /// All terms, consecutive, in one field.
@@ -11,14 +11,22 @@ struct AnalyzedQuery {
     }
 
     /// Clauses that rank, each with how often the query names it (its score is multiplied by that).
-    var included: [(clause: Clause, weight: UInt32)]
-    var excluded: [Clause]
+    package var included: [(clause: Clause, weight: UInt32)]
+    package var excluded: [Clause]
+
+    /// Every phrase the query holds, included or excluded (each must be verified against the rows).
+    package var phrases: [[String]] {
+        (included.map(\.clause) + excluded).compactMap { clause in
+            if case .phrase(let terms) = clause { return terms }
+            return nil
+        }
+    }
 }
 
 /// An in-memory, read-only view of all keyword segments: BM25 (BM25F-style field weights) as quantised
 /// impacts per posting (``ImpactPostings``), with liveness resolved at load (the newest segment holding a
 /// paper wins), day and category filters.
-final class KeywordIndexReader: @unchecked Sendable {
+package final class KeywordIndexReader: @unchecked Sendable {
     private struct TermSlice {
         var segment: Int32
         var range: Range<Int>
@@ -37,7 +45,7 @@ final class KeywordIndexReader: @unchecked Sendable {
     private var categoryData: [UInt16] = []
     private var categoryIDs: [String: UInt16] = [:]
     /// Papers indexed.
-    private(set) var liveCount = 0
+    package private(set) var liveCount = 0
     private var averageLength: Double = 1
     private let sortedTermsLock = NSLock()
     private var sortedTermsCache: [String]?
@@ -46,7 +54,7 @@ final class KeywordIndexReader: @unchecked Sendable {
     let scoring: KeywordScoring
 
     /// A reader from a snapshot file's arrays (``KeywordIndexSnapshot``).
-    init(snapshot: KeywordIndexSnapshot.Contents, scoring: KeywordScoring) {
+    package init(snapshot: KeywordIndexSnapshot.Contents, scoring: KeywordScoring) {
         self.scoring = scoring
         segmentIDs = snapshot.segmentIDs
         postings = ImpactPostings(docs: snapshot.docs, impacts: snapshot.impacts, scale: snapshot.scale)
@@ -67,7 +75,7 @@ final class KeywordIndexReader: @unchecked Sendable {
     }
 
     /// Everything a snapshot file stores.
-    var snapshot: KeywordIndexSnapshot.Contents {
+    package var snapshot: KeywordIndexSnapshot.Contents {
         var terms = [String](repeating: "", count: termIndex.count)
         for (term, i) in termIndex { terms[i] = term }
         var categories = [String](repeating: "", count: categoryIDs.count)
@@ -80,7 +88,7 @@ final class KeywordIndexReader: @unchecked Sendable {
     }
 
     /// Builds the reader from segments given oldest first, with impacts from `scoring`.
-    init(segments: [(id: Int64, docs: [UInt8], postings: [UInt8])], scoring: KeywordScoring = .standard) throws(SegmentError) {
+    package init(segments: [(id: Int64, docs: [UInt8], postings: [UInt8])], scoring: KeywordScoring = .standard) throws(SegmentError) {
         self.scoring = scoring
         segmentIDs = segments.map(\.id)
         var slices: [String: [TermSlice]] = [:]
@@ -167,7 +175,7 @@ final class KeywordIndexReader: @unchecked Sendable {
     }
 
     /// Indexed terms starting with `prefix`, most frequent first, at most `limit`.
-    func expand(prefix: String, limit: Int) -> [String] {
+    package func expand(prefix: String, limit: Int) -> [String] {
         sortedTermsLock.lock()
         if sortedTermsCache == nil { sortedTermsCache = termIndex.keys.sorted() }
         let sorted = sortedTermsCache!
@@ -192,7 +200,7 @@ final class KeywordIndexReader: @unchecked Sendable {
     }
 
     /// Live rows whose postings hold every one of `terms` (candidates for an author filter).
-    func rows(containingAll terms: [String]) -> Set<UInt32> {
+    package func rows(containingAll terms: [String]) -> Set<UInt32> {
         let ordered = terms.sorted { documentFrequency($0) < documentFrequency($1) }
         guard let first = ordered.first else { return [] }
         var result = Set<UInt32>()
@@ -213,7 +221,7 @@ final class KeywordIndexReader: @unchecked Sendable {
 
     /// `filters` as a predicate over row numbers; nil when they restrict nothing. Rows the index does not
     /// know (embedded before being indexed, or deleted) never pass a real filter.
-    func predicate(for filters: SearchFilters) -> (@Sendable (UInt32) -> Bool)? {
+    package func predicate(for filters: SearchFilters) -> (@Sendable (UInt32) -> Bool)? {
         if filters.category == nil && filters.from == nil && filters.to == nil { return nil }
         // The author filter is resolved by the store (it needs the stored names).
         let from = filters.from.map { Int32(clamping: $0.daysSinceEpoch) }
@@ -276,7 +284,7 @@ final class KeywordIndexReader: @unchecked Sendable {
 
     /// Ranked documents for `query`: at most `limit` after skipping `offset`, and whether more exist.
     /// `allowed`, when given, restricts results to those rows (the store's author filter).
-    func search(_ query: AnalyzedQuery, filters: SearchFilters, allowed: Set<UInt32>? = nil, limit: Int, offset: Int,
+    package func search(_ query: AnalyzedQuery, filters: SearchFilters, allowed: Set<UInt32>? = nil, limit: Int, offset: Int,
                 verifyPhrase: ([UInt32], [String]) -> Set<UInt32>) -> (hits: [(seq: UInt32, score: Double)], hasMore: Bool) {
         let from = filters.from.map { Int32(clamping: $0.daysSinceEpoch) }
         let to = filters.to.map { Int32(clamping: $0.daysSinceEpoch) }

@@ -8,9 +8,9 @@ import Foundation
 /// file for other segments is ignored, as is one that is truncated or malformed: the index is then built
 /// from the segments as before and the file rewritten. Written to a temporary name and renamed, so a
 /// reader never sees half a file. Native byte order: the file is a cache for this machine, not an export.
-enum KeywordIndexSnapshot {
+package enum KeywordIndexSnapshot {
     /// What the file holds: a ``KeywordIndexReader``'s arrays.
-    struct Contents {
+    package struct Contents {
         var segmentIDs: [Int64]
         var docs: [UInt32]
         var impacts: [UInt8]
@@ -33,7 +33,7 @@ enum KeywordIndexSnapshot {
     private static let trailer = Array("KWEND001".utf8)
 
     /// Writes `contents` for the segments described by `signature`, streaming (no second copy in memory).
-    static func write(_ contents: Contents, signature: String, to path: String) throws {
+    package static func write(_ contents: Contents, signature: String, to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
@@ -74,7 +74,7 @@ enum KeywordIndexSnapshot {
     }
 
     /// The contents saved for `signature`, or nil when the file is missing, for other segments, or damaged.
-    static func read(from path: String, signature: String) -> Contents? {
+    package static func read(from path: String, signature: String) -> Contents? {
         guard let handle = FileHandle(forReadingAtPath: path),
               let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue else { return nil }
         defer { try? handle.close() }

@@ -24,32 +24,44 @@ public struct FieldWeights: Sendable, Hashable {
 /// One immutable segment of the keyword index: for a set of documents, their lengths, days and
 /// categories (`docs` blob) and, per term, the documents containing it with weighted frequencies
 /// (`postings` blob, terms sorted, document numbers delta-coded as varints).
-struct KeywordSegment {
-    struct Doc {
-        var seq: UInt32
-        var length: UInt32
-        var day: Int32
-        var categories: [String]
+package struct KeywordSegment {
+    package struct Doc {
+        package var seq: UInt32
+        package var length: UInt32
+        package var day: Int32
+        package var categories: [String]
+
+        package init(seq: UInt32, length: UInt32, day: Int32, categories: [String]) {
+            self.seq = seq
+            self.length = length
+            self.day = day
+            self.categories = categories
+        }
 
         /// The length that marks a tombstone: the paper was deleted, and every older posting of it is dead.
-        static let deletedLength = UInt32.max
+        package static let deletedLength = UInt32.max
 
         var isDeleted: Bool { length == Self.deletedLength }
     }
 
-    var docs: [Doc]
+    package var docs: [Doc]
     /// term → postings (seq ascending, weighted tf).
-    var postings: [(term: String, entries: [(seq: UInt32, tf: UInt32)])]
+    package var postings: [(term: String, entries: [(seq: UInt32, tf: UInt32)])]
+
+    package init(docs: [Doc], postings: [(term: String, entries: [(seq: UInt32, tf: UInt32)])]) {
+        self.docs = docs
+        self.postings = postings
+    }
 
     static let docsMagic: [UInt8] = Array("PKD1".utf8)
     static let postingsMagic: [UInt8] = Array("PKP1".utf8)
 
     /// The weighted term counts and length of one paper's indexed fields.
-    struct Analysis: Sendable {
-        var length: UInt32
-        var terms: [(String, UInt32)]
+    package struct Analysis: Sendable {
+        package var length: UInt32
+        package var terms: [(String, UInt32)]
 
-        init(title: String, abstract: String, authors: String, analyzer: TextAnalyzer, weights: FieldWeights = .standard) {
+        package init(title: String, abstract: String, authors: String, analyzer: TextAnalyzer, weights: FieldWeights = .standard) {
             let (terms, length) = analyzer.weightedCounts([
                 (title, weights.title), (abstract, weights.abstract), (authors, weights.authors),
             ])
@@ -59,7 +71,7 @@ struct KeywordSegment {
     }
 
     /// Builds a segment from analysed documents `(seq, day, categories, analysis)` with distinct seqs.
-    static func build(_ documents: [(seq: UInt32, day: Day, categories: [String], analysis: Analysis)]) -> KeywordSegment {
+    package static func build(_ documents: [(seq: UInt32, day: Day, categories: [String], analysis: Analysis)]) -> KeywordSegment {
         var docs: [Doc] = []
         var byTerm: [String: [(seq: UInt32, tf: UInt32)]] = [:]
         for d in documents.sorted(by: { $0.seq < $1.seq }) {
@@ -70,7 +82,7 @@ struct KeywordSegment {
         return KeywordSegment(docs: docs, postings: postings)
     }
 
-    func encodeDocs() -> [UInt8] {
+    package func encodeDocs() -> [UInt8] {
         var w = ByteWriter()
         w.bytes.append(contentsOf: Self.docsMagic)
         var categoryIDs: [String: UInt16] = [:]
@@ -95,7 +107,7 @@ struct KeywordSegment {
         return w.bytes
     }
 
-    func encodePostings() -> [UInt8] {
+    package func encodePostings() -> [UInt8] {
         var w = ByteWriter()
         w.bytes.append(contentsOf: Self.postingsMagic)
         w.u32(UInt32(postings.count))
@@ -116,7 +128,7 @@ struct KeywordSegment {
         return w.bytes
     }
 
-    static func decodeDocs(_ bytes: [UInt8]) throws(SegmentError) -> [Doc] {
+    package static func decodeDocs(_ bytes: [UInt8]) throws(SegmentError) -> [Doc] {
         var r = ByteReader(bytes)
         try r.need(4)
         guard Array(bytes[0..<4]) == docsMagic else { throw SegmentError.corrupt("bad docs header") }
@@ -173,7 +185,7 @@ struct KeywordSegment {
     }
 
     /// Merges segments (given oldest first) keeping only documents for which `isLive(segmentIndex, seq)`.
-    static func merge(_ parts: [(docs: [UInt8], postings: [UInt8])], isLive: (Int, UInt32) -> Bool) throws(SegmentError) -> KeywordSegment {
+    package static func merge(_ parts: [(docs: [UInt8], postings: [UInt8])], isLive: (Int, UInt32) -> Bool) throws(SegmentError) -> KeywordSegment {
         var docs: [Doc] = []
         var byTerm: [String: [(seq: UInt32, tf: UInt32)]] = [:]
         for (index, part) in parts.enumerated() {

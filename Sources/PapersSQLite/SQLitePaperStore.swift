@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PapersCore
+import PapersStore
 
 /// The embedded backend: one SQLite file (WAL mode) through GRDB; keyword search over Papers' own segment index
 /// stored in the same file (docs/search.md).
@@ -268,7 +269,7 @@ public final class SQLitePaperStore: PaperStore {
     public func keywordCandidates(_ query: KeywordQuery, filters: SearchFilters, limit: Int) async throws -> [ScoredPaper] {
         guard limit > 0 else { return [] }
         let reader = try await keywordIndex.current(pool)
-        let analyzed = analyzers.withAnalyzer { analyzer in KeywordIndexStorage.analyze(query, analyzer: analyzer, reader: reader) }
+        let analyzed = analyzers.withAnalyzer { analyzer in KeywordIndexMaintenance.analyze(query, analyzer: analyzer, reader: reader) }
         guard !analyzed.included.isEmpty else { return [] }
         return try await pool.read { db in
             var allowed: Set<UInt32>?
@@ -284,7 +285,7 @@ public final class SQLitePaperStore: PaperStore {
     public func hits(for ranked: [ScoredPaper], highlighting query: KeywordQuery) async throws -> [SearchHit] {
         guard !ranked.isEmpty else { return [] }
         let reader = try await keywordIndex.current(pool)
-        let analyzed = analyzers.withAnalyzer { analyzer in KeywordIndexStorage.analyze(query, analyzer: analyzer, reader: reader) }
+        let analyzed = analyzers.withAnalyzer { analyzer in KeywordIndexMaintenance.analyze(query, analyzer: analyzer, reader: reader) }
         let queryTerms = Set(analyzed.included.flatMap { clause, _ -> [String] in
             switch clause {
             case .anyTerm(let terms), .phrase(let terms): return terms

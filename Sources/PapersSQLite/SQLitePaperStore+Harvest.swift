@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PapersCore
+import PapersStore
 
 extension SQLitePaperStore {
     public func saveFeatures(_ features: [PaperFeature]) async throws -> Int {

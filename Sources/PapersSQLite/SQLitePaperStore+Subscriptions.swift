@@ -1,43 +1,15 @@
 import Foundation
 import GRDB
 import PapersCore
-
-/// The JSON kept in `subscription.preferences` (the frequency has its own column).
-private struct StoredPreferences: Codable {
-    struct Topic: Codable {
-        var kind: String
-        var value: String
-    }
-    var trending: Bool
-    var topics: [Topic]
-    var include: [String]
-    var exclude: [String]
-    var maxPapers: Int
-    /// Absent in rows written before personal ranking existed.
-    var forYou: Bool?
-}
+import PapersStore
 
 extension SQLitePaperStore {
     static let subscriptionColumns = "id, email, frequency, preferences, status, account, created_at, confirmed_at, bounces"
 
-    static func encodePreferences(_ preferences: DigestPreferences) throws -> String {
-        let stored = StoredPreferences(trending: preferences.trending,
-                                       topics: preferences.topics.map { .init(kind: $0.kind, value: $0.value) },
-                                       include: preferences.include, exclude: preferences.exclude, maxPapers: preferences.maxPapers,
-                                       forYou: preferences.forYou ? true : nil)
-        return String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)
-    }
-
     static func subscription(from row: Row) throws -> Subscription {
-        let stored = try JSONDecoder().decode(StoredPreferences.self, from: Data((row["preferences"] as String).utf8))
-        let frequency = DigestFrequency(rawValue: row["frequency"]) ?? .daily
-        let preferences = try DigestPreferences(frequency: frequency, trending: stored.trending,
-                                                topics: stored.topics.compactMap { SubscriptionTopic(kind: $0.kind, value: $0.value) },
-                                                include: stored.include, exclude: stored.exclude, maxPapers: stored.maxPapers,
-                                                forYou: stored.forYou ?? false)
-        return Subscription(id: row["id"], email: try EmailAddress(validating: row["email"]), preferences: preferences,
-                            status: SubscriptionStatus(rawValue: row["status"]) ?? .paused, accountID: row["account"],
-                            createdAt: row["created_at"], confirmedAt: row["confirmed_at"], bounces: row["bounces"])
+        try StoredPreferences.subscription(id: row["id"], email: row["email"], frequency: row["frequency"], preferencesJSON: row["preferences"],
+                                           status: row["status"], account: row["account"], createdAt: row["created_at"],
+                                           confirmedAt: row["confirmed_at"], bounces: row["bounces"])
     }
 
     static func subscription(_ id: SubscriptionID, in db: Database) throws -> Subscription? {
@@ -46,7 +18,7 @@ extension SQLitePaperStore {
 
     public func requestSubscription(email: EmailAddress, preferences: DigestPreferences, account: AccountID?, now: Double,
                                     resendAfter: Double) async throws -> (subscription: Subscription, sendConfirmation: Bool) {
-        let json = try Self.encodePreferences(preferences)
+        let json = try StoredPreferences.encode(preferences)
         return try await pool.write { db in
             let pending = try Row.fetchOne(db, sql: "SELECT id, confirmation_sent_at FROM subscription WHERE email = ? AND status = 'pending'",
                                            arguments: [email.value])

@@ -1,33 +1,46 @@
 import Foundation
-import GRDB
 import PapersCore
 
-/// A paper made ready for writing outside the write lock: fingerprint, column values, analysis.
-struct PreparedPaper: Sendable {
-    var paper: Paper
-    var fingerprint: Data
-    /// Values for `id, version, title, abstract, authors, author_names, categories, published, updated,
-    /// listed, versions, doi, journal_ref, comments, license, links, fingerprint` (everything but `day`).
-    var values: [DatabaseValue]
-    var analysis: KeywordSegment.Analysis
+/// A paper made ready for writing outside the write lock: fingerprint, column texts, analysis. Backends bind the
+/// columns in their own way (``columns``, in the order of the paper table's columns).
+package struct PreparedPaper: Sendable {
+    package var paper: Paper
+    package var fingerprint: Data
+    package var analysis: KeywordSegment.Analysis
+    package var authorsJSON: String
+    package var versionsJSON: String
+    package var linksJSON: String
 
-    init(_ p: Paper, analyzer: TextAnalyzer, weights: FieldWeights) {
+    package init(_ p: Paper, analyzer: TextAnalyzer, weights: FieldWeights) {
         paper = p
         fingerprint = Data(p.fingerprint)
-        let columns: [(any DatabaseValueConvertible)?] = [
-            p.id.rawValue, p.version, p.title, p.abstract, JSONText.authors(p.authors), p.authorNames,
-            p.categories.joined(separator: " "), p.published?.description, p.updated?.description,
-            p.listed?.description, JSONText.versions(p.versions), p.doi, p.journalRef, p.comments, p.license,
-            JSONText.array(p.links), fingerprint,
-        ]
-        values = columns.map { $0?.databaseValue ?? .null }
+        authorsJSON = JSONText.authors(p.authors)
+        versionsJSON = JSONText.versions(p.versions)
+        linksJSON = JSONText.array(p.links)
         analysis = KeywordSegment.Analysis(title: p.title, abstract: p.abstract, authors: p.authorNames, analyzer: analyzer, weights: weights)
+    }
+
+    /// A column value, nil for SQL NULL.
+    package enum Column: Sendable {
+        case text(String?)
+        case integer(Int?)
+        case blob(Data)
+    }
+
+    /// Values for `id, version, title, abstract, authors, author_names, categories, published, updated, listed,
+    /// versions, doi, journal_ref, comments, license, links, fingerprint` (everything but `day`).
+    package var columns: [Column] {
+        let p = paper
+        return [.text(p.id.rawValue), .integer(p.version), .text(p.title), .text(p.abstract), .text(authorsJSON), .text(p.authorNames),
+                .text(p.categories.joined(separator: " ")), .text(p.published?.description), .text(p.updated?.description),
+                .text(p.listed?.description), .text(versionsJSON), .text(p.doi), .text(p.journalRef), .text(p.comments),
+                .text(p.license), .text(linksJSON), .blob(fingerprint)]
     }
 }
 
 extension AnalyzerPool {
     /// Prepares papers on all cores, in order.
-    func prepareInParallel(_ papers: [Paper], weights: FieldWeights) async -> [PreparedPaper] {
+    package func prepareInParallel(_ papers: [Paper], weights: FieldWeights) async -> [PreparedPaper] {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, papers.count / 200))
         let chunk = (papers.count + parts - 1) / parts
         return await withTaskGroup(of: (Int, [PreparedPaper]).self) { group in
@@ -46,11 +59,11 @@ extension AnalyzerPool {
 
 extension KeywordSegment {
     /// A batch's posting lists keyed by position in the batch, built before row numbers are known.
-    struct LocalPostings: Sendable {
+    package struct LocalPostings: Sendable {
         /// term → (batch index, weighted tf), batch index ascending.
         let byTerm: [(term: String, entries: [(local: Int32, tf: UInt32)])]
 
-        init(_ analyses: [Analysis]) {
+        package init(_ analyses: [Analysis]) {
             var map: [String: [(local: Int32, tf: UInt32)]] = [:]
             for (local, analysis) in analyses.enumerated() {
                 for (term, tf) in analysis.terms { map[term, default: []].append((Int32(local), tf)) }
@@ -60,7 +73,7 @@ extension KeywordSegment {
 
         /// The segment for the papers that were written (`indexed`: batch index, row number, day).
         /// When a paper occurs twice in a batch, its last occurrence wins.
-        func segment(indexed: [(index: Int, seq: UInt32, day: Day)], papers: [PreparedPaper]) -> KeywordSegment {
+        package func segment(indexed: [(index: Int, seq: UInt32, day: Day)], papers: [PreparedPaper]) -> KeywordSegment {
             guard !indexed.isEmpty else { return KeywordSegment(docs: [], postings: []) }
             var seqOfLocal = [UInt32?](repeating: nil, count: papers.count)
             var lastLocalOfSeq: [UInt32: Int] = [:]

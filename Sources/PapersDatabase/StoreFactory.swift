@@ -1,6 +1,7 @@
 import Foundation
-import GRDB
 import PapersCore
+import PapersSQLite
+import PapersStore
 
 /// Opens the store a configuration names: the SQLite file under `home`, or (later) PostgreSQL.
 public enum StoreFactory {
@@ -17,10 +18,3 @@ public enum StoreFactory {
         return try SQLitePaperStore(path: sqlitePath(home: home))
     }
 }
-
-// Typed row ids go into SQL arguments and come out of rows as the integers they wrap.
-extension AccountID: DatabaseValueConvertible {}
-extension CollectionID: DatabaseValueConvertible {}
-extension SubscriptionID: DatabaseValueConvertible {}
-extension APITokenID: DatabaseValueConvertible {}
-extension OutboxMailID: DatabaseValueConvertible {}

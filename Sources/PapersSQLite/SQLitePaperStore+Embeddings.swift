@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PapersCore
+import PapersStore
 
 extension SQLitePaperStore {
     /// Rows that lack a current embedding: none stored, another model's, or the paper changed since.

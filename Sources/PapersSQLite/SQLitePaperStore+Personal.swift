@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PapersCore
+import PapersStore
 
 extension SQLitePaperStore {
     public func personalSignals(account: AccountID) async throws -> PersonalSignals {

@@ -1,0 +1,129 @@
+import Foundation
+import Logging
+import PapersStore
+import PostgresNIO
+
+/// A pool of connections to one PostgreSQL database (PostgresNIO's `PostgresClient`, run in a task of its own),
+/// and the schema migrations every process applies on open.
+public final class PostgresDatabase: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+    /// Done once the pool's run() has been entered.
+    private let running: Task<Void, Never>
+    /// The URL without its password, for messages.
+    public let displayURL: String
+
+    /// Connects to `url` (`postgres://user:password@host:port/database`, `?sslmode=disable|prefer|require`;
+    /// `postgresql://` too). Connections open on first use.
+    public init(url: String, logger: Logger = Logger(label: "papers.postgres")) throws {
+        let configuration = try Self.configuration(url)
+        self.logger = logger
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        let (stream, started) = AsyncStream.makeStream(of: Void.self)
+        running = Task { for await _ in stream { break } }
+        runner = Task {
+            started.yield()
+            await client.run()
+        }
+        displayURL = Self.redacted(url)
+    }
+
+    deinit { runner.cancel() }
+
+    /// Closes every connection.
+    public func close() { runner.cancel() }
+
+    /// The client configuration `url` names; a bad URL is a `StoreError.cannotOpen` naming the part that is wrong.
+    static func configuration(_ url: String) throws -> PostgresClient.Configuration {
+        func bad(_ reason: String) -> StoreError { .cannotOpen(path: redacted(url), reason: "--database-url: \(reason)") }
+        guard let components = URLComponents(string: url), let scheme = components.scheme,
+              scheme == "postgres" || scheme == "postgresql" else {
+            throw bad("expected postgres://user[:password]@host[:port]/database")
+        }
+        guard let host = components.host, !host.isEmpty else { throw bad("no host") }
+        guard let user = components.user, !user.isEmpty else { throw bad("no user name") }
+        let database = String(components.path.drop { $0 == "/" })
+        guard !database.isEmpty else { throw bad("no database name after the host") }
+        let tls: PostgresClient.Configuration.TLS
+        switch components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer" {
+        case "disable": tls = .disable
+        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        case let other: throw bad("sslmode \(other) is not one of disable, prefer, require")
+        }
+        var configuration = PostgresClient.Configuration(host: host, port: components.port ?? 5432, username: user,
+                                                         password: components.password, database: database, tls: tls)
+        configuration.options.maximumConnections = 20
+        return configuration
+    }
+
+    /// `url` with its password replaced by `***`.
+    static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? url
+    }
+
+    /// Brings the schema up to date: every migration not yet applied, in order, in one transaction under an
+    /// advisory lock, so servers starting at once on an empty database migrate it once (the others wait, then find
+    /// nothing to do). Returns the versions this call applied. A database migrated by a newer `papers` is refused.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        // The pool serves requests once run() has started; waiting for it keeps the first query from racing it.
+        await running.value
+        let known = PostgresSchema.migrations
+        return try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS papers_migration (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """, logger: logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM papers_migration", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            if let newest = applied.max(), newest > (known.last?.version ?? 0) {
+                throw StoreError.cannotOpen(path: displayURL, reason: """
+                    the database has schema version \(newest), newer than this papers (\(known.last?.version ?? 0)): upgrade papers
+                    """)
+            }
+            var done: [Int] = []
+            for migration in known where !applied.contains(migration.version) {
+                for statement in Self.statements(migration.sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO papers_migration (version, name) VALUES (\(migration.version), \(migration.name))",
+                                           logger: logger)
+                done.append(migration.version)
+            }
+            return done
+        }
+    }
+
+    /// The key of the advisory lock migrations hold (any fixed number other tools are unlikely to use).
+    static let migrationLock: Int64 = 0x5061_7065_7273_0001
+
+    /// The statements of a migration: split at `;` ending a line, `--` comments dropped (the extended query
+    /// protocol takes one statement at a time; migrations hold no functions or quoted semicolons).
+    static func statements(_ sql: String) -> [String] {
+        let lines = sql.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+            guard let comment = line.range(of: "--") else { return line }
+            return line[..<comment.lowerBound]
+        }
+        var statements: [String] = []
+        var current = ""
+        for line in lines {
+            current += line + "\n"
+            if line.trimmingCharacters(in: .whitespaces).hasSuffix(";") {
+                let statement = current.trimmingCharacters(in: .whitespacesAndNewlines).dropLast()
+                if !statement.isEmpty { statements.append(String(statement)) }
+                current = ""
+            }
+        }
+        let rest = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !rest.isEmpty { statements.append(rest) }
+        return statements
+    }
+}
