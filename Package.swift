@@ -76,7 +76,7 @@ let package = Package(
         // Opens the backend a configuration names (SQLite file or PostgreSQL URL).
         .target(
             name: "PapersDatabase",
-            dependencies: ["PapersCore", "PapersStore", "PapersSQLite", "PapersPostgres"],
+            dependencies: ["PapersCore", "PapersStore", "PapersSQLite", "PapersPostgres", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .target(
             name: "PapersEmbedding",

@@ -17,8 +17,17 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Papers home folder (database, models). Default: $PAPERS_HOME, else ~/.papers.")
     var home: String?
 
-    @Option(name: .long, help: "postgres://… to use PostgreSQL instead of the SQLite file under --home.")
-    var databaseURL: String?
+    @Option(name: .customLong("database-url"), help: ArgumentHelp(
+        "postgres://user[:password]@host[:port]/database to use PostgreSQL (with pgvector) instead of the SQLite file under --home; several servers may share one. Default: $PAPERS_DATABASE_URL, else SQLite.",
+        valueName: "URL"))
+    var databaseURLOption: String?
+
+    /// The PostgreSQL URL of this run, or nil for SQLite.
+    var databaseURL: String? {
+        if let databaseURLOption { return databaseURLOption }
+        let env = ProcessInfo.processInfo.environment["PAPERS_DATABASE_URL"] ?? ""
+        return env.isEmpty ? nil : env
+    }
 
     @Option(name: .long, help: ArgumentHelp(
         "Run as if it were this time, the clock standing still there (ISO 8601, e.g. 2025-11-21T08:00:00Z): to replay a day's harvest or digests, and for tests. Default: the system clock.",

@@ -1,19 +1,22 @@
 import Foundation
+import Logging
 import PapersCore
+import PapersPostgres
 import PapersSQLite
 import PapersStore
 
-/// Opens the store a configuration names: the SQLite file under `home`, or (later) PostgreSQL.
+/// Opens the store a configuration names: PostgreSQL for a `postgres://` URL (several servers on one database),
+/// else the SQLite file under the home folder.
 public enum StoreFactory {
     /// The SQLite database path inside a Papers home folder.
     public static func sqlitePath(home: String) -> String {
         URL(fileURLWithPath: home).appendingPathComponent("papers.sqlite").path
     }
 
-    /// Opens the store: PostgreSQL when `databaseURL` is given, else `HOME/papers.sqlite`.
-    public static func open(home: String, databaseURL: String?) throws -> any PaperStore {
+    /// Opens the store: PostgreSQL when `databaseURL` is given (migrated on open), else `HOME/papers.sqlite`.
+    public static func open(home: String, databaseURL: String?, logger: Logger = Logger(label: "papers.postgres")) async throws -> any PaperStore {
         if let databaseURL {
-            throw StoreError.cannotOpen(path: databaseURL, reason: "the PostgreSQL backend is not built yet; omit --database-url to use SQLite")
+            return try await PostgresPaperStore(url: databaseURL, logger: logger)
         }
         return try SQLitePaperStore(path: sqlitePath(home: home))
     }

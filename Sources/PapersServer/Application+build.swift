@@ -16,7 +16,7 @@ import PapersDatabase
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "papers")
     if logger.logLevel > .info { logger.logLevel = .info }
-    let store = try StoreFactory.open(home: configuration.home, databaseURL: configuration.databaseURL)
+    let store = try await StoreFactory.open(home: configuration.home, databaseURL: configuration.databaseURL)
     var semantic: SemanticIndex?
     let modelDirectory = ModelLocation.resolve(explicit: configuration.modelDirectory, home: configuration.home)
     do {

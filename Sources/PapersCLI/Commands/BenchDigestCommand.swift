@@ -30,7 +30,7 @@ struct BenchDigestCommand: AsyncParsableCommand {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("papers-bench-digest-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }
-        let store = try StoreFactory.open(home: home, databaseURL: nil)
+        let store = try await StoreFactory.open(home: home, databaseURL: nil)
         let path = sample ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             .deletingLastPathComponent().appendingPathComponent("shared/data/arxiv-sample.jsonl.gz").path
         let reader = try LineReader(path: path)

@@ -76,7 +76,7 @@ struct BenchForYouCommand: AsyncParsableCommand {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("papers-bench-for-you-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }
-        let store = try StoreFactory.open(home: home, databaseURL: nil)
+        let store = try await StoreFactory.open(home: home, databaseURL: nil)
         for chunk in stride(from: 0, to: loaded.count, by: 2_000) {
             _ = try await store.upsert(Array(loaded[chunk..<min(chunk + 2_000, loaded.count)]), defaultDay: today)
         }

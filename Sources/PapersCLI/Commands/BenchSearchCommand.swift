@@ -42,7 +42,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
         }
         guard synthetic >= 0 else { throw ValidationError("--synthetic: must be 0 or more, got \(synthetic)") }
         let home = global.resolvedHome
-        let store = try StoreFactory.open(home: home, databaseURL: global.databaseURL)
+        let store = try await StoreFactory.open(home: home, databaseURL: global.databaseURL)
         let needsModel = wanted.contains { $0 != .keyword } || synthetic > 0
         // Every query runs twice (warm-up, then timed): remembered query embeddings would time a cache.
         let service = try modelOptions.searchService(store: store, home: home, required: needsModel, remembersQueries: false)
@@ -58,7 +58,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
             let model = GaussianModel(fitting: realVectors)
             let folder = syntheticHome ?? (home.hasSuffix("/") ? String(home.dropLast()) : home) + "-synthetic-\(synthetic)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let syntheticStore = try StoreFactory.open(home: folder, databaseURL: nil)
+            let syntheticStore = try await StoreFactory.open(home: folder, databaseURL: nil)
             var syntheticConfiguration = SemanticIndex.configuration(home: folder)
             syntheticConfiguration.rememberedQueries = 0
             let syntheticSemantic = SemanticIndex(store: syntheticStore, encoder: semantic.encoder, configuration: syntheticConfiguration)

@@ -32,7 +32,7 @@ struct BenchVectorsCommand: AsyncParsableCommand {
             guard let value = Int(item), value > 0 else { throw ValidationError("--ef: \"\(item)\" is not a positive integer") }
             return value
         }
-        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         let encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
         let real = try await store.embeddingMatrix(model: encoder.name)
         guard real.count > 100 else { throw ValidationError("--home: only \(real.count) embedded papers; run `papers embed` first") }

@@ -80,7 +80,7 @@ struct DigestRunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let home = global.resolvedHome
-        let store = try StoreFactory.open(home: home, databaseURL: global.databaseURL)
+        let store = try await StoreFactory.open(home: home, databaseURL: global.databaseURL)
         let settings = try mail.settings(baseURL: baseURL, siteName: "Papers")
         // Planning happens at one instant; sending reads the clock as it goes (`--now` stops it).
         let clock = global.clock

@@ -177,7 +177,7 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
-        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         let summary = try await Self.embedAll(store: store, encoder: encoder, home: global.resolvedHome, batchSize: batchSize)
         print(summary.description)
     }
@@ -214,7 +214,7 @@ struct IndexCommand: AsyncParsableCommand {
 
     func run() async throws {
         let encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
-        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         var configuration = SemanticIndex.configuration(home: global.resolvedHome)
         configuration.parameters.m = m
         configuration.parameters.efConstruction = efConstruction

@@ -68,7 +68,7 @@ struct HarvestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let encoder = try modelOptions.loadEncoder(home: global.resolvedHome, unless: noEmbed, command: "harvest")
-        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         var politeness = Politeness.arxiv
         politeness.minimumInterval = .milliseconds(Int(interval * 1000))
         if interval < 3 { politeness.initialBackoff = .milliseconds(max(10, Int(interval * 1000))) }

@@ -51,7 +51,7 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         // Load the model before touching the database, so a missing model changes nothing.
         let encoder = try modelOptions.loadEncoder(home: global.resolvedHome, unless: noEmbed, command: "import")
-        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         let summary: ImportSummary
         if format == .hfDaily || (format == .auto && files.allSatisfy(HFDailyFile.looksLikeDailyPapers)) {
             summary = try await HFDailyFile.importFiles(files, into: store)

@@ -52,7 +52,7 @@ struct RecommendCommand: AsyncParsableCommand {
             guard let day = Day(text) else { throw ValidationError("\(option): expected YYYY-MM-DD, got \"\(text)\"") }
             return day
         }
-        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         let known = Set(try await store.rankedPapers(likedIDs + dislikedIDs, viewer: nil).map(\.paper.id))
         if let missing = (likedIDs + dislikedIDs).first(where: { !known.contains($0) }) {
             throw ValidationError("\(likedIDs.contains(missing) ? "--liked" : "--disliked"): \(missing) is not in this database")

@@ -30,7 +30,7 @@ struct SearchCommand: AsyncParsableCommand {
     func run() async throws {
         let filters = SearchFilters(category: category, from: try Self.day(from, "--from"), to: try Self.day(to, "--to"),
                                     author: author.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 })
-        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         let service = try modelOptions.searchService(store: store, home: global.resolvedHome, required: mode == .semantic || mode == .hybrid)
         let page: SearchPage
         do {
@@ -68,7 +68,7 @@ struct ShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let paperID = PaperID(id) else { throw ValidationError("\"\(id)\" is not an arXiv id, DOI or Papers id") }
-        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         guard let paper = try await store.paper(paperID) else {
             Console.error("error: no paper \(paperID) in \(global.resolvedHome)")
             throw ExitCode(1)
@@ -114,7 +114,7 @@ struct SimilarCommand: AsyncParsableCommand {
             return id
         }
         guard !paperIDs.isEmpty else { throw ValidationError("give at least one paper id") }
-        let store = try StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
         let service = try modelOptions.searchService(store: store, home: global.resolvedHome, required: true)
         let hits: [SearchHit]
         do {
