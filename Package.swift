@@ -199,7 +199,9 @@ let package = Package(
         .testTarget(
             name: "PapersCLITests",
             // The executable too: its tests run the binary, which building the tests must rebuild.
-            dependencies: ["PapersDatabase", "PapersSQLite", "PapersCLI", "PapersMail", "PapersTestSupport", "papers"],
+            dependencies: ["PapersDatabase", "PapersSQLite", "PapersPostgres", "PapersServer", "PapersCLI", "PapersMail", "PapersTestSupport", "papers",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
