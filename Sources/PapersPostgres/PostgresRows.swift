@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PapersCore
+import PapersStore
 import PostgresNIO
 
 // Typed row ids bind as the bigints they wrap and decode back.
@@ -32,10 +33,23 @@ extension PostgresRandomAccessRow {
     }
 }
 
+/// A PostgreSQL error as a store error: the server's message, detail and SQLSTATE (PSQLError's own description hides
+/// them); never the statement's bound values.
+func storeError(_ error: any Error) -> any Error {
+    guard let error = error as? PSQLError else { return error }
+    guard let info = error.serverInfo else { return StoreError.database("\(error.code)") }
+    let parts = [info[.message], info[.detail].map { "(\($0))" }, info[.sqlState].map { "[SQLSTATE \($0)]" }].compactMap { $0 }
+    return StoreError.database(parts.joined(separator: " "))
+}
+
 extension PostgresDatabase {
     /// Every row of `query`, on a pooled connection.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-        try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        do {
+            return try await client.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        } catch {
+            throw storeError(error)
+        }
     }
 
     /// The first row of `query`, or nil.
@@ -45,7 +59,11 @@ extension PostgresDatabase {
 
     /// Runs `query` for its effect.
     func execute(_ query: PostgresQuery) async throws {
-        try await client.query(query, logger: logger)
+        do {
+            try await client.query(query, logger: logger)
+        } catch {
+            throw storeError(error)
+        }
     }
 
     /// Runs `body` in one transaction (committed when it returns, rolled back when it throws).
@@ -54,8 +72,10 @@ extension PostgresDatabase {
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
-            if let closureError = error.closureError, error.rollbackError == nil, error.commitError == nil { throw closureError }
-            throw error
+            if let closureError = error.closureError, error.rollbackError == nil, error.commitError == nil { throw storeError(closureError) }
+            throw storeError(error.commitError ?? error.beginError ?? error.rollbackError ?? error)
+        } catch {
+            throw storeError(error)
         }
     }
 }

@@ -196,11 +196,14 @@ public enum StoreError: Error, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     /// A stored value cannot be read back (a row written by something else, or damaged).
     case corrupt(String)
+    /// The database refused a statement (its message, without the values bound to it).
+    case database(String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): return "cannot open database \(path): \(reason)"
         case .corrupt(let what): return "corrupt database: \(what)"
+        case .database(let message): return "database error: \(message)"
         }
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import PapersCore
+import PapersStore
+
+extension SQLitePaperStore: TableTransfer {
+    public func rows(of table: TableSpec, offset: Int, limit: Int) async throws -> [[TableCell]] {
+        let columns = table.columns.map(\.name).joined(separator: ", ")
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(table.name) ORDER BY \(table.key.joined(separator: ", ")) LIMIT ? OFFSET ?",
+                             arguments: [limit, offset]).map { row in
+                row.databaseValues.map { value in
+                    switch value.storage {
+                    case .null: return .null
+                    case .int64(let v): return .integer(v)
+                    case .double(let v): return .real(v)
+                    case .string(let v): return .text(v)
+                    case .blob(let v): return .blob(v)
+                    }
+                }
+            }
+        }
+    }
+
+    public func rowCount(of table: TableSpec) async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.name)") ?? 0 }
+    }
+
+    public func insert(_ rows: [[TableCell]], into table: TableSpec) async throws {
+        let sql = "INSERT INTO \(table.name) (\(table.columns.map(\.name).joined(separator: ", "))) VALUES (\(table.columns.map { _ in "?" }.joined(separator: ", ")))"
+        try await pool.write { db in
+            let statement = try db.cachedStatement(sql: sql)
+            for row in rows {
+                try statement.execute(arguments: StatementArguments(row.map { cell -> DatabaseValue in
+                    switch cell {
+                    case .null: return .null
+                    case .integer(let v): return v.databaseValue
+                    case .real(let v): return v.databaseValue
+                    case .text(let v): return v.databaseValue
+                    case .blob(let v): return v.databaseValue
+                    }
+                }))
+            }
+        }
+    }
+
+    public func finishCopy() async throws {}
+}
