@@ -40,8 +40,8 @@ model:
 	echo "$(MODEL_SHA256)  $(MODEL_DIR)/model.safetensors" | sha256sum -c --status || { echo "model checksum mismatch in $(MODEL_DIR)"; exit 1; }
 
 run: build model
-	@if [ -n "$(IMPORT)" ]; then .build/release/papers import --home "$(PAPERS_HOME)" $(IMPORT); fi
-	.build/release/papers serve --home "$(PAPERS_HOME)" --host $(HOST) --port $(PORT)
+	@if [ -n "$(IMPORT)" ]; then .build/release/papers import --home "$(PAPERS_HOME)" $(if $(DATABASE_URL),--database-url "$(DATABASE_URL)") $(IMPORT); fi
+	.build/release/papers serve --home "$(PAPERS_HOME)" $(if $(DATABASE_URL),--database-url "$(DATABASE_URL)") --host $(HOST) --port $(PORT)
 
 test: EXTRA_APT = $(TEST_APT_PACKAGES)
 test: deps model test-pip

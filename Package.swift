@@ -71,6 +71,7 @@ let package = Package(
             name: "PapersPostgres",
             dependencies: ["PapersCore", "PapersStore",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // Opens the backend a configuration names (SQLite file or PostgreSQL URL).

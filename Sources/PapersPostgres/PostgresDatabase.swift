@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PapersStore
+import NIOSSL
 import PostgresNIO
 
 /// A pool of connections to one PostgreSQL database (PostgresNIO's `PostgresClient`, run in a task of its own),
@@ -14,12 +15,19 @@ public final class PostgresDatabase: Sendable {
     /// The URL without its password, for messages.
     public let displayURL: String
 
+    /// Where to connect, parsed from the URL.
+    let target: Target
+
     /// Connects to `url` (`postgres://user:password@host:port/database`, `?sslmode=disable|prefer|require`;
-    /// `postgresql://` too). Connections open on first use.
+    /// `postgresql://` too). Connections open on first use; ``migrate()`` checks the database answers first.
     public init(url: String, logger: Logger = Logger(label: "papers.postgres")) throws {
-        let configuration = try Self.configuration(url)
+        target = try Target(url)
         self.logger = logger
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool retries failed connections with backoff, logging each at info: a failure to open is reported
+        // once by migrate()'s check instead.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: target.clientConfiguration, backgroundLogger: background)
         self.client = client
         let (stream, started) = AsyncStream.makeStream(of: Void.self)
         running = Task { for await _ in stream { break } }
@@ -35,28 +43,84 @@ public final class PostgresDatabase: Sendable {
     /// Closes every connection.
     public func close() { runner.cancel() }
 
-    /// The client configuration `url` names; a bad URL is a `StoreError.cannotOpen` naming the part that is wrong.
-    static func configuration(_ url: String) throws -> PostgresClient.Configuration {
-        func bad(_ reason: String) -> StoreError { .cannotOpen(path: redacted(url), reason: "--database-url: \(reason)") }
-        guard let components = URLComponents(string: url), let scheme = components.scheme,
-              scheme == "postgres" || scheme == "postgresql" else {
-            throw bad("expected postgres://user[:password]@host[:port]/database")
+    /// The parts of a database URL.
+    struct Target: Sendable {
+        var host: String
+        var port: Int
+        var user: String
+        var password: String?
+        var database: String
+        var sslmode: String
+
+        /// Parses `url`; a bad URL is a `StoreError.cannotOpen` naming the part that is wrong.
+        init(_ url: String) throws {
+            func bad(_ reason: String) -> StoreError { .cannotOpen(path: PostgresDatabase.redacted(url), reason: "--database-url: \(reason)") }
+            guard let components = URLComponents(string: url), let scheme = components.scheme,
+                  scheme == "postgres" || scheme == "postgresql" else {
+                throw bad("expected postgres://user[:password]@host[:port]/database")
+            }
+            guard let host = components.host, !host.isEmpty else { throw bad("no host") }
+            guard let user = components.user, !user.isEmpty else { throw bad("no user name") }
+            let database = String(components.path.drop { $0 == "/" })
+            guard !database.isEmpty else { throw bad("no database name after the host") }
+            let sslmode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
+            guard ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(sslmode) else {
+                throw bad("sslmode \(sslmode) is not one of disable, prefer, require")
+            }
+            (self.host, port, self.user, password, self.database, self.sslmode) = (host, components.port ?? 5432, user,
+                                                                                components.password, database, sslmode)
         }
-        guard let host = components.host, !host.isEmpty else { throw bad("no host") }
-        guard let user = components.user, !user.isEmpty else { throw bad("no user name") }
-        let database = String(components.path.drop { $0 == "/" })
-        guard !database.isEmpty else { throw bad("no database name after the host") }
-        let tls: PostgresClient.Configuration.TLS
-        switch components.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer" {
-        case "disable": tls = .disable
-        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
-        case let other: throw bad("sslmode \(other) is not one of disable, prefer, require")
+
+        var clientConfiguration: PostgresClient.Configuration {
+            let tls: PostgresClient.Configuration.TLS
+            switch sslmode {
+            case "disable": tls = .disable
+            case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+            default: tls = .prefer(.makeClientConfiguration())
+            }
+            var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+            configuration.options.maximumConnections = 20
+            return configuration
         }
-        var configuration = PostgresClient.Configuration(host: host, port: components.port ?? 5432, username: user,
-                                                         password: components.password, database: database, tls: tls)
-        configuration.options.maximumConnections = 20
-        return configuration
+
+        /// One connection's configuration, for the check on open.
+        func connectionConfiguration() throws -> PostgresConnection.Configuration {
+            let tls: PostgresConnection.Configuration.TLS
+            switch sslmode {
+            case "disable": tls = .disable
+            case "require", "verify-ca", "verify-full": tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            default: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+            var configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+            configuration.options.connectTimeout = .seconds(10)
+            return configuration
+        }
+    }
+
+    /// The client configuration `url` names (parsing only; tests check the messages).
+    static func configuration(_ url: String) throws -> PostgresClient.Configuration { try Target(url).clientConfiguration }
+
+    /// Opens one connection and closes it: a database that does not answer, refuses the user or does not exist is
+    /// one clear error now, not a minute of retries.
+    func check() async throws {
+        var quiet = logger
+        quiet.logLevel = .critical
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try target.connectionConfiguration(), id: 0, logger: quiet)
+            try? await connection.close()
+        } catch let error as PSQLError {
+            let reason: String
+            if let message = error.serverInfo?[.message] {
+                reason = message
+            } else if let underlying = error.underlying {
+                reason = "cannot connect to \(target.host):\(target.port): \(underlying)"
+            } else {
+                reason = "cannot connect to \(target.host):\(target.port) (\(error.code))"
+            }
+            throw StoreError.cannotOpen(path: displayURL, reason: reason)
+        } catch {
+            throw StoreError.cannotOpen(path: displayURL, reason: "cannot connect to \(target.host):\(target.port): \(error)")
+        }
     }
 
     /// `url` with its password replaced by `***`.
@@ -73,6 +137,7 @@ public final class PostgresDatabase: Sendable {
     public func migrate() async throws -> [Int] {
         // The pool serves requests once run() has started; waiting for it keeps the first query from racing it.
         await running.value
+        try await check()
         let known = PostgresSchema.migrations
         return try await transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
