@@ -221,5 +221,15 @@ enum PostgresSchema {
                 feed_token_hash BYTEA UNIQUE
             );
             """),
+        Migration(version: 2, name: "rate limits shared by every server", sql: """
+            -- Token buckets of the abuse limits, one row per key (an address or an account and an action), so that
+            -- several servers behind one load balancer hold one limit between them.
+            CREATE TABLE rate_limit (
+                key TEXT PRIMARY KEY,
+                tokens DOUBLE PRECISION NOT NULL,
+                updated DOUBLE PRECISION NOT NULL
+            );
+            CREATE INDEX rate_limit_by_updated ON rate_limit (updated);
+            """),
     ]
 }

@@ -61,7 +61,7 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     let auth = Authentication(store: store, bcryptCost: configuration.bcryptCost, secureCookies: configuration.secureCookies,
                               now: configuration.now)
     router.add(middleware: SessionMiddleware(auth: auth))
-    let limiter = RateLimiter(now: configuration.now)
+    let limiter = RateLimiter(now: configuration.now, shared: store as? any SharedRateLimits)
     let fetcher = configuration.submissionEndpoint.map {
         OAIPaperFetcher(endpoint: $0, contact: configuration.harvest.contact, politeness: configuration.submissionPoliteness) as any PaperFetcher
     }

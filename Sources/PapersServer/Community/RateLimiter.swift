@@ -1,8 +1,10 @@
 import Foundation
 import Hummingbird
+import PapersStore
 
 /// Token buckets by key: each key may spend `limit` actions per `period`, refilled continuously. Kept in memory per
-/// server process (a restart forgives everyone, which is acceptable for abuse limits).
+/// server process (a restart forgives everyone, which is acceptable for abuse limits) — or, when the store is shared
+/// by several servers (PostgreSQL), in the database, so the limit holds across them.
 actor RateLimiter {
     struct Bucket {
         var tokens: Double
@@ -11,23 +13,28 @@ actor RateLimiter {
 
     private var buckets: [String: Bucket] = [:]
     private let now: @Sendable () -> Double
+    private let shared: (any SharedRateLimits)?
 
-    init(now: @escaping @Sendable () -> Double) {
+    init(now: @escaping @Sendable () -> Double, shared: (any SharedRateLimits)? = nil) {
         self.now = now
+        self.shared = shared
     }
 
-    /// Spends one action of `key` under `rule`; returns nil when allowed, or the seconds until one is allowed.
-    func spend(_ key: String, _ rule: RateLimit) -> Double? {
+    /// Spends one action of `key` under `rule`; returns nil when allowed, or the seconds until one is allowed. With a
+    /// shared store that cannot be reached, the action is allowed (an abuse limit must not take the site down).
+    func spend(_ key: String, _ rule: RateLimit) async -> Double? {
         guard rule.limit > 0 else { return nil }
+        if let shared {
+            return (try? await shared.spendRateLimit(key, limit: rule.limit, period: rule.period, now: now())) ?? nil
+        }
         let t = now()
         if buckets.count > 200_000 { sweep(at: t) }
-        let rate = Double(rule.limit) / rule.period
         var bucket = buckets[key] ?? Bucket(tokens: Double(rule.limit), updated: t)
-        bucket.tokens = min(Double(rule.limit), bucket.tokens + (t - bucket.updated) * rate)
+        bucket.tokens = TokenBucket.refill(tokens: bucket.tokens, updated: bucket.updated, limit: rule.limit, period: rule.period, now: t)
         bucket.updated = t
         guard bucket.tokens >= 1 else {
             buckets[key] = bucket
-            return (1 - bucket.tokens) / rate
+            return TokenBucket.wait(tokens: bucket.tokens, limit: rule.limit, period: rule.period)
         }
         bucket.tokens -= 1
         buckets[key] = bucket
@@ -35,10 +42,12 @@ actor RateLimiter {
     }
 
     /// Whether `key` has an action left, without spending one.
-    func isExhausted(_ key: String, _ rule: RateLimit) -> Bool {
+    func isExhausted(_ key: String, _ rule: RateLimit) async -> Bool {
+        if let shared, rule.limit > 0 {
+            return (try? await shared.isRateLimitExhausted(key, limit: rule.limit, period: rule.period, now: now())) ?? false
+        }
         guard rule.limit > 0, let bucket = buckets[key] else { return false }
-        let refilled = bucket.tokens + (now() - bucket.updated) * Double(rule.limit) / rule.period
-        return refilled < 1
+        return TokenBucket.refill(tokens: bucket.tokens, updated: bucket.updated, limit: rule.limit, period: rule.period, now: now()) < 1
     }
 
     /// The 429 answer for an action refused for `wait` seconds: `Retry-After` and a sentence saying what and when.
