@@ -38,42 +38,58 @@ extension PostgresPaperStore: TableTransfer {
     }
 
     public func insert(_ rows: [[TableCell]], into table: TableSpec) async throws {
-        let placeholders = table.columns.enumerated().map { index, column -> String in
-            switch column.kind {
-            case .vector: return "$\(index + 1)::halfvec"
-            default: return "$\(index + 1)"
-            }
-        }.joined(separator: ", ")
-        let sql = "INSERT INTO \(table.name) (\(table.columns.map(\.name).joined(separator: ", ")))"
-            + (table.identity != nil ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES (\(placeholders))"
+        // Many rows per statement (PostgreSQL takes up to 65,535 parameters in one).
+        let perStatement = max(1, 30_000 / table.columns.count)
         let logger = self.logger
         try await database.transaction { connection in
-            for row in rows {
+            for start in stride(from: 0, to: rows.count, by: perStatement) {
+                let chunk = rows[start..<min(start + perStatement, rows.count)]
                 var binds = PostgresBindings()
-                for (cell, column) in zip(row, table.columns) {
-                    switch (cell, column.kind) {
-                    case (.null, .integer): binds.append(Int64?.none)
-                    case (.null, .real): binds.append(Double?.none)
-                    case (.null, .boolean): binds.append(Bool?.none)
-                    case (.null, .blob): try binds.append(Data?.none)
-                    case (.null, _): binds.append(String?.none)
-                    case (.integer(let v), .boolean): binds.append(v != 0)
-                    case (.integer(let v), _): binds.append(v)
-                    case (.real(let v), _): binds.append(v)
-                    case (.text(let v), _): binds.append(v)
-                    case (.blob(let v), .vector):
-                        let floats = v.withUnsafeBytes { raw in (0..<(v.count / 4)).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
-                        binds.append(Self.vectorText(floats))
-                    case (.blob(let v), _): try binds.append(v)
+                var tuples: [String] = []
+                for row in chunk {
+                    var placeholders: [String] = []
+                    for (cell, column) in zip(row, table.columns) {
+                        try Self.bind(cell, kind: column.kind, into: &binds)
+                        placeholders.append(column.kind == .vector ? "$\(binds.count)::halfvec" : "$\(binds.count)")
                     }
+                    tuples.append("(" + placeholders.joined(separator: ", ") + ")")
                 }
+                let sql = "INSERT INTO \(table.name) (\(table.columns.map(\.name).joined(separator: ", ")))"
+                    + (table.identity != nil ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES " + tuples.joined(separator: ", ")
                 try await connection.execute(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
             }
         }
     }
 
-    /// Moves each identity sequence past the copied ids, so the next row gets a fresh one.
+    /// One cell as the column's PostgreSQL type: 0/1 as boolean, float32 bytes as a vector's text.
+    static func bind(_ cell: TableCell, kind: TableSpec.Kind, into binds: inout PostgresBindings) throws {
+        switch (cell, kind) {
+        case (.null, .integer): binds.append(Int64?.none)
+        case (.null, .real): binds.append(Double?.none)
+        case (.null, .boolean): binds.append(Bool?.none)
+        case (.null, .blob): try binds.append(Data?.none)
+        case (.null, _): binds.append(String?.none)
+        case (.integer(let v), .boolean): binds.append(v != 0)
+        case (.integer(let v), _): binds.append(v)
+        case (.real(let v), _): binds.append(v)
+        case (.text(let v), _): binds.append(v)
+        case (.blob(let v), .vector):
+            let floats = v.withUnsafeBytes { raw in (0..<(v.count / 4)).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) } }
+            binds.append(vectorText(floats))
+        case (.blob(let v), _): try binds.append(v)
+        }
+    }
+
+    /// The vector index, as the schema defines it (dropped for a copy, then built once).
+    static let vectorIndex = "CREATE INDEX IF NOT EXISTS paper_embedding_hnsw ON paper_embedding USING hnsw (vector halfvec_cosine_ops)"
+
+    public func startCopy() async throws {
+        try await database.execute("DROP INDEX IF EXISTS paper_embedding_hnsw")
+    }
+
+    /// Moves each identity sequence past the copied ids, so the next row gets a fresh one, and builds the vector index.
     public func finishCopy() async throws {
+        try await database.execute(PostgresQuery(unsafeSQL: Self.vectorIndex))
         for table in TableSpec.all {
             guard let column = table.identity else { continue }
             try await database.execute(PostgresQuery(unsafeSQL: """

@@ -44,5 +44,7 @@ extension SQLitePaperStore: TableTransfer {
         }
     }
 
+    public func startCopy() async throws {}
+
     public func finishCopy() async throws {}
 }
