@@ -26,11 +26,15 @@ extension PostgresPaperStore {
             case .exact:
                 try await connection.execute("SET LOCAL enable_indexscan = off", logger: logger)
             }
+            // The index answers the inner query (one table, ORDER BY distance LIMIT); stale vectors (the paper changed
+            // since it was embedded, rare: the embedder keeps up) are dropped after, so the inner limit is doubled.
             let rows = try await connection.rows("""
-                SELECT e.paper, 1 - (e.vector <=> \(query)::halfvec) AS similarity
-                FROM paper_embedding e JOIN paper p ON p.seq = e.paper
-                WHERE e.model = \(model) AND e.fingerprint = p.fingerprint
-                ORDER BY e.vector <=> \(query)::halfvec LIMIT \(limit)
+                SELECT c.paper, c.similarity FROM (
+                    SELECT e.paper, e.fingerprint, 1 - (e.vector <=> \(query)::halfvec) AS similarity, e.vector <=> \(query)::halfvec AS distance
+                    FROM paper_embedding e WHERE e.model = \(model)
+                    ORDER BY e.vector <=> \(query)::halfvec LIMIT \(limit * 2)) c
+                JOIN paper p ON p.seq = c.paper AND p.fingerprint = c.fingerprint
+                ORDER BY c.distance LIMIT \(limit)
                 """, logger: logger)
             // relaxed_order may return the last few slightly out of order.
             return try rows.map { ScoredPaper(key: try $0.get("paper"), score: try $0.get("similarity", Double.self)) }

@@ -1,5 +1,6 @@
 import Foundation
 import PapersPostgres
+import PapersCore
 import PapersStore
 import PapersTestSupport
 import Testing
@@ -40,5 +41,36 @@ struct SharedRateLimitTests {
             return count
         }
         #expect(allowed == 50)
+    }
+}
+
+@Suite("Nearest neighbours inside PostgreSQL (pgvector)")
+struct PgvectorSearchTests {
+    @Test("the HNSW index and the exact scan give the same nearest papers; a stale embedding is never returned")
+    func nearest() async throws {
+        let server = try await PostgresTestServer.shared()
+        let store = try await PostgresPaperStore(url: try await server.database())
+        defer { store.close() }
+        let papers = (1...40).map { Fixtures.paper(String(format: "2511.3%04d", $0), title: "Paper \($0)", listed: "2025-11-20") }
+        _ = try await store.upsert(papers, defaultDay: Day("2025-11-20")!)
+        let jobs = try await store.papersToEmbed(model: "m", after: nil, limit: 100)
+        // Paper i points at angle i/40 of a quarter circle in the first two dimensions: neighbours are the adjacent ids.
+        func vector(_ i: Int) -> [Float] {
+            let angle = Float(i) / 40 * .pi / 2
+            return [cos(angle), sin(angle)] + [Float](repeating: 0, count: 382)
+        }
+        try await store.saveEmbeddings(jobs.enumerated().map { PaperEmbedding(job: $1, vector: vector($0)) }, model: "m")
+        let exact = try await store.nearestPapers(to: vector(20), model: "m", limit: 5, scan: .exact)
+        let hnsw = try await store.nearestPapers(to: vector(20), model: "m", limit: 5, scan: .hnsw(efSearch: 40))
+        #expect(exact.map(\.key) == hnsw.map(\.key))
+        #expect(Set(exact.map(\.key)) == Set(jobs[18...22].map(\.cursor)))
+        #expect(abs(exact[0].score - 1) < 0.001 && exact[0].key == jobs[20].cursor)
+        // The paper changes: its vector is stale until re-embedded, and must not answer.
+        var changed = papers.first { $0.id == jobs[20].id }!
+        changed.abstract = "Rewritten."
+        _ = try await store.upsert([changed], defaultDay: Day("2025-11-20")!)
+        let after = try await store.nearestPapers(to: vector(20), model: "m", limit: 5, scan: .hnsw(efSearch: 40))
+        #expect(!after.map(\.key).contains(jobs[20].cursor) && after.count == 5)
+        #expect(try await store.nearestPapers(to: vector(20), model: "other", limit: 5, scan: .exact).isEmpty)
     }
 }
