@@ -25,7 +25,7 @@ extension PostgresPaperStore: PaperStore {
     public func deletePapers(_ ids: [PaperID]) async throws -> Int {
         guard !ids.isEmpty else { return 0 }
         let logger = self.logger
-        return try await database.transaction { connection in
+        let count = try await database.transaction { connection in
             try await connection.execute("SELECT pg_advisory_xact_lock(\(Self.writeLock))", logger: logger)
             let deleted = try await connection.rows("DELETE FROM paper WHERE id = ANY(\(ids.map(\.rawValue))) RETURNING seq, day", logger: logger)
             // The keyword index forgets them in the same transaction: a segment of tombstones makes every older
@@ -38,6 +38,8 @@ extension PostgresPaperStore: PaperStore {
             try await Self.appendSegment(KeywordSegment(docs: tombstones.sorted { $0.seq < $1.seq }, postings: []), on: connection, logger: logger)
             return tombstones.count
         }
+        segments.wrote()
+        return count
     }
 
     public func harvestState(key: String) async throws -> HarvestState? {

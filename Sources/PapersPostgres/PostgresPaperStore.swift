@@ -13,6 +13,7 @@ public final class PostgresPaperStore: Sendable {
     let analyzers = AnalyzerPool()
     let plainAnalyzers = AnalyzerPool(stemming: false)
     let keywordIndex: KeywordIndexCache
+    let segments: SegmentFollower
     /// The field weights papers are indexed with.
     let fieldWeights: FieldWeights
     var logger: Logger { database.logger }
@@ -23,19 +24,25 @@ public final class PostgresPaperStore: Sendable {
         database = try PostgresDatabase(url: url, logger: logger)
         self.fieldWeights = fieldWeights
         keywordIndex = KeywordIndexCache(snapshotPath: nil, scoring: keywordScoring)
+        segments = SegmentFollower(client: database.client, logger: logger)
         do {
             try await database.migrate()
         } catch let error as StoreError {
+            segments.stop()
             database.close()
             throw error
         } catch {
+            segments.stop()
             database.close()
             throw StoreError.cannotOpen(path: database.displayURL, reason: "\(String(reflecting: error))")
         }
     }
 
     /// Closes the connections.
-    public func close() { database.close() }
+    public func close() {
+        segments.stop()
+        database.close()
+    }
 
     /// The advisory lock every write of papers and keyword segments holds: segments must be appended and merged by
     /// one writer at a time, as SQLite's single writer does, or two merges could rewrite the same segments.
@@ -60,6 +67,7 @@ public final class PostgresPaperStore: Sendable {
             try await Self.appendSegment(batch.postings.segment(indexed: indexed, papers: batch.papers), on: connection, logger: logger)
             return counts
         }
+        segments.wrote()
         return counts
     }
 
@@ -295,9 +303,11 @@ public final class PostgresPaperStore: Sendable {
         return true
     }
 
-    /// The in-memory reader for the segments now in the database.
+    /// The in-memory reader for the segments now in the database (the list is read only when the follower says it
+    /// may have changed).
     func keywordReader() async throws -> KeywordIndexReader {
-        try await keywordIndex.current(sizes: {
+        if !segments.needsCheck(), let reader = keywordIndex.cachedReader { return reader }
+        return try await keywordIndex.current(sizes: {
             try await database.rows("SELECT id, length(docs) AS d, length(postings) AS p FROM keyword_segment ORDER BY id")
                 .map { (id: try $0.get("id", Int64.self), docs: try $0.get("d", Int.self), postings: try $0.get("p", Int.self)) }
         }, load: {

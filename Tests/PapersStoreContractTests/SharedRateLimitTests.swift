@@ -74,3 +74,33 @@ struct PgvectorSearchTests {
         #expect(try await store.nearestPapers(to: vector(20), model: "other", limit: 5, scan: .exact).isEmpty)
     }
 }
+
+@Suite("Keyword segments followed across servers")
+struct SegmentFollowingTests {
+    @Test("a paper written through one store is searchable through another at once (NOTIFY), well before the once-a-second recheck")
+    func notified() async throws {
+        let server = try await PostgresTestServer.shared()
+        let url = try await server.database()
+        let writer = try await PostgresPaperStore(url: url), reader = try await PostgresPaperStore(url: url)
+        defer { writer.close(); reader.close() }
+        _ = try await writer.upsert([Fixtures.paper("2511.40001", title: "Warm up the index", listed: "2025-11-20")], defaultDay: Day("2025-11-20")!)
+        // The reader loads its index and is listening.
+        var warm = false
+        for _ in 0..<100 where !warm {
+            warm = try await !reader.searchKeyword(KeywordQuery(parsing: "warm"), filters: SearchFilters(), limit: 5, offset: 0).hits.isEmpty
+            if !warm { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(warm)
+        try await Task.sleep(for: .milliseconds(200))
+        _ = try await writer.upsert([Fixtures.paper("2511.40002", title: "Quasicrystal lattices", listed: "2025-11-20")], defaultDay: Day("2025-11-20")!)
+        let start = ContinuousClock.now
+        var found = false
+        while !found, ContinuousClock.now - start < .seconds(3) {
+            found = try await !reader.searchKeyword(KeywordQuery(parsing: "quasicrystal"), filters: SearchFilters(), limit: 5, offset: 0).hits.isEmpty
+            if !found { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let waited = ContinuousClock.now - start
+        #expect(found)
+        #expect(waited < .milliseconds(600), "found after \(waited): the notification did not arrive, only the recheck")
+    }
+}

@@ -21,6 +21,9 @@ package final class KeywordIndexCache: @unchecked Sendable {
         self.scoring = scoring
     }
 
+    /// The reader last built or loaded, if any.
+    package var cachedReader: KeywordIndexReader? { lock.withLock { reader } }
+
     /// A segment's id and blob sizes: segment blobs never change under one id, so these name a segment set.
     package typealias SegmentSize = (id: Int64, docs: Int, postings: Int)
 
