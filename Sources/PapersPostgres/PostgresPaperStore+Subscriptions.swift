@@ -238,18 +238,12 @@ extension PostgresPaperStore: SubscriptionStore {
 
     public func recentPapers(in days: ClosedRange<Day>, filters: SearchFilters, limit: Int) async throws -> [RankedPaper] {
         guard limit > 0 else { return [] }
-        var unfiltered = filters
-        unfiltered.from = nil
-        unfiltered.to = nil
-        let predicate = try await filterPredicate(unfiltered)
+        let predicate = try await filterPredicate(RecentPaperChoice.undated(filters))
         let candidates = try await database.rows("""
             SELECT p.seq, p.id, (SELECT count(*) FROM vote v WHERE v.paper = p.seq)
                    + coalesce((SELECT max(f.upvotes) FROM paper_feature f WHERE f.paper = p.seq), 0) AS upvotes
             FROM paper p WHERE p.day BETWEEN \(days.lowerBound.description) AND \(days.upperBound.description)
             """).map { (seq: try $0.get("seq", Int64.self), id: try $0.get("id", String.self), upvotes: try $0.get("upvotes", Int.self)) }
-        let chosen = candidates.filter { predicate?($0.seq) ?? true }
-            .sorted { $0.upvotes != $1.upvotes ? $0.upvotes > $1.upvotes : $0.seq > $1.seq }
-            .prefix(limit)
-        return try await rankedPapers(chosen.compactMap { PaperID($0.id) }, viewer: nil)
+        return try await rankedPapers(RecentPaperChoice.choose(candidates, predicate: predicate, limit: limit), viewer: nil)
     }
 }

@@ -219,10 +219,7 @@ extension SQLitePaperStore {
 
     public func recentPapers(in days: ClosedRange<Day>, filters: SearchFilters, limit: Int) async throws -> [RankedPaper] {
         guard limit > 0 else { return [] }
-        var unfiltered = filters
-        unfiltered.from = nil
-        unfiltered.to = nil
-        let predicate = try await filterPredicate(unfiltered)
+        let predicate = try await filterPredicate(RecentPaperChoice.undated(filters))
         let candidates = try await pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT p.seq, p.id, (SELECT count(*) FROM vote v WHERE v.paper = p.seq)
@@ -231,9 +228,6 @@ extension SQLitePaperStore {
                 """, arguments: [days.lowerBound.description, days.upperBound.description])
                 .map { (seq: $0["seq"] as Int64, id: $0["id"] as String, upvotes: $0["upvotes"] as Int) }
         }
-        let chosen = candidates.filter { predicate?($0.seq) ?? true }
-            .sorted { $0.upvotes != $1.upvotes ? $0.upvotes > $1.upvotes : $0.seq > $1.seq }
-            .prefix(limit)
-        return try await rankedPapers(chosen.compactMap { PaperID($0.id) }, viewer: nil)
+        return try await rankedPapers(RecentPaperChoice.choose(candidates, predicate: predicate, limit: limit), viewer: nil)
     }
 }

@@ -109,3 +109,23 @@ public struct OutboxMail: Sendable, Hashable {
         self.attempts = attempts
     }
 }
+
+/// The choice behind ``SubscriptionStore/recentPapers(in:filters:limit:)``, the same in every backend.
+package enum RecentPaperChoice {
+    /// The filters' dates are the period itself; the rest become a row predicate.
+    package static func undated(_ filters: SearchFilters) -> SearchFilters {
+        var unfiltered = filters
+        unfiltered.from = nil
+        unfiltered.to = nil
+        return unfiltered
+    }
+
+    /// The ids of the `limit` candidates (row key, id, upvotes) the predicate keeps, most upvoted first, newest
+    /// rows first among equals.
+    package static func choose(_ candidates: [(seq: Int64, id: String, upvotes: Int)], predicate: ((Int64) -> Bool)?, limit: Int) -> [PaperID] {
+        candidates.filter { predicate?($0.seq) ?? true }
+            .sorted { $0.upvotes != $1.upvotes ? $0.upvotes > $1.upvotes : $0.seq > $1.seq }
+            .prefix(limit)
+            .compactMap { PaperID($0.id) }
+    }
+}

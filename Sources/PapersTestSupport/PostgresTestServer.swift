@@ -37,16 +37,7 @@ public final class PostgresTestServer: @unchecked Sendable {
         process.standardInput = stdin
         process.standardError = stderr
         try process.run()
-        let line = try await offPool { () -> String in
-            var bytes: [UInt8] = []
-            while true {
-                let chunk = stdout.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                bytes += chunk
-                if bytes.contains(10) { break }
-            }
-            return String(decoding: bytes, as: UTF8.self)
-        }
+        let line = try await firstLine(of: stdout)
         let parts = line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ", maxSplits: 2)
         guard parts.count == 3, parts[0] == "READY", let port = Int(parts[1]) else {
             process.terminate()

@@ -31,16 +31,7 @@ public final class SMTPTestServer: @unchecked Sendable {
         process.standardInput = stdin
         process.standardError = stderr
         try process.run()
-        let line = try await offPool { () -> String in
-            var bytes: [UInt8] = []
-            while true {
-                let chunk = stdout.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                bytes += chunk
-                if bytes.contains(10) { break }
-            }
-            return String(decoding: bytes, as: UTF8.self)
-        }
+        let line = try await firstLine(of: stdout)
         guard line.hasPrefix("READY "), let found = Int(line.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             process.terminate()
             let error = String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
@@ -63,6 +54,20 @@ public final class SMTPTestServer: @unchecked Sendable {
     public func messages() throws -> [ReceivedMail] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
         return try names.map { try JSONDecoder().decode(ReceivedMail.self, from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/\($0)"))) }
+    }
+}
+
+/// The first line a child process writes to `pipe` (its READY announcement), or what it wrote before closing it.
+func firstLine(of pipe: Pipe) async throws -> String {
+    try await offPool { () -> String in
+        var bytes: [UInt8] = []
+        while true {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            bytes += chunk
+            if bytes.contains(10) { break }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
