@@ -330,13 +330,20 @@ public final class PostgresPaperStore: Sendable {
         let analyzed = analyzers.withAnalyzer { KeywordIndexMaintenance.analyze(query, analyzer: $0, reader: reader) }
         guard !analyzed.included.isEmpty else { return [] }
         let allowed = try await filters.author.asyncMap { try await authorRows($0, reader: reader) } ?? nil
-        // Phrases are verified against the rows: collect the candidates first, then ask the database once per phrase.
-        var phraseRows: [[String]: Set<UInt32>] = [:]
-        for phrase in analyzed.phrases {
-            phraseRows[phrase] = try await verifyPhrase(phrase, in: reader.rows(containingAll: phrase))
+        // Phrases are verified against the rows, which cannot be read from inside the (synchronous) ranking: a first
+        // pass collects the candidates the ranking asks about (its best 20,000 per phrase, as with SQLite), the
+        // database verifies those, and a second pass ranks with the answers. Without phrases, one pass.
+        var asked: [[String]: Set<UInt32>] = [:]
+        if !analyzed.phrases.isEmpty {
+            _ = reader.search(analyzed, filters: filters, allowed: allowed, limit: limit, offset: 0) { seqs, phrase in
+                asked[phrase, default: []].formUnion(seqs)
+                return Set(seqs)
+            }
         }
+        var verified: [[String]: Set<UInt32>] = [:]
+        for (phrase, seqs) in asked { verified[phrase] = try await verifyPhrase(phrase, in: seqs) }
         return reader.search(analyzed, filters: filters, allowed: allowed, limit: limit, offset: 0) { seqs, phrase in
-            (phraseRows[phrase] ?? []).intersection(seqs)
+            (verified[phrase] ?? []).intersection(seqs)
         }.hits.map { ScoredPaper(key: Int64($0.seq), score: $0.score) }
     }
 
