@@ -14,11 +14,15 @@ extension PostgresPaperStore: TableTransfer {
         }
     }
 
-    public func rows(of table: TableSpec, offset: Int, limit: Int) async throws -> [[TableCell]] {
+    public func rows(of table: TableSpec, after: [TableCell]?, limit: Int) async throws -> [[TableCell]] {
         let columns = table.columns.map(Self.selectExpression).joined(separator: ", ")
+        var binds = PostgresBindings()
+        let positions = table.keyPositions
+        for (i, cell) in (after ?? []).enumerated() { try Self.bind(cell, kind: table.columns[positions[i]].kind, into: &binds) }
+        let condition = after == nil ? "" : "WHERE " + table.keyAfter { "$\($0 + 1)" }
         return try await database.rows(PostgresQuery(unsafeSQL: """
-            SELECT \(columns) FROM \(table.name) ORDER BY \(table.key.joined(separator: ", ")) LIMIT \(limit) OFFSET \(offset)
-            """)).map { row in
+            SELECT \(columns) FROM \(table.name) \(condition) ORDER BY \(table.key.joined(separator: ", ")) LIMIT \(limit)
+            """, binds: binds)).map { row in
             try table.columns.map { column -> TableCell in
                 switch column.kind {
                 case .integer, .boolean: return try row.get(column.name, Int64?.self).map(TableCell.integer) ?? .null

@@ -4,11 +4,13 @@ import PapersCore
 import PapersStore
 
 extension SQLitePaperStore: TableTransfer {
-    public func rows(of table: TableSpec, offset: Int, limit: Int) async throws -> [[TableCell]] {
+    public func rows(of table: TableSpec, after: [TableCell]?, limit: Int) async throws -> [[TableCell]] {
         let columns = table.columns.map(\.name).joined(separator: ", ")
+        let condition = after == nil ? "" : "WHERE " + table.keyAfter { _ in "?" }
+        let arguments = StatementArguments((after ?? []).map(Self.databaseValue) + [limit.databaseValue])
         return try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(table.name) ORDER BY \(table.key.joined(separator: ", ")) LIMIT ? OFFSET ?",
-                             arguments: [limit, offset]).map { row in
+            try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(table.name) \(condition) ORDER BY \(table.key.joined(separator: ", ")) LIMIT ?",
+                             arguments: arguments).map { row in
                 row.databaseValues.map { value in
                     switch value.storage {
                     case .null: return .null
@@ -31,16 +33,18 @@ extension SQLitePaperStore: TableTransfer {
         try await pool.write { db in
             let statement = try db.cachedStatement(sql: sql)
             for row in rows {
-                try statement.execute(arguments: StatementArguments(row.map { cell -> DatabaseValue in
-                    switch cell {
-                    case .null: return .null
-                    case .integer(let v): return v.databaseValue
-                    case .real(let v): return v.databaseValue
-                    case .text(let v): return v.databaseValue
-                    case .blob(let v): return v.databaseValue
-                    }
-                }))
+                try statement.execute(arguments: StatementArguments(row.map(Self.databaseValue)))
             }
+        }
+    }
+
+    static func databaseValue(_ cell: TableCell) -> DatabaseValue {
+        switch cell {
+        case .null: return .null
+        case .integer(let v): return v.databaseValue
+        case .real(let v): return v.databaseValue
+        case .text(let v): return v.databaseValue
+        case .blob(let v): return v.databaseValue
         }
     }
 

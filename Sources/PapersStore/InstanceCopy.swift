@@ -28,6 +28,14 @@ public struct TableSpec: Sendable {
     public let columns: [(name: String, kind: Kind)]
     /// The primary key's columns.
     public let key: [String]
+
+    /// Where the key's columns are in a row's cells.
+    public var keyPositions: [Int] { key.map { name in columns.firstIndex { $0.name == name }! } }
+
+    /// `(k1, k2) > (?, ?)` for keyset paging, with `placeholder(i)` for the i-th (0-based) key value.
+    public func keyAfter(_ placeholder: (Int) -> String) -> String {
+        "(\(key.joined(separator: ", "))) > (\(key.indices.map(placeholder).joined(separator: ", ")))"
+    }
     /// The column PostgreSQL generates (an identity), whose sequence must be moved past the copied rows.
     public let identity: String?
 
@@ -83,8 +91,10 @@ public struct TableSpec: Sendable {
 
 /// A store whose tables can be read and written whole, for `papers copy`.
 public protocol TableTransfer: Sendable {
-    /// Rows of `table` in key order, `limit` from `offset`, cells in the spec's column order.
-    func rows(of table: TableSpec, offset: Int, limit: Int) async throws -> [[TableCell]]
+    /// Rows of `table` in key order, at most `limit` whose key comes after `after` (the key cells of the last row
+    /// read; nil from the start), cells in the spec's column order. Keyset paging: each page costs the same however
+    /// far into the table it is.
+    func rows(of table: TableSpec, after: [TableCell]?, limit: Int) async throws -> [[TableCell]]
     /// How many rows `table` holds.
     func rowCount(of table: TableSpec) async throws -> Int
     /// Writes rows (ids as given) in one transaction.
@@ -116,12 +126,10 @@ public struct CopyError: Error, CustomStringConvertible {
 
 /// Moves a whole instance between stores, table by table in key order, ids kept.
 public enum InstanceCopy {
-    /// Rows per transaction.
-    public static let batchSize = 2_000
-
     /// Copies every table of `source` into `target`, which must be empty (it is checked first, and nothing is
-    /// written when it is not). `progress` gets (table, rows copied of it, its row count) after each batch.
-    public static func copy(from source: any TableTransfer, to target: any TableTransfer,
+    /// written when it is not), `batchSize` rows per transaction. `progress` gets (table, rows copied of it, its row
+    /// count) after each batch.
+    public static func copy(from source: any TableTransfer, to target: any TableTransfer, batchSize: Int = 2_000,
                             progress: @Sendable (String, Int, Int) -> Void = { _, _, _ in }) async throws -> CopyReport {
         for table in TableSpec.all {
             let count = try await target.rowCount(of: table)
@@ -134,11 +142,13 @@ public enum InstanceCopy {
         for table in TableSpec.all {
             let total = try await source.rowCount(of: table)
             var copied = 0
-            while copied < total {
-                let rows = try await source.rows(of: table, offset: copied, limit: batchSize)
-                if rows.isEmpty { break }
+            var last: [TableCell]?
+            while true {
+                let rows = try await source.rows(of: table, after: last, limit: batchSize)
+                guard let tail = rows.last else { break }
                 try await target.insert(rows, into: table)
                 copied += rows.count
+                last = table.keyPositions.map { tail[$0] }
                 progress(table.name, copied, total)
             }
             report.rows.append((table.name, copied))

@@ -51,7 +51,7 @@ struct InstanceCopyTests {
     /// Every table of `store`, row by row.
     static func dump(_ store: any TableTransfer) async throws -> [String: [[TableCell]]] {
         var tables: [String: [[TableCell]]] = [:]
-        for table in TableSpec.all { tables[table.name] = try await store.rows(of: table, offset: 0, limit: 1_000_000) }
+        for table in TableSpec.all { tables[table.name] = try await store.rows(of: table, after: nil, limit: 1_000_000) }
         return tables
     }
 
@@ -64,9 +64,10 @@ struct InstanceCopyTests {
         let server = try await PostgresTestServer.shared()
         let postgres = try await PostgresPaperStore(url: try await server.database())
         defer { postgres.close() }
-        let there = try await InstanceCopy.copy(from: original, to: postgres)
+        // Batches of 2 rows: every table is read page by page (keyset paging over one- and three-column keys).
+        let there = try await InstanceCopy.copy(from: original, to: postgres, batchSize: 2)
         let back = try SQLitePaperStore(path: directory.file("back.sqlite"))
-        let again = try await InstanceCopy.copy(from: postgres, to: back)
+        let again = try await InstanceCopy.copy(from: postgres, to: back, batchSize: 3)
         #expect(there.rows.map(\.count) == again.rows.map(\.count))
         let before = try await Self.dump(original), after = try await Self.dump(back)
         for table in TableSpec.all {
