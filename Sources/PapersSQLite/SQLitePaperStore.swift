@@ -40,7 +40,18 @@ public final class SQLitePaperStore: PaperStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try SQLiteSchema.migrator.migrate(pool)
+            // Two processes opening a new file at once (a server and a CLI command) can both find a migration missing;
+            // the one that loses fails on the tables the other just made. Looking again finds them applied.
+            var attempt = 0
+            while true {
+                do {
+                    try SQLiteSchema.migrator.migrate(pool)
+                    break
+                } catch where attempt < 5 {
+                    attempt += 1
+                    Thread.sleep(forTimeInterval: 0.2)
+                }
+            }
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
