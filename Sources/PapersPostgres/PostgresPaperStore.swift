@@ -329,7 +329,7 @@ public final class PostgresPaperStore: Sendable {
         let reader = try await keywordReader()
         let analyzed = analyzers.withAnalyzer { KeywordIndexMaintenance.analyze(query, analyzer: $0, reader: reader) }
         guard !analyzed.included.isEmpty else { return [] }
-        let allowed = try await filters.author.asyncMap { try await authorRows($0, reader: reader) } ?? nil
+        let allowed = try await filters.author.asyncFlatMap { try await authorRows($0, reader: reader) }
         // Phrases are verified against the rows, which cannot be read from inside the (synchronous) ranking: a first
         // pass collects the candidates the ranking asks about (its best 20,000 per phrase, as with SQLite), the
         // database verifies those, and a second pass ranks with the answers. Without phrases, one pass.
@@ -390,7 +390,7 @@ public final class PostgresPaperStore: Sendable {
 
     public func filterPredicate(_ filters: SearchFilters) async throws -> (@Sendable (Int64) -> Bool)? {
         let reader = try await keywordReader()
-        let allowed = try await filters.author.asyncMap { try await authorRows($0, reader: reader) } ?? nil
+        let allowed = try await filters.author.asyncFlatMap { try await authorRows($0, reader: reader) }
         let predicate = reader.predicate(for: filters)
         if predicate == nil && allowed == nil { return nil }
         return { key in
@@ -406,13 +406,5 @@ public final class PostgresPaperStore: Sendable {
     /// Papers the keyword index covers (equals ``paperCount()`` when index and rows agree).
     public func indexedPaperCount() async throws -> Int {
         try await keywordReader().liveCount
-    }
-}
-
-extension Optional {
-    /// `map` with an async transform.
-    func asyncMap<U>(_ transform: (Wrapped) async throws -> U) async rethrows -> U? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

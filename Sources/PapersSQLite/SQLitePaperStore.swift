@@ -383,11 +383,3 @@ public final class SQLitePaperStore: PaperStore {
         }
     }
 }
-
-extension Optional {
-    /// `flatMap` with an async transform.
-    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}
