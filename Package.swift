@@ -72,12 +72,14 @@ let package = Package(
             dependencies: ["PapersCore", "PapersStore",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // Opens the backend a configuration names (SQLite file or PostgreSQL URL).
         .target(
             name: "PapersDatabase",
-            dependencies: ["PapersCore", "PapersStore", "PapersSQLite", "PapersPostgres", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PapersCore", "PapersStore", "PapersSQLite", "PapersPostgres", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict),
         .target(
             name: "PapersEmbedding",
@@ -158,7 +160,8 @@ let package = Package(
         // The store contract: every backend, the same answers (PostgreSQL from scripts/postgres-test-server.sh).
         .testTarget(
             name: "PapersStoreContractTests",
-            dependencies: ["PapersStore", "PapersSQLite", "PapersPostgres", "PapersTestSupport"],
+            dependencies: ["PapersStore", "PapersSQLite", "PapersPostgres", "PapersDatabase", "PapersTestSupport",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict),
         .testTarget(
             name: "PapersStoreTests",

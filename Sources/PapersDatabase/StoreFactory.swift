@@ -4,6 +4,7 @@ import PapersCore
 import PapersPostgres
 import PapersSQLite
 import PapersStore
+import ServiceLifecycle
 
 /// Opens the store a configuration names: PostgreSQL for a `postgres://` URL (several servers on one database),
 /// else the SQLite file under the home folder.
@@ -19,5 +20,12 @@ public enum StoreFactory {
             return try await PostgresPaperStore(url: databaseURL, logger: logger)
         }
         return try SQLitePaperStore(path: sqlitePath(home: home))
+    }
+
+    /// Services that own the store's resources in a server's `ServiceGroup` (put them first: they stop last):
+    /// PostgreSQL's connection pool; nothing for SQLite.
+    public static func services(of store: any PaperStore) -> [any Service] {
+        guard let postgres = store as? PostgresPaperStore else { return [] }
+        return [postgres.connectionPoolService]
     }
 }

@@ -43,6 +43,12 @@ public final class PostgresDatabase: Sendable {
     /// Closes every connection.
     public func close() { runner.cancel() }
 
+    /// Closes every connection and returns once the pool has stopped.
+    func shutDown() async {
+        runner.cancel()
+        await runner.value
+    }
+
     /// The parts of a database URL.
     struct Target: Sendable {
         var host: String

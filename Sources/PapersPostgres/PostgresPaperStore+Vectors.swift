@@ -3,7 +3,24 @@ import PapersCore
 import PapersStore
 import PostgresNIO
 
-extension PostgresPaperStore {
+/// How nearest-neighbour searches inside PostgreSQL are answered (docs/postgres.md has the measurements behind the
+/// defaults).
+public struct VectorSearchSettings: Sendable {
+    /// Candidates pgvector's HNSW scan keeps (`hnsw.ef_search`; pgvector's default is 40).
+    public var efSearch: Int
+    /// A filtered search whose filters leave at most this many papers compares the query with each of them (exact,
+    /// a primary-key lookup per paper); wider filters go through the HNSW index with the filter in SQL and
+    /// pgvector's iterative scans.
+    public var exactScanUpTo: Int
+
+    /// pgvector's default candidate list, exact scans up to 10,000 papers.
+    public init(efSearch: Int = 40, exactScanUpTo: Int = 10_000) {
+        self.efSearch = efSearch
+        self.exactScanUpTo = exactScanUpTo
+    }
+}
+
+extension PostgresPaperStore: DatabaseVectorSearch {
     /// How a nearest-neighbour query inside PostgreSQL is answered.
     public enum VectorScan: Sendable {
         /// pgvector's HNSW index, visiting `efSearch` candidates (pgvector's default is 40); iterative scans keep
@@ -13,11 +30,70 @@ extension PostgresPaperStore {
         case exact
     }
 
-    /// The `limit` papers whose current `model` embedding is nearest to `vector` by cosine distance, best first, as
-    /// (row key, cosine similarity).
-    public func nearestPapers(to vector: [Float], model: String, limit: Int, scan: VectorScan) async throws -> [ScoredPaper] {
-        let logger = self.logger
+    public func nearestPapers(to vector: [Float], model: String, limit: Int, excluding: Set<Int64>,
+                              filters: SearchFilters) async throws -> [ScoredPaper] {
+        guard limit > 0 else { return [] }
+        if filters.isEmpty {
+            return try await nearestPapers(to: vector, model: model, limit: limit, excluding: excluding, scan: .hnsw(efSearch: vectorSearch.efSearch))
+        }
+        let reader = try await keywordReader()
+        let authors = try await filters.author.asyncFlatMap { try await authorRows($0, reader: reader) }
+        if let rows = reader.rows(passing: filters, among: authors, atMost: vectorSearch.exactScanUpTo) {
+            return try await nearestPapers(to: vector, model: model, limit: limit, among: rows.map(Int64.init).filter { !excluding.contains($0) })
+        }
+        return try await nearestPapers(to: vector, model: model, limit: limit, excluding: excluding,
+                                       scan: .hnsw(efSearch: vectorSearch.efSearch), filters: filters, authors: authors)
+    }
+
+    public func similarities(to vector: [Float], model: String, keys: [Int64]) async throws -> [Int64: Float] {
+        guard !keys.isEmpty else { return [:] }
         let query = Self.vectorText(vector)
+        let rows = try await database.rows("""
+            SELECT e.paper, 1 - (e.vector <=> \(query)::halfvec) AS similarity
+            FROM paper_embedding e JOIN paper p ON p.seq = e.paper AND p.fingerprint = e.fingerprint
+            WHERE e.model = \(model) AND e.paper = ANY(\(keys))
+            """)
+        var result: [Int64: Float] = [:]
+        for row in rows { result[try row.get("paper")] = Float(try row.get("similarity", Double.self)) }
+        return result
+    }
+
+    /// The `limit` papers whose current `model` embedding is nearest to `vector` by cosine distance, best first, as
+    /// (row key, cosine similarity), leaving out `excluding` and, for an HNSW scan, papers failing `filters` (the
+    /// author part given as the rows it allows, `authors`).
+    public func nearestPapers(to vector: [Float], model: String, limit: Int, excluding: Set<Int64> = [], scan: VectorScan,
+                              filters: SearchFilters = .init(), authors: Set<UInt32>? = nil) async throws -> [ScoredPaper] {
+        let logger = self.logger
+        var conditions = ["e.model = :model"]
+        var values: [String: SQLValue] = ["model": .text(model), "query": .text(Self.vectorText(vector)), "inner": .integer(Int64(limit * 2)),
+                                          "limit": .integer(Int64(limit))]
+        if !excluding.isEmpty {
+            conditions.append("e.paper <> ALL(:excluded)")
+            values["excluded"] = .integers(excluding.sorted())
+        }
+        if let authors {
+            conditions.append("e.paper = ANY(:authors)")
+            values["authors"] = .integers(authors.sorted().map(Int64.init))
+        }
+        if filters.from != nil || filters.to != nil {
+            conditions.append("EXISTS (SELECT 1 FROM paper f WHERE f.seq = e.paper AND f.day BETWEEN :from AND :to)")
+            values["from"] = .text(filters.from?.description ?? "0000-00-00")
+            values["to"] = .text(filters.to?.description ?? "9999-99-99")
+        }
+        if let category = filters.category {
+            conditions.append("EXISTS (SELECT 1 FROM paper_category c WHERE c.category = :category AND c.paper = e.paper)")
+            values["category"] = .text(category)
+        }
+        // The index answers the inner query (one table, ORDER BY distance LIMIT); stale vectors (the paper changed
+        // since it was embedded, rare: the embedder keeps up) are dropped after, so the inner limit is doubled.
+        let statement = try PostgresDatabase.named("""
+            SELECT c.paper, 1 - c.distance AS similarity FROM (
+                SELECT e.paper, e.fingerprint, e.vector <=> :query::halfvec AS distance
+                FROM paper_embedding e WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY e.vector <=> :query::halfvec LIMIT :inner) c
+            JOIN paper p ON p.seq = c.paper AND p.fingerprint = c.fingerprint
+            ORDER BY c.distance LIMIT :limit
+            """, values)
         return try await database.transaction { connection in
             switch scan {
             case .hnsw(let efSearch):
@@ -26,20 +102,36 @@ extension PostgresPaperStore {
             case .exact:
                 try await connection.execute("SET LOCAL enable_indexscan = off", logger: logger)
             }
-            // The index answers the inner query (one table, ORDER BY distance LIMIT); stale vectors (the paper changed
-            // since it was embedded, rare: the embedder keeps up) are dropped after, so the inner limit is doubled.
-            let rows = try await connection.rows("""
-                SELECT c.paper, c.similarity FROM (
-                    SELECT e.paper, e.fingerprint, 1 - (e.vector <=> \(query)::halfvec) AS similarity, e.vector <=> \(query)::halfvec AS distance
-                    FROM paper_embedding e WHERE e.model = \(model)
-                    ORDER BY e.vector <=> \(query)::halfvec LIMIT \(limit * 2)) c
-                JOIN paper p ON p.seq = c.paper AND p.fingerprint = c.fingerprint
-                ORDER BY c.distance LIMIT \(limit)
-                """, logger: logger)
-            // relaxed_order may return the last few slightly out of order.
-            return try rows.map { ScoredPaper(key: try $0.get("paper"), score: try $0.get("similarity", Double.self)) }
-                .sorted { $0.score != $1.score ? $0.score > $1.score : $0.key < $1.key }
+            return try Self.bestFirst(try await connection.rows(statement, logger: logger))
         }
+    }
+
+    /// The exact nearest among the papers `rows` (a narrow filter's papers): one primary-key lookup each. Ordered by
+    /// similarity, not distance, so the planner cannot answer it from the HNSW index (approximate, and without
+    /// iterative scans here it could return fewer papers than the filter has).
+    func nearestPapers(to vector: [Float], model: String, limit: Int, among rows: [Int64]) async throws -> [ScoredPaper] {
+        guard !rows.isEmpty else { return [] }
+        let query = Self.vectorText(vector)
+        return try Self.bestFirst(try await database.rows("""
+            SELECT e.paper, 1 - (e.vector <=> \(query)::halfvec) AS similarity
+            FROM paper_embedding e JOIN paper p ON p.seq = e.paper AND p.fingerprint = e.fingerprint
+            WHERE e.model = \(model) AND e.paper = ANY(\(rows))
+            ORDER BY similarity DESC, e.paper LIMIT \(limit)
+            """))
+    }
+
+    /// Rows of (paper, similarity) best first; ties by row key, as the in-process index orders them (relaxed_order
+    /// may return the last few slightly out of order).
+    private static func bestFirst(_ rows: [PostgresRandomAccessRow]) throws -> [ScoredPaper] {
+        try rows.map { ScoredPaper(key: try $0.get("paper"), score: try $0.get("similarity", Double.self)) }
+            .sorted { $0.score != $1.score ? $0.score > $1.score : $0.key < $1.key }
+    }
+
+    /// Papers passing `filters` (what chooses between the exact scan and the index; benchmarks report it).
+    public func papersPassing(_ filters: SearchFilters) async throws -> Int {
+        let reader = try await keywordReader()
+        let authors = try await filters.author.asyncFlatMap { try await authorRows($0, reader: reader) }
+        return reader.rows(passing: filters, among: authors, atMost: .max)?.count ?? 0
     }
 
     /// Rebuilds the HNSW index; its duration in seconds.

@@ -16,13 +16,17 @@ public final class PostgresPaperStore: Sendable {
     let segments: SegmentFollower
     /// The field weights papers are indexed with.
     let fieldWeights: FieldWeights
+    /// How nearest-neighbour searches run.
+    let vectorSearch: VectorSearchSettings
     var logger: Logger { database.logger }
 
-    /// Connects to `url`, applies pending migrations, and ranks keyword search with `keywordScoring`.
+    /// Connects to `url`, applies pending migrations, and ranks keyword search with `keywordScoring` and nearest
+    /// neighbours as `vectorSearch` says.
     public init(url: String, keywordScoring: KeywordScoring = .standard, fieldWeights: FieldWeights = .standard,
-                logger: Logger = Logger(label: "papers.postgres")) async throws {
+                vectorSearch: VectorSearchSettings = .init(), logger: Logger = Logger(label: "papers.postgres")) async throws {
         database = try PostgresDatabase(url: url, logger: logger)
         self.fieldWeights = fieldWeights
+        self.vectorSearch = vectorSearch
         keywordIndex = KeywordIndexCache(snapshotPath: nil, scoring: keywordScoring)
         segments = SegmentFollower(client: database.client, logger: logger)
         do {
@@ -37,6 +41,9 @@ public final class PostgresPaperStore: Sendable {
             throw StoreError.cannotOpen(path: database.displayURL, reason: "\(String(reflecting: error))")
         }
     }
+
+    /// The database URL without its password, for messages.
+    public var displayURL: String { database.displayURL }
 
     /// Closes the connections.
     public func close() {

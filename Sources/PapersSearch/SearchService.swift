@@ -122,8 +122,7 @@ public struct SearchService: Sendable {
             let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { throw SearchError.emptyQuery }
             guard let semantic else { throw SearchError.semanticUnavailable }
-            let filter = try await store.filterPredicate(request.filters)
-            ranked = try await semantic.index().nearest(to: await semantic.embed(query: text), k: wanted, excluding: [], filter: filter)
+            ranked = try await semantic.nearest(to: await semantic.embed(query: text), k: wanted, filters: request.filters)
         case .hybrid:
             let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { throw SearchError.emptyQuery }
@@ -142,11 +141,9 @@ public struct SearchService: Sendable {
         async let embedded = semantic.embed(query: text)
         let keyword = query.isEmpty ? [] : try await store.keywordCandidates(query, filters: filters, limit: max(depth, fusion.keywordDepth))
         let vector = await embedded
-        let index = try await semantic.index()
-        let filter = try await store.filterPredicate(filters)
-        let dense = index.nearest(to: vector, k: depth, excluding: [], filter: filter)
+        let dense = try await semantic.nearest(to: vector, k: depth, filters: filters)
         // Cosines of keyword-only candidates are exact and cheap, so every candidate has both signals.
-        let cosines = index.similarities(to: vector, keys: keyword.map(\.key))
+        let cosines = try await semantic.similarities(to: vector, keys: keyword.map(\.key))
         return Array(fusion.fuse(keyword: keyword, dense: dense, cosines: cosines, queryTerms: query.included.count).prefix(wanted))
     }
 
@@ -159,7 +156,6 @@ public struct SearchService: Sendable {
         guard !ids.isEmpty else { throw SearchError.invalidParameter(name: "ids", reason: "give at least one paper id") }
         try filters.validate()
         guard let semantic else { throw SearchError.semanticUnavailable }
-        let index = try await semantic.index()
         var keys: [Int64] = []
         var centroid = [Float](repeating: 0, count: semantic.encoder.dimension)
         for id in ids {
@@ -178,8 +174,7 @@ public struct SearchService: Sendable {
         }
         let norm = centroid.reduce(0) { $0 + $1 * $1 }.squareRoot()
         if norm > 0 { centroid = centroid.map { $0 / norm } }
-        let filter = try await store.filterPredicate(filters)
-        let ranked = index.nearest(to: centroid, k: limit, excluding: Set(keys), filter: filter)
+        let ranked = try await semantic.nearest(to: centroid, k: limit, excluding: Set(keys), filters: filters)
         return try await store.hits(for: ranked, highlighting: KeywordQuery(parsing: ""))
     }
 }

@@ -20,14 +20,20 @@ public final class SemanticIndex: Sendable {
         /// Query embeddings remembered per generation (0: none — what a latency benchmark wants, since it
         /// runs every query twice).
         public var rememberedQueries: Int
+        /// Rank inside the store's database when it can (PostgreSQL with pgvector: no vectors in this process, new
+        /// embeddings seen by every server at once); false loads every vector into this process's index, as SQLite
+        /// always does — `papers bench search` compares the two.
+        public var rankInDatabase: Bool
 
-        /// Defaults: approximate from 20,000 papers, not persisted, 2,048 query embeddings remembered.
+        /// Defaults: approximate from 20,000 papers, not persisted, 2,048 query embeddings remembered, ranked in the
+        /// database when the store can.
         public init(approximateFrom: Int = 20_000, directory: String? = nil, parameters: ApproximateVectorIndex.Parameters = .init(),
-                    rememberedQueries: Int = 2_048) {
+                    rememberedQueries: Int = 2_048, rankInDatabase: Bool = true) {
             self.approximateFrom = approximateFrom
             self.directory = directory
             self.parameters = parameters
             self.rememberedQueries = rememberedQueries
+            self.rankInDatabase = rankInDatabase
         }
     }
 
@@ -65,6 +71,33 @@ public final class SemanticIndex: Sendable {
         configuration.directory.map { URL(fileURLWithPath: $0).appendingPathComponent("\(encoder.name).hnsw").path }
     }
 
+    /// The store's own vector ranking, when the configuration lets it answer.
+    public var databaseRanking: (any DatabaseVectorSearch)? {
+        configuration.rankInDatabase ? store as? any DatabaseVectorSearch : nil
+    }
+
+    /// The `k` papers nearest `vector` (unit length), best first by cosine, leaving out `excluding` and papers
+    /// failing `filters`: ranked by the database when it can, else by this process's index.
+    public func nearest(to vector: [Float], k: Int, excluding: Set<Int64> = [], filters: SearchFilters = .init()) async throws -> [ScoredPaper] {
+        if let databaseRanking {
+            return try await databaseRanking.nearestPapers(to: vector, model: encoder.name, limit: k, excluding: excluding, filters: filters)
+        }
+        let filter = try await store.filterPredicate(filters)
+        return try await index().nearest(to: vector, k: k, excluding: excluding, filter: filter)
+    }
+
+    /// Cosine of `vector` with the stored embedding of each of `keys` (keys without one are left out).
+    public func similarities(to vector: [Float], keys: [Int64]) async throws -> [Int64: Float] {
+        guard !keys.isEmpty else { return [:] }
+        if let databaseRanking { return try await databaseRanking.similarities(to: vector, model: encoder.name, keys: keys) }
+        return try await index().similarities(to: vector, keys: keys)
+    }
+
+    /// Loads (or builds) the in-process index now, when searches will use it, rather than in the first search's time.
+    public func prepare() async throws {
+        if databaseRanking == nil { _ = try await index() }
+    }
+
     /// The current vector index, brought up to date when embeddings were stored since the last call.
     /// Concurrent callers share one load.
     public func index() async throws -> any VectorSearching {
@@ -88,6 +121,7 @@ public final class SemanticIndex: Sendable {
     /// Brings the index up to date and, when it is a graph and a directory is configured, saves it, so the
     /// next process starts from it (called after `papers embed` and `papers import`).
     public func updateSavedGraph() async throws {
+        guard databaseRanking == nil else { return }
         let index = try await self.index()
         guard let graph = index as? ApproximateVectorIndex, let path = graphPath,
               let generation = state.withLock({ $0?.generation }) else { return }

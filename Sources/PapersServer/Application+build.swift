@@ -34,7 +34,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger? 
     }
     if let semantic {
         Task.detached {
-            do { _ = try await semantic.index() } catch { log.warning("vector index: \(error)") }
+            do { try await semantic.prepare() } catch { log.warning("vector index: \(error)") }
         }
     }
     // Harvested papers are embedded as they arrive, with the encoder semantic search already loaded.
@@ -44,13 +44,16 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger? 
     }
     let scheduler = HarvestScheduler(store: store, schedule: configuration.harvest, afterPage: afterPage, clock: configuration.clock,
                                      logger: logger)
-    return try await buildApplication(configuration, store: store, semantic: semantic, harvest: scheduler, logger: logger)
+    return try await buildApplication(configuration, store: store, semantic: semantic, harvest: scheduler,
+                                      storeServices: StoreFactory.services(of: store), logger: logger)
 }
 
 /// Builds the server over an already-open store; semantic, hybrid and similar-paper search need `semantic`.
 /// `harvest` runs as a service beside the HTTP server and reports on `/healthz`, `/metrics` and the home page.
+/// `storeServices` own the store's resources (``StoreFactory/services(of:)``) when the application owns the store.
 public func buildApplication(_ configuration: AppConfiguration, store: any PaperStore, semantic: SemanticIndex? = nil,
-                             harvest: HarvestScheduler? = nil, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+                             harvest: HarvestScheduler? = nil, storeServices: [any Service] = [],
+                             logger: Logger? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "papers")
     if logger.logLevel > .info { logger.logLevel = .info }
     let views = try Views(siteName: configuration.siteName)
@@ -114,7 +117,8 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
                  headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                  body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
     }
-    var services: [any Service] = []
+    // The store's own services first: a graceful shutdown stops them last, after the requests and workers using it.
+    var services: [any Service] = storeServices
     if let harvest { services.append(harvest) }
     if let mailWorker { services.append(mailWorker) }
     return Application(

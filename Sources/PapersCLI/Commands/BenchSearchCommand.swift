@@ -4,6 +4,7 @@ import PapersCore
 import PapersSearch
 import PapersStore
 import PapersDatabase
+import PapersPostgres
 
 /// `papers bench search`: query latency per mode and stage over an existing home, with a file of queries.
 struct BenchSearchCommand: AsyncParsableCommand {
@@ -29,6 +30,8 @@ struct BenchSearchCommand: AsyncParsableCommand {
     @Option(help: "Corpus whose word frequencies the generated texts follow.") var vocabulary = "../shared/data/arxiv-sample.jsonl.gz"
     @Option(help: "Loopback port for the server started on the synthetic home.") var port = 18_787
     @Option(help: "Write the measurements as Markdown to this file (e.g. docs/performance.md).") var report: String?
+    @Flag(help: "With --database-url: rank vectors in this process's index, loaded from the database, instead of with pgvector.")
+    var inProcessVectors = false
 
     func run() async throws {
         guard let text = try? String(contentsOfFile: queries, encoding: .utf8) else {
@@ -45,7 +48,8 @@ struct BenchSearchCommand: AsyncParsableCommand {
         let store = try await StoreFactory.open(home: home, databaseURL: global.databaseURL)
         let needsModel = wanted.contains { $0 != .keyword } || synthetic > 0
         // Every query runs twice (warm-up, then timed): remembered query embeddings would time a cache.
-        let service = try modelOptions.searchService(store: store, home: home, required: needsModel, remembersQueries: false)
+        let service = try modelOptions.searchService(store: store, home: home, required: needsModel, remembersQueries: false,
+                                                     rankInDatabase: !inProcessVectors)
         var markdown = Self.reportHeader(queries: queries, count: lines.count, limit: limit)
         let real = try await measureStages(store: store, service: service, lines: lines, modes: wanted)
         markdown += "\n## \(home): \(real.papers)\n\n" + real.table
@@ -65,10 +69,9 @@ struct BenchSearchCommand: AsyncParsableCommand {
             var builder = SyntheticScaleHome(home: folder, count: synthetic, vocabularyPath: vocabulary)
             try await builder.build(store: syntheticStore, semantic: syntheticSemantic, model: model)
             let loadStart = Date()
-            let index = try await syntheticSemantic.index()
+            try await syntheticSemantic.prepare()
             let loadSeconds = Date().timeIntervalSince(loadStart)
-            let recall = try await Self.recall(of: index, store: syntheticStore, model: semantic.encoder.name,
-                                               queries: semantic.encoder.embed(Array(lines.prefix(100))))
+            let recall = try await Self.recall(of: syntheticSemantic, store: syntheticStore, queries: semantic.encoder.embed(Array(lines.prefix(100))))
             let syntheticService = SearchService(store: syntheticStore, semantic: syntheticSemantic)
             let measured = try await measureStages(store: syntheticStore, service: syntheticService, lines: lines, modes: wanted)
             say(String(format: "recall@10 of the HNSW graph against exact search (100 queries): %.4f", recall))
@@ -111,6 +114,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
         }
         say("\(papers), \(lines.count) queries, top \(limit)")
         var rows: [(String, LatencySample)] = []
+        var recallLine = ""
         func record(_ label: String, _ sample: LatencySample) {
             say("\(label.padding(toLength: 20, withPad: " ", startingAt: 0)) \(sample.summary)")
             rows.append((label, sample))
@@ -128,10 +132,14 @@ struct BenchSearchCommand: AsyncParsableCommand {
             var vectors: [[Float]] = []
             for line in lines { vectors.append(await embed.time { await semantic.embed(query: line) }) }
             record("query embedding", embed)
-            let index = try await semantic.index()
+            try await semantic.prepare()
             var nearest = LatencySample()
-            for vector in vectors { _ = nearest.timeNow { index.nearest(to: vector, k: limit, excluding: [], filter: nil) } }
-            record("vector search", nearest)
+            for vector in vectors { _ = try await semantic.nearest(to: vector, k: limit) }
+            for vector in vectors { _ = try await nearest.time { try await semantic.nearest(to: vector, k: limit) } }
+            record(semantic.databaseRanking == nil ? "vector search" : "vector search (pgvector)", nearest)
+            let recall = try await Self.recall(of: semantic, store: store, queries: Array(vectors.prefix(100)))
+            say(String(format: "recall@10 of the vector search against exact search (100 queries): %.4f", recall))
+            recallLine = String(format: "\nVector search recall@10 against exact search, %d queries: **%.4f**\n", min(vectors.count, 100), recall)
         }
         for mode in modes {
             var sample = LatencySample()
@@ -146,16 +154,24 @@ struct BenchSearchCommand: AsyncParsableCommand {
             table += String(format: "| %@ | %.2f | %.2f | %.2f |\n", label, RetrievalMetrics.percentile(sample.milliseconds, 0.5),
                             RetrievalMetrics.percentile(sample.milliseconds, 0.99), sample.milliseconds.max() ?? 0)
         }
-        return (papers, table)
+        return (papers, table + recallLine)
     }
 
-    /// Share of the exact top 10 that `index` returns, over `queries`.
-    private static func recall(of index: any VectorSearching, store: any PaperStore, model: String, queries: [[Float]]) async throws -> Double {
-        let exact = ExactVectorIndex(matrix: try await store.embeddingMatrix(model: model))
+    /// Share of the exact top 10 that `semantic` returns, over `queries`: against pgvector's exact scan when the database
+    /// ranks, else against every vector loaded here.
+    private static func recall(of semantic: SemanticIndex, store: any PaperStore, queries: [[Float]]) async throws -> Double {
+        let model = semantic.encoder.name
+        let exact: @Sendable ([Float]) async throws -> [Int64]
+        if let postgres = semantic.databaseRanking as? PostgresPaperStore {
+            exact = { try await postgres.nearestPapers(to: $0, model: model, limit: 10, scan: .exact).map(\.key) }
+        } else {
+            let index = ExactVectorIndex(matrix: try await store.embeddingMatrix(model: model))
+            exact = { index.nearest(to: $0, k: 10).map(\.key) }
+        }
         var found = 0, total = 0
         for query in queries {
-            let truth = exact.nearest(to: query, k: 10).map(\.key)
-            let got = Set(index.nearest(to: query, k: 10, excluding: [], filter: nil).map(\.key))
+            let truth = try await exact(query)
+            let got = Set(try await semantic.nearest(to: query, k: 10).map(\.key))
             found += truth.filter(got.contains).count
             total += truth.count
         }

@@ -6,6 +6,7 @@ import PapersSearch
 import PapersIngest
 import PapersStore
 import PapersDatabase
+import PapersPostgres
 
 /// Options of every command that runs the encoder.
 struct ModelOptions: ParsableArguments {
@@ -215,6 +216,12 @@ struct IndexCommand: AsyncParsableCommand {
     func run() async throws {
         let encoder = try modelOptions.loadEncoder(home: global.resolvedHome)
         let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        if let postgres = store as? PostgresPaperStore {
+            // Its vectors are ranked by pgvector's own HNSW index, kept up to date by PostgreSQL.
+            print("rebuilding pgvector's HNSW index (REINDEX) in \(postgres.displayURL)")
+            print(String(format: "rebuilt in %.1f s", try await postgres.rebuildVectorIndex()))
+            return
+        }
         var configuration = SemanticIndex.configuration(home: global.resolvedHome)
         configuration.parameters.m = m
         configuration.parameters.efConstruction = efConstruction

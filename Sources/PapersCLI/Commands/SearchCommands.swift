@@ -136,10 +136,12 @@ struct SimilarCommand: AsyncParsableCommand {
 extension ModelOptions {
     /// A search service with semantic search when the model loads; without it, keyword only, unless
     /// `required` (then the model error is the command's error).
-    func searchService(store: any PaperStore, home: String, required: Bool, remembersQueries: Bool = true) throws -> SearchService {
+    func searchService(store: any PaperStore, home: String, required: Bool, remembersQueries: Bool = true,
+                       rankInDatabase: Bool = true) throws -> SearchService {
         do {
             var configuration = SemanticIndex.configuration(home: home)
             if !remembersQueries { configuration.rememberedQueries = 0 }
+            configuration.rankInDatabase = rankInDatabase
             return SearchService(store: store, semantic: SemanticIndex(store: store, encoder: try loadEncoder(home: home),
                                                                        configuration: configuration))
         } catch {

@@ -126,12 +126,11 @@ public struct DigestSelector: Sendable {
                     containWords = try await Set(search.search(SearchRequest(text: query, mode: .keyword, filters: filters, limit: depth)).hits
                         .map(\.paper.id))
                     let vector = await semantic.embed(query: query)
-                    let index = try await semantic.index()
                     var keys: [PaperID: Int64] = [:]
                     for hit in hits where !containWords.contains(hit.paper.id) {
                         keys[hit.paper.id] = try await store.rowKey(of: hit.paper.id)
                     }
-                    let cosines = index.similarities(to: vector, keys: Array(keys.values))
+                    let cosines = try await semantic.similarities(to: vector, keys: Array(keys.values))
                     hits = hits.filter { hit in
                         containWords.contains(hit.paper.id) || keys[hit.paper.id].flatMap { cosines[$0] }.map { $0 >= Self.minimumSimilarity } ?? false
                     }

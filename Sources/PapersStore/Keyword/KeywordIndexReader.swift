@@ -235,6 +235,33 @@ package final class KeywordIndexReader: @unchecked Sendable {
         return { seq in Int(seq) < self.docDay.count && self.passes(seq, from: from, to: to, category: wanted) }
     }
 
+    /// The live rows passing `filters` (category and days; the author part is `among`, the rows the store
+    /// resolved for it), ascending — or nil as soon as more than `atMost` pass, so a wide filter costs little.
+    /// A database that ranks vectors itself uses it to choose between an exact scan of these rows and its
+    /// index with the filter in SQL.
+    package func rows(passing filters: SearchFilters, among: Set<UInt32>?, atMost: Int) -> [UInt32]? {
+        let from = filters.from.map { Int32(clamping: $0.daysSinceEpoch) }
+        let to = filters.to.map { Int32(clamping: $0.daysSinceEpoch) }
+        var category: UInt16?
+        if let name = filters.category {
+            guard let id = categoryIDs[name] else { return [] }
+            category = id
+        }
+        var result: [UInt32] = []
+        func visit(_ seq: UInt32) -> Bool {
+            guard Int(seq) < docSegment.count, docSegment[Int(seq)] >= 0,
+                  passes(seq, from: from, to: to, category: category) else { return true }
+            result.append(seq)
+            return result.count <= atMost
+        }
+        if let among {
+            for seq in among.sorted() where !visit(seq) { return nil }
+        } else {
+            for seq in 0..<UInt32(docSegment.count) where !visit(seq) { return nil }
+        }
+        return result
+    }
+
     private func passes(_ seq: UInt32, from: Int32?, to: Int32?, category: UInt16?) -> Bool {
         let i = Int(seq)
         if let from, docDay[i] < from { return false }
