@@ -114,7 +114,9 @@ struct SyntheticScaleHome {
         if let path = semantic.graphPath, !FileManager.default.fileExists(atPath: path) {
             let start = Date()
             let graph = try await semantic.rebuild()
-            steps.append(("build and save the HNSW graph (M 32, efConstruction 200, 2 threads)", Date().timeIntervalSince(start)))
+            let parameters = semantic.configuration.parameters
+            steps.append(("build and save the HNSW graph (M \(parameters.m), efConstruction \(parameters.efConstruction), 2 threads)",
+                          Date().timeIntervalSince(start)))
             say(String(format: "built the HNSW graph of %d vectors in %.1f s", graph.count, steps.last!.1))
         }
     }

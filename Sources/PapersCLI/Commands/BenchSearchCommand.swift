@@ -30,6 +30,8 @@ struct BenchSearchCommand: AsyncParsableCommand {
     @Option(help: "Corpus whose word frequencies the generated texts follow.") var vocabulary = "../shared/data/arxiv-sample.jsonl.gz"
     @Option(help: "Loopback port for the server started on the synthetic home.") var port = 18_787
     @Option(help: "Write the measurements as Markdown to this file (e.g. docs/performance.md).") var report: String?
+    @Option(help: "HNSW links per node of the synthetic home's graph (when it builds it).") var syntheticM = 32
+    @Option(help: "HNSW candidate list while building the synthetic home's graph.") var syntheticEfConstruction = 200
     @Flag(help: "With --database-url: rank vectors in this process's index, loaded from the database, instead of with pgvector.")
     var inProcessVectors = false
 
@@ -65,16 +67,16 @@ struct BenchSearchCommand: AsyncParsableCommand {
             let syntheticStore = try await StoreFactory.open(home: folder, databaseURL: nil)
             var syntheticConfiguration = SemanticIndex.configuration(home: folder)
             syntheticConfiguration.rememberedQueries = 0
+            syntheticConfiguration.parameters.m = syntheticM
+            syntheticConfiguration.parameters.efConstruction = syntheticEfConstruction
             let syntheticSemantic = SemanticIndex(store: syntheticStore, encoder: semantic.encoder, configuration: syntheticConfiguration)
             var builder = SyntheticScaleHome(home: folder, count: synthetic, vocabularyPath: vocabulary)
             try await builder.build(store: syntheticStore, semantic: syntheticSemantic, model: model)
             let loadStart = Date()
             try await syntheticSemantic.prepare()
             let loadSeconds = Date().timeIntervalSince(loadStart)
-            let recall = try await Self.recall(of: syntheticSemantic, store: syntheticStore, queries: semantic.encoder.embed(Array(lines.prefix(100))))
             let syntheticService = SearchService(store: syntheticStore, semantic: syntheticSemantic)
             let measured = try await measureStages(store: syntheticStore, service: syntheticService, lines: lines, modes: wanted)
-            say(String(format: "recall@10 of the HNSW graph against exact search (100 queries): %.4f", recall))
             let probe = try await ServerProbe.run(home: folder, model: modelOptions.model, queries: lines, port: port)
             say(String(format: "server: /healthz after %.2f s, first hybrid search after %.2f s; HTTP hybrid %@; errors %d; RSS %.0f MB, peak %.0f MB",
                          probe.healthSeconds, probe.firstSearchSeconds, probe.latency.summary, probe.errors,
@@ -89,8 +91,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
             if builder.steps.isEmpty { markdown += "| (built by an earlier run) | — |\n" }
             markdown += String(format: "| load the saved graph in this process | %.1f |\n\n", loadSeconds)
             markdown += measured.table
-            markdown += String(format: "\nHNSW (efSearch 256) recall@10 against exact search, 100 queries: **%.4f**\n\n", recall)
-            markdown += "`papers serve` on this home (a child process, hybrid `/api/search` over HTTP, \(lines.count) queries one at a time):\n\n"
+            markdown += "\n`papers serve` on this home (a child process, hybrid `/api/search` over HTTP, \(lines.count) queries one at a time):\n\n"
             markdown += "| measurement | value |\n|---|---|\n"
             markdown += String(format: "| first `/healthz` answer after start | %.2f s |\n", probe.healthSeconds)
             markdown += String(format: "| first hybrid search answered after start | %.2f s |\n", probe.firstSearchSeconds)
