@@ -41,8 +41,13 @@ extension PostgresPaperStore: DatabaseVectorSearch {
         if let rows = reader.rows(passing: filters, among: authors, atMost: vectorSearch.exactScanUpTo) {
             return try await nearestPapers(to: vector, model: model, limit: limit, among: rows.map(Int64.init).filter { !excluding.contains($0) })
         }
+        // More than `exactScanUpTo` pass, so at least that share of what the index visits does: enough visited tuples
+        // for twice the rows asked (the inner query's limit), instead of pgvector's default cap of 20,000, which a
+        // 1% filter and a hybrid search's depth would exhaust.
+        let total = max(reader.liveCount, 1)
+        let visits = min(total, max(20_000, 4 * limit * total / max(vectorSearch.exactScanUpTo, 1)))
         return try await nearestPapers(to: vector, model: model, limit: limit, excluding: excluding,
-                                       scan: .hnsw(efSearch: vectorSearch.efSearch), filters: filters, authors: authors)
+                                       scan: .hnsw(efSearch: vectorSearch.efSearch), filters: filters, authors: authors, maxScanTuples: visits)
     }
 
     public func similarities(to vector: [Float], model: String, keys: [Int64]) async throws -> [Int64: Float] {
@@ -60,9 +65,11 @@ extension PostgresPaperStore: DatabaseVectorSearch {
 
     /// The `limit` papers whose current `model` embedding is nearest to `vector` by cosine distance, best first, as
     /// (row key, cosine similarity), leaving out `excluding` and, for an HNSW scan, papers failing `filters` (the
-    /// author part given as the rows it allows, `authors`).
+    /// author part given as the rows it allows, `authors`); an iterative HNSW scan visits at most `maxScanTuples`
+    /// index tuples (pgvector's default: 20,000).
     public func nearestPapers(to vector: [Float], model: String, limit: Int, excluding: Set<Int64> = [], scan: VectorScan,
-                              filters: SearchFilters = .init(), authors: Set<UInt32>? = nil) async throws -> [ScoredPaper] {
+                              filters: SearchFilters = .init(), authors: Set<UInt32>? = nil,
+                              maxScanTuples: Int? = nil) async throws -> [ScoredPaper] {
         let logger = self.logger
         var conditions = ["e.model = :model"]
         var values: [String: SQLValue] = ["model": .text(model), "query": .text(Self.vectorText(vector)), "inner": .integer(Int64(limit * 2)),
@@ -99,6 +106,9 @@ extension PostgresPaperStore: DatabaseVectorSearch {
             case .hnsw(let efSearch):
                 try await connection.execute(PostgresQuery(unsafeSQL: "SET LOCAL hnsw.ef_search = \(max(1, min(efSearch, 1_000)))"), logger: logger)
                 try await connection.execute("SET LOCAL hnsw.iterative_scan = relaxed_order", logger: logger)
+                if let maxScanTuples {
+                    try await connection.execute(PostgresQuery(unsafeSQL: "SET LOCAL hnsw.max_scan_tuples = \(max(1, maxScanTuples))"), logger: logger)
+                }
             case .exact:
                 try await connection.execute("SET LOCAL enable_indexscan = off", logger: logger)
             }

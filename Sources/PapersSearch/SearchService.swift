@@ -141,10 +141,11 @@ public struct SearchService: Sendable {
         async let embedded = semantic.embed(query: text)
         let keyword = query.isEmpty ? [] : try await store.keywordCandidates(query, filters: filters, limit: max(depth, fusion.keywordDepth))
         let vector = await embedded
-        let dense = try await semantic.nearest(to: vector, k: depth, filters: filters)
+        // Side by side: with PostgreSQL each is a round trip.
+        async let dense = semantic.nearest(to: vector, k: depth, filters: filters)
         // Cosines of keyword-only candidates are exact and cheap, so every candidate has both signals.
-        let cosines = try await semantic.similarities(to: vector, keys: keyword.map(\.key))
-        return Array(fusion.fuse(keyword: keyword, dense: dense, cosines: cosines, queryTerms: query.included.count).prefix(wanted))
+        async let cosines = semantic.similarities(to: vector, keys: keyword.map(\.key))
+        return Array(try await fusion.fuse(keyword: keyword, dense: dense, cosines: cosines, queryTerms: query.included.count).prefix(wanted))
     }
 
     /// The `limit` papers nearest to the given papers' mean embedding, excluding the papers themselves and
