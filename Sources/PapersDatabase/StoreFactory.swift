@@ -15,9 +15,11 @@ public enum StoreFactory {
     }
 
     /// Opens the store: PostgreSQL when `databaseURL` is given (migrated on open), else `HOME/papers.sqlite`.
-    public static func open(home: String, databaseURL: String?, logger: Logger = Logger(label: "papers.postgres")) async throws -> any PaperStore {
+    /// `vectorSearch` tunes PostgreSQL's nearest-neighbour searches (benchmarks vary it).
+    public static func open(home: String, databaseURL: String?, vectorSearch: VectorSearchSettings = .init(),
+                            logger: Logger = Logger(label: "papers.postgres")) async throws -> any PaperStore {
         if let databaseURL {
-            return try await PostgresPaperStore(url: databaseURL, logger: logger)
+            return try await PostgresPaperStore(url: databaseURL, vectorSearch: vectorSearch, logger: logger)
         }
         return try SQLitePaperStore(path: sqlitePath(home: home))
     }

@@ -10,8 +10,8 @@ public final class PostgresDatabase: Sendable {
     let client: PostgresClient
     let logger: Logger
     private let runner: Task<Void, Never>
-    /// Done once the pool's run() has been entered.
-    private let running: Task<Void, Never>
+    /// Done once the pool's run() has been entered: a connection leased before that waits with a warning.
+    let running: Task<Void, Never>
     /// The URL without its password, for messages.
     public let displayURL: String
 

@@ -28,7 +28,7 @@ public final class PostgresPaperStore: Sendable {
         self.fieldWeights = fieldWeights
         self.vectorSearch = vectorSearch
         keywordIndex = KeywordIndexCache(snapshotPath: nil, scoring: keywordScoring)
-        segments = SegmentFollower(client: database.client, logger: logger)
+        segments = SegmentFollower(client: database.client, poolRunning: database.running, logger: logger)
         do {
             try await database.migrate()
         } catch let error as StoreError {

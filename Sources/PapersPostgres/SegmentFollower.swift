@@ -26,9 +26,11 @@ final class SegmentFollower: Sendable {
     private let shared = Shared()
     private let task: Task<Void, Never>
 
-    init(client: PostgresClient, logger: Logger) {
+    /// Follows the segments over `client`, from when `poolRunning` is done.
+    init(client: PostgresClient, poolRunning: Task<Void, Never>, logger: Logger) {
         let shared = self.shared
         task = Task {
+            await poolRunning.value
             let state = shared
             while !Task.isCancelled {
                 do {

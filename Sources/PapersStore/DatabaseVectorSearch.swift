@@ -8,7 +8,7 @@ public protocol DatabaseVectorSearch: Sendable {
     /// as (row key, cosine similarity); papers in `excluding` and papers failing `filters` are left out.
     func nearestPapers(to vector: [Float], model: String, limit: Int, excluding: Set<Int64>,
                        filters: SearchFilters) async throws -> [ScoredPaper]
-    /// Cosine similarity of `vector` with the current `model` embedding of each of `keys`; keys without one
-    /// are left out.
+    /// Cosine similarity of `vector` with the stored `model` embedding of each of `keys` (a changed paper's previous
+    /// one until it is embedded again, as in the in-process index); keys without one are left out.
     func similarities(to vector: [Float], model: String, keys: [Int64]) async throws -> [Int64: Float]
 }

@@ -32,6 +32,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
     @Option(help: "Write the measurements as Markdown to this file (e.g. docs/performance.md).") var report: String?
     @Option(help: "HNSW links per node of the synthetic home's graph (when it builds it).") var syntheticM = 32
     @Option(help: "HNSW candidate list while building the synthetic home's graph.") var syntheticEfConstruction = 200
+    @Option(help: "With --database-url: pgvector's hnsw.ef_search (default: the store's).") var efSearch: Int?
     @Flag(help: "With --database-url: rank vectors in this process's index, loaded from the database, instead of with pgvector.")
     var inProcessVectors = false
 
@@ -47,7 +48,9 @@ struct BenchSearchCommand: AsyncParsableCommand {
         }
         guard synthetic >= 0 else { throw ValidationError("--synthetic: must be 0 or more, got \(synthetic)") }
         let home = global.resolvedHome
-        let store = try await StoreFactory.open(home: home, databaseURL: global.databaseURL)
+        var vectorSearch = VectorSearchSettings()
+        if let efSearch { vectorSearch.efSearch = efSearch }
+        let store = try await StoreFactory.open(home: home, databaseURL: global.databaseURL, vectorSearch: vectorSearch)
         let needsModel = wanted.contains { $0 != .keyword } || synthetic > 0
         // Every query runs twice (warm-up, then timed): remembered query embeddings would time a cache.
         let service = try modelOptions.searchService(store: store, home: home, required: needsModel, remembersQueries: false,
