@@ -14,13 +14,17 @@ public struct VectorSearchSettings: Sendable {
     /// a primary-key lookup per paper); wider filters go through the HNSW index with the filter in SQL and
     /// pgvector's iterative scans.
     public var exactScanUpTo: Int
+    /// Whether pgvector's iterative index scans are used (0.8 and later); nil: found out when the store opens. Without
+    /// them every filtered search is an exact scan of the filter's papers, and a search returns at most `efSearch` rows.
+    public var iterativeScans: Bool?
 
     /// A candidate list of 400 (recall@10 ≥ 0.97 on the arXiv sample's title queries); exact scans up to 5,000
     /// papers: on the arXiv sample the exact scan wins at 1,906 papers (4.9 against 15.5 ms) and loses at 10,949
     /// (75 against 11 ms), where the index no longer skips most of what it visits.
-    public init(efSearch: Int = 400, exactScanUpTo: Int = 5_000) {
+    public init(efSearch: Int = 400, exactScanUpTo: Int = 5_000, iterativeScans: Bool? = nil) {
         self.efSearch = efSearch
         self.exactScanUpTo = exactScanUpTo
+        self.iterativeScans = iterativeScans
     }
 }
 
@@ -42,7 +46,8 @@ extension PostgresPaperStore: DatabaseVectorSearch {
         }
         let reader = try await keywordReader()
         let authors = try await filters.author.asyncFlatMap { try await authorRows($0, reader: reader) }
-        if let rows = reader.rows(passing: filters, among: authors, atMost: vectorSearch.exactScanUpTo) {
+        let iterative = vectorSearch.iterativeScans ?? false
+        if let rows = reader.rows(passing: filters, among: authors, atMost: iterative ? vectorSearch.exactScanUpTo : .max) {
             return try await nearestPapers(to: vector, model: model, limit: limit, among: rows.map(Int64.init).filter { !excluding.contains($0) })
         }
         // More than `exactScanUpTo` pass, so at least that share of what the index visits does: enough visited tuples
@@ -77,6 +82,7 @@ extension PostgresPaperStore: DatabaseVectorSearch {
                               filters: SearchFilters = .init(), authors: Set<UInt32>? = nil,
                               maxScanTuples: Int? = nil) async throws -> [ScoredPaper] {
         let logger = self.logger
+        let iterative = vectorSearch.iterativeScans ?? false
         var conditions = ["e.model = :model"]
         var values: [String: SQLValue] = ["model": .text(model), "query": .text(Self.vectorText(vector)), "inner": .integer(Int64(limit * 2)),
                                           "limit": .integer(Int64(limit))]
@@ -110,7 +116,10 @@ extension PostgresPaperStore: DatabaseVectorSearch {
         return try await database.transaction { connection in
             switch scan {
             case .hnsw(let efSearch):
-                try await connection.execute(PostgresQuery(unsafeSQL: "SET LOCAL hnsw.ef_search = \(max(1, min(efSearch, 1_000)))"), logger: logger)
+                // Without iterative scans the index returns at most ef_search rows: at least the inner limit then.
+                let candidates = iterative ? efSearch : max(efSearch, 2 * limit)
+                try await connection.execute(PostgresQuery(unsafeSQL: "SET LOCAL hnsw.ef_search = \(max(1, min(candidates, 1_000)))"), logger: logger)
+                guard iterative else { break }
                 try await connection.execute("SET LOCAL hnsw.iterative_scan = relaxed_order", logger: logger)
                 if let maxScanTuples {
                     try await connection.execute(PostgresQuery(unsafeSQL: "SET LOCAL hnsw.max_scan_tuples = \(max(1, maxScanTuples))"), logger: logger)

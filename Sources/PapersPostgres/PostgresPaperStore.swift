@@ -24,13 +24,12 @@ public final class PostgresPaperStore: Sendable {
     /// neighbours as `vectorSearch` says.
     public init(url: String, keywordScoring: KeywordScoring = .standard, fieldWeights: FieldWeights = .standard,
                 vectorSearch: VectorSearchSettings = .init(), logger: Logger = Logger(label: "papers.postgres")) async throws {
-        database = try PostgresDatabase(url: url, logger: logger)
-        self.fieldWeights = fieldWeights
-        self.vectorSearch = vectorSearch
-        keywordIndex = KeywordIndexCache(snapshotPath: nil, scoring: keywordScoring)
-        segments = SegmentFollower(client: database.client, poolRunning: database.running, logger: logger)
+        let database = try PostgresDatabase(url: url, logger: logger)
+        let segments = SegmentFollower(client: database.client, poolRunning: database.running, logger: logger)
+        var settings = vectorSearch
         do {
             try await database.migrate()
+            if settings.iterativeScans == nil { settings.iterativeScans = try await Self.hasIterativeScans(database) }
         } catch let error as StoreError {
             segments.stop()
             database.close()
@@ -40,6 +39,18 @@ public final class PostgresPaperStore: Sendable {
             database.close()
             throw StoreError.cannotOpen(path: database.displayURL, reason: "\(String(reflecting: error))")
         }
+        self.database = database
+        self.segments = segments
+        self.fieldWeights = fieldWeights
+        self.vectorSearch = settings
+        keywordIndex = KeywordIndexCache(snapshotPath: nil, scoring: keywordScoring)
+    }
+
+    /// Whether the installed pgvector has iterative index scans (0.8 and later; 0.7 refuses the settings).
+    static func hasIterativeScans(_ database: PostgresDatabase) async throws -> Bool {
+        guard let row = try await database.row("SELECT extversion FROM pg_extension WHERE extname = 'vector'") else { return false }
+        let parts = try row.get("extversion", String.self).split(separator: ".").compactMap { Int($0) }
+        return (parts.first ?? 0, parts.dropFirst().first ?? 0) >= (0, 8)
     }
 
     /// The database URL without its password, for messages.
