@@ -160,8 +160,7 @@ let package = Package(
         // The store contract: every backend, the same answers (PostgreSQL from scripts/postgres-test-server.sh).
         .testTarget(
             name: "PapersStoreContractTests",
-            dependencies: ["PapersStore", "PapersSQLite", "PapersPostgres", "PapersDatabase", "PapersTestSupport",
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: ["PapersStore", "PapersSQLite", "PapersPostgres", "PapersTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "PapersStoreTests",
@@ -189,6 +188,7 @@ let package = Package(
             name: "PapersServerTests",
             dependencies: ["PapersDatabase", "PapersSQLite", "PapersServer", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersTestSupport",
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
             // Recorded pages, feeds and mail the render tests compare with (read from the source tree).
             exclude: ["Golden"],

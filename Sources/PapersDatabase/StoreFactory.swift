@@ -24,10 +24,23 @@ public enum StoreFactory {
         return try SQLitePaperStore(path: sqlitePath(home: home))
     }
 
-    /// Services that own the store's resources in a server's `ServiceGroup` (put them first: they stop last):
-    /// PostgreSQL's connection pool; nothing for SQLite.
-    public static func services(of store: any PaperStore) -> [any Service] {
-        guard let postgres = store as? PostgresPaperStore else { return [] }
-        return [postgres.connectionPoolService]
+    /// The store of a server whose service group owns it: for PostgreSQL not yet open, its connection pool the first
+    /// service (``ServerStore/open`` runs inside the group, once the pool runs); for SQLite opened, no services.
+    public static func serverStore(home: String, databaseURL: String?, logger: Logger = Logger(label: "papers.postgres")) throws -> ServerStore {
+        guard let databaseURL else {
+            return ServerStore(store: try SQLitePaperStore(path: sqlitePath(home: home)), services: [], open: {})
+        }
+        let store = try PostgresPaperStore(unopened: databaseURL, logger: logger, runsPool: false)
+        return ServerStore(store: store, services: [store.connectionPool], open: { try await store.open() })
     }
+}
+
+/// A store with the services that own its resources, for a server's `ServiceGroup` (``StoreFactory/serverStore(home:databaseURL:logger:)``).
+public struct ServerStore: Sendable {
+    /// The store; ask nothing of it before ``open`` returned.
+    public let store: any PaperStore
+    /// To run before the services that use the store (a graceful shutdown stops them last).
+    public let services: [any Service]
+    /// Checks and migrates the database; call it inside the group.
+    public let open: @Sendable () async throws -> Void
 }

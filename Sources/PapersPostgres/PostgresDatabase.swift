@@ -4,14 +4,16 @@ import PapersStore
 import NIOSSL
 import PostgresNIO
 
-/// A pool of connections to one PostgreSQL database (PostgresNIO's `PostgresClient`, run in a task of its own),
-/// and the schema migrations every process applies on open.
+/// A pool of connections to one PostgreSQL database (PostgresNIO's `PostgresClient`, run in a task of its own or by
+/// a service group), and the schema migrations every process applies on open.
 public final class PostgresDatabase: Sendable {
     let client: PostgresClient
     let logger: Logger
-    private let runner: Task<Void, Never>
+    /// The task running the pool when the database runs it itself.
+    private let runner: Task<Void, Never>?
     /// Done once the pool's run() has been entered: a connection leased before that waits with a warning.
     let running: Task<Void, Never>
+    private let started: AsyncStream<Void>.Continuation
     /// The URL without its password, for messages.
     public let displayURL: String
 
@@ -19,8 +21,9 @@ public final class PostgresDatabase: Sendable {
     let target: Target
 
     /// Connects to `url` (`postgres://user:password@host:port/database`, `?sslmode=disable|prefer|require`;
-    /// `postgresql://` too). Connections open on first use; ``migrate()`` checks the database answers first.
-    public init(url: String, logger: Logger = Logger(label: "papers.postgres")) throws {
+    /// `postgresql://` too). Connections open on first use; ``migrate()`` checks the database answers first. With
+    /// `runsPool` false nothing is sent until ``runPool()`` runs (a service group's task does).
+    public init(url: String, logger: Logger = Logger(label: "papers.postgres"), runsPool: Bool = true) throws {
         target = try Target(url)
         self.logger = logger
         // The pool retries failed connections with backoff, logging each at info: a failure to open is reported
@@ -31,22 +34,23 @@ public final class PostgresDatabase: Sendable {
         self.client = client
         let (stream, started) = AsyncStream.makeStream(of: Void.self)
         running = Task { for await _ in stream { break } }
-        runner = Task {
+        self.started = started
+        runner = runsPool ? Task {
             started.yield()
             await client.run()
-        }
+        } : nil
         displayURL = Self.redacted(url)
     }
 
-    deinit { runner.cancel() }
+    deinit { runner?.cancel() }
 
-    /// Closes every connection.
-    public func close() { runner.cancel() }
+    /// Closes every connection (when the database runs its pool itself; a service group closes its own).
+    public func close() { runner?.cancel() }
 
-    /// Closes every connection and returns once the pool has stopped.
-    func shutDown() async {
-        runner.cancel()
-        await runner.value
+    /// Runs the pool until the calling task is cancelled or its service group shuts down (PostgresClient's own run).
+    func runPool() async {
+        started.yield()
+        await client.run()
     }
 
     /// The parts of a database URL.

@@ -1,22 +1,25 @@
 import ServiceLifecycle
 
 extension PostgresPaperStore {
-    /// The connection pool's lifetime as a service of the server's `ServiceGroup`. The pool itself
-    /// (`PostgresClient.run()`) starts when the store opens, because the composition root migrates and reads the
-    /// store (secrets, keys) before the group runs; the group owns its end: placed first among the services, it is
-    /// shut down last, so a graceful shutdown lets the HTTP server and the workers finish their queries, then stops
-    /// following segments and closes every connection.
-    public var connectionPoolService: some Service { ConnectionPoolService(store: self) }
+    /// The connection pool as a service — `PostgresClient.run()` in the server's `ServiceGroup` — for a store opened
+    /// with `runsPool: false`. Put it before the services that use the store: a graceful shutdown reaches it last, after
+    /// the HTTP server and the workers have finished their queries; it then stops following segments and closes every
+    /// connection.
+    public var connectionPool: some Service { ConnectionPoolService(store: self) }
 }
 
-/// See ``PostgresPaperStore/connectionPoolService``.
+/// See ``PostgresPaperStore/connectionPool``.
 struct ConnectionPoolService: Service {
     let store: PostgresPaperStore
 
     func run() async throws {
-        // Returns on graceful shutdown; throws CancellationError when the group is cancelled — closed either way.
+        // Detached, so PostgresClient.run() does not see the group's graceful shutdown itself: the listening
+        // connection must go back before the pool closes.
+        let pool = Task.detached { [store] in await store.database.runPool() }
+        // Returns on graceful shutdown, throws when cancelled: closed either way.
         try? await gracefulShutdown()
         store.segments.stop()
-        await store.database.shutDown()
+        pool.cancel()
+        await pool.value
     }
 }

@@ -46,7 +46,7 @@ extension PostgresPaperStore: DatabaseVectorSearch {
         }
         let reader = try await keywordReader()
         let authors = try await filters.author.asyncFlatMap { try await authorRows($0, reader: reader) }
-        let iterative = vectorSearch.iterativeScans ?? false
+        let iterative = detectedIterativeScans.withLock { $0 }
         if let rows = reader.rows(passing: filters, among: authors, atMost: iterative ? vectorSearch.exactScanUpTo : .max) {
             return try await nearestPapers(to: vector, model: model, limit: limit, among: rows.map(Int64.init).filter { !excluding.contains($0) })
         }
@@ -82,7 +82,7 @@ extension PostgresPaperStore: DatabaseVectorSearch {
                               filters: SearchFilters = .init(), authors: Set<UInt32>? = nil,
                               maxScanTuples: Int? = nil) async throws -> [ScoredPaper] {
         let logger = self.logger
-        let iterative = vectorSearch.iterativeScans ?? false
+        let iterative = detectedIterativeScans.withLock { $0 }
         var conditions = ["e.model = :model"]
         var values: [String: SQLValue] = ["model": .text(model), "query": .text(Self.vectorText(vector)), "inner": .integer(Int64(limit * 2)),
                                           "limit": .integer(Int64(limit))]

@@ -3,6 +3,7 @@ import Logging
 import PapersCore
 import PapersStore
 import PostgresNIO
+import Synchronization
 
 /// The shared backend: PostgreSQL (PostgresNIO) with pgvector, for several `papers serve` processes on one
 /// database. Keyword search runs on Papers' own segment index, whose segments live in the database and are written
@@ -18,32 +19,45 @@ public final class PostgresPaperStore: Sendable {
     let fieldWeights: FieldWeights
     /// How nearest-neighbour searches run.
     let vectorSearch: VectorSearchSettings
+    /// Whether pgvector has iterative scans, found out by ``open()`` unless the settings say.
+    let detectedIterativeScans = Mutex(false)
     var logger: Logger { database.logger }
 
     /// Connects to `url`, applies pending migrations, and ranks keyword search with `keywordScoring` and nearest
-    /// neighbours as `vectorSearch` says.
-    public init(url: String, keywordScoring: KeywordScoring = .standard, fieldWeights: FieldWeights = .standard,
-                vectorSearch: VectorSearchSettings = .init(), logger: Logger = Logger(label: "papers.postgres")) async throws {
-        let database = try PostgresDatabase(url: url, logger: logger)
-        let segments = SegmentFollower(client: database.client, poolRunning: database.running, logger: logger)
-        var settings = vectorSearch
+    /// neighbours as `vectorSearch` says. The store runs its connection pool itself.
+    public convenience init(url: String, keywordScoring: KeywordScoring = .standard, fieldWeights: FieldWeights = .standard,
+                            vectorSearch: VectorSearchSettings = .init(), logger: Logger = Logger(label: "papers.postgres")) async throws {
+        try self.init(unopened: url, keywordScoring: keywordScoring, fieldWeights: fieldWeights, vectorSearch: vectorSearch,
+                      logger: logger, runsPool: true)
+        try await open()
+    }
+
+    /// A store whose connection pool is run by the caller's service group (``connectionPool``, placed before the
+    /// services using the store) when `runsPool` is false; ``open()`` must succeed before anything else is asked.
+    public init(unopened url: String, keywordScoring: KeywordScoring = .standard, fieldWeights: FieldWeights = .standard,
+                vectorSearch: VectorSearchSettings = .init(), logger: Logger = Logger(label: "papers.postgres"), runsPool: Bool) throws {
+        database = try PostgresDatabase(url: url, logger: logger, runsPool: runsPool)
+        segments = SegmentFollower(client: database.client, poolRunning: database.running, logger: logger)
+        self.fieldWeights = fieldWeights
+        self.vectorSearch = vectorSearch
+        keywordIndex = KeywordIndexCache(snapshotPath: nil, scoring: keywordScoring)
+    }
+
+    /// Checks the database answers, applies pending migrations (once across servers) and finds out what pgvector
+    /// can do. On failure the connections are closed and the error names the database.
+    public func open() async throws {
         do {
             try await database.migrate()
-            if settings.iterativeScans == nil { settings.iterativeScans = try await Self.hasIterativeScans(database) }
+            var iterative = vectorSearch.iterativeScans ?? false
+            if vectorSearch.iterativeScans == nil { iterative = try await Self.hasIterativeScans(database) }
+            detectedIterativeScans.withLock { [iterative] in $0 = iterative }
         } catch let error as StoreError {
-            segments.stop()
-            database.close()
+            close()
             throw error
         } catch {
-            segments.stop()
-            database.close()
+            close()
             throw StoreError.cannotOpen(path: database.displayURL, reason: "\(String(reflecting: error))")
         }
-        self.database = database
-        self.segments = segments
-        self.fieldWeights = fieldWeights
-        self.vectorSearch = settings
-        keywordIndex = KeywordIndexCache(snapshotPath: nil, scoring: keywordScoring)
     }
 
     /// Whether the installed pgvector has iterative index scans (0.8 and later; 0.7 refuses the settings).

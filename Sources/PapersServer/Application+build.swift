@@ -10,13 +10,45 @@ import PapersSearch
 import PapersStore
 import Prometheus
 import ServiceLifecycle
+import UnixSignals
 import PapersDatabase
 
 /// The one composition root: `papers serve` and the tests both build the server here.
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    let store = try await StoreFactory.open(home: configuration.home, databaseURL: configuration.databaseURL)
+    return try await buildApplication(configuration, openedStore: store, logger: logger)
+}
+
+/// `papers serve`: the store's services (PostgreSQL's connection pool, `PostgresClient.run()`) and then the application,
+/// built on the store once it is open, in one service group that shuts down gracefully on `gracefulShutdownSignals` —
+/// the application first, the pool last.
+public func serverServiceGroup(_ configuration: AppConfiguration, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+                               logger: Logger? = nil) throws -> ServiceGroup {
+    let server = try StoreFactory.serverStore(home: configuration.home, databaseURL: configuration.databaseURL)
+    let application = ApplicationService {
+        try await server.open()
+        return try await buildApplication(configuration, openedStore: server.store, logger: logger)
+    }
+    let services = server.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        + [.init(service: application, successTerminationBehavior: .gracefullyShutdownGroup)]
+    return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: gracefulShutdownSignals,
+                                             logger: logger ?? Logger(label: "papers")))
+}
+
+/// Builds the application when the group runs it (the store is open by then), then runs it until graceful shutdown.
+struct ApplicationService: Service {
+    let build: @Sendable () async throws -> any ApplicationProtocol
+
+    func run() async throws {
+        try await build().run()
+    }
+}
+
+/// The composition over an opened store: the encoder, the indexes' warm-up, the harvester, then the routes.
+public func buildApplication(_ configuration: AppConfiguration, openedStore store: any PaperStore,
+                             logger: Logger? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "papers")
     if logger.logLevel > .info { logger.logLevel = .info }
-    let store = try await StoreFactory.open(home: configuration.home, databaseURL: configuration.databaseURL)
     var semantic: SemanticIndex?
     let modelDirectory = ModelLocation.resolve(explicit: configuration.modelDirectory, home: configuration.home)
     do {
@@ -44,16 +76,13 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger? 
     }
     let scheduler = HarvestScheduler(store: store, schedule: configuration.harvest, afterPage: afterPage, clock: configuration.clock,
                                      logger: logger)
-    return try await buildApplication(configuration, store: store, semantic: semantic, harvest: scheduler,
-                                      storeServices: StoreFactory.services(of: store), logger: logger)
+    return try await buildApplication(configuration, store: store, semantic: semantic, harvest: scheduler, logger: logger)
 }
 
 /// Builds the server over an already-open store; semantic, hybrid and similar-paper search need `semantic`.
 /// `harvest` runs as a service beside the HTTP server and reports on `/healthz`, `/metrics` and the home page.
-/// `storeServices` own the store's resources (``StoreFactory/services(of:)``) when the application owns the store.
 public func buildApplication(_ configuration: AppConfiguration, store: any PaperStore, semantic: SemanticIndex? = nil,
-                             harvest: HarvestScheduler? = nil, storeServices: [any Service] = [],
-                             logger: Logger? = nil) async throws -> some ApplicationProtocol {
+                             harvest: HarvestScheduler? = nil, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "papers")
     if logger.logLevel > .info { logger.logLevel = .info }
     let views = try Views(siteName: configuration.siteName)
@@ -117,8 +146,7 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
                  headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                  body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
     }
-    // The store's own services first: a graceful shutdown stops them last, after the requests and workers using it.
-    var services: [any Service] = storeServices
+    var services: [any Service] = []
     if let harvest { services.append(harvest) }
     if let mailWorker { services.append(mailWorker) }
     return Application(

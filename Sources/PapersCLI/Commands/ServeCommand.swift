@@ -59,7 +59,6 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.submissionEndpoint = harvestEndpoint
         configuration.mail = try mail.settings(baseURL: configuration.publicBaseURL, siteName: configuration.siteName)
         configuration.mailWorker = true
-        let app = try await buildApplication(configuration)
-        try await app.runService()
+        try await serverServiceGroup(configuration).run()
     }
 }
