@@ -4,7 +4,7 @@ import NIOCore
 import PapersCore
 import PapersIngest
 import PapersMail
-import PapersPostgres
+@testable import PapersPostgres
 @testable import PapersServer
 import PapersStore
 import PapersTestSupport
@@ -66,6 +66,27 @@ struct MultiServerTests {
         guard let response = try? await http.execute(request, timeout: .seconds(60)) else { return nil }
         _ = try? await response.body.collect(upTo: 1 << 16)
         return response.status.code
+    }
+
+    @Test("two papers serve processes started at the same moment on an empty database: both come up, each migration applied once")
+    func simultaneousStart() async throws {
+        let postgres = try await PostgresTestServer.shared()
+        let url = try await postgres.database()
+        let fleet = try ServerFleet(count: 2, databaseURL: url, harvestEndpoint: "http://127.0.0.1:9/oai", smtpPort: 9, model: nil)
+        defer { fleet.stop() }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        for (i, port) in fleet.ports.enumerated() {
+            var up = false
+            for _ in 0..<600 where !up {
+                up = (try? await Self.get(http, "http://127.0.0.1:\(port)/healthz"))?.0 == 200
+                if !up { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(up, "server \(i) did not start: \(fleet.log(i))")
+        }
+        try await http.shutdown()
+        let name = String(url.split(separator: "/").last ?? "")
+        let versions = try await postgres.psql(database: name, "SELECT string_agg(version::text, ',' ORDER BY version) FROM papers_migration")
+        #expect(versions.trimmingCharacters(in: .whitespacesAndNewlines) == PostgresSchema.migrations.map { String($0.version) }.joined(separator: ","))
     }
 
     @Test("three servers: exact upvote counts, one harvester whose papers the others find, one digest per subscriber, a SIGKILL survived")
