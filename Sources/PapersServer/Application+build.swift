@@ -13,7 +13,8 @@ import ServiceLifecycle
 import UnixSignals
 import PapersDatabase
 
-/// The one composition root: `papers serve` and the tests both build the server here.
+/// Opens the store the configuration names and builds the server on it (the tests' way in; `papers serve` goes
+/// through ``serverServiceGroup(_:gracefulShutdownSignals:logger:)``, which builds with the same composition root).
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     let store = try await StoreFactory.open(home: configuration.home, databaseURL: configuration.databaseURL)
     return try await buildApplication(configuration, openedStore: store, logger: logger)
@@ -44,7 +45,8 @@ struct ApplicationService: Service {
     }
 }
 
-/// The composition over an opened store: the encoder, the indexes' warm-up, the harvester, then the routes.
+/// The one composition root, over an opened store — `papers serve` and the tests both build the server here: the
+/// encoder, the indexes' warm-up, the harvester, then the routes.
 public func buildApplication(_ configuration: AppConfiguration, openedStore store: any PaperStore,
                              logger: Logger? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "papers")
