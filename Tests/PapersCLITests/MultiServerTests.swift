@@ -68,6 +68,18 @@ struct MultiServerTests {
         return response.status.code
     }
 
+    /// Waits (up to a minute each) until every server of `fleet` answers /healthz; one that does not is an issue.
+    static func expectAllUp(_ fleet: ServerFleet, _ http: HTTPClient) async throws {
+        for (i, port) in fleet.ports.enumerated() {
+            var up = false
+            for _ in 0..<600 where !up {
+                up = (try? await get(http, "http://127.0.0.1:\(port)/healthz"))?.0 == 200
+                if !up { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(up, "server \(i) did not start: \(fleet.log(i))")
+        }
+    }
+
     @Test("two papers serve processes started at the same moment on an empty database: both come up, each migration applied once")
     func simultaneousStart() async throws {
         let postgres = try await PostgresTestServer.shared()
@@ -75,14 +87,7 @@ struct MultiServerTests {
         let fleet = try ServerFleet(count: 2, databaseURL: url, harvestEndpoint: "http://127.0.0.1:9/oai", smtpPort: 9, model: nil)
         defer { fleet.stop() }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        for (i, port) in fleet.ports.enumerated() {
-            var up = false
-            for _ in 0..<600 where !up {
-                up = (try? await Self.get(http, "http://127.0.0.1:\(port)/healthz"))?.0 == 200
-                if !up { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(up, "server \(i) did not start: \(fleet.log(i))")
-        }
+        try await Self.expectAllUp(fleet, http)
         try await http.shutdown()
         let name = String(url.split(separator: "/").last ?? "")
         let versions = try await postgres.psql(database: name, "SELECT string_agg(version::text, ',' ORDER BY version) FROM papers_migration")
@@ -125,14 +130,7 @@ struct MultiServerTests {
             let fleet = try ServerFleet(count: 3, databaseURL: url, harvestEndpoint: endpoint, smtpPort: smtp.port, model: model)
             defer { fleet.stop() }
             // All three up.
-            for (i, port) in fleet.ports.enumerated() {
-                var up = false
-                for _ in 0..<600 where !up {
-                    up = (try? await Self.get(http, "http://127.0.0.1:\(port)/healthz"))?.0 == 200
-                    if !up { try await Task.sleep(for: .milliseconds(100)) }
-                }
-                #expect(up, "server \(i) did not start: \(fleet.log(i))")
-            }
+            try await Self.expectAllUp(fleet, http)
 
             // 1,000 upvotes at once, spread over the three: every count exact.
             let ids = papers.prefix(10).map(\.id.rawValue)
