@@ -1,6 +1,6 @@
 # Papers: two commands on a fresh Debian machine with Swift: `make run` and `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libopenblas-dev libhnswlib-dev libxml2-dev
+APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libopenblas-dev libhnswlib-dev libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libjs-katex
 # Page tests drive headless Chromium through chromedriver; the API test runs the real huggingface_hub client; mail
 # tests run a real SMTP server (aiosmtpd, scripts/smtp-test-server.py) with a test certificate made by openssl.
 TEST_APT_PACKAGES := sqlite3 chromium chromium-driver openssl faketime gcc

@@ -38,6 +38,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CCmarkGFM", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         // hnswlib (header-only C++, Debian libhnswlib-dev) behind a small C interface; optimised in debug
         // builds too (tests build graphs), AVX2 for the int8 inner product.
         .target(
@@ -74,6 +75,11 @@ let package = Package(
                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // Comments' Markdown (cmark-gfm, safe mode) with math kept for KaTeX and @mentions.
+        .target(
+            name: "PapersMarkdown",
+            dependencies: ["PapersCore", "CCmarkGFM"],
             swiftSettings: strict),
         // Opens the backend a configuration names (SQLite file or PostgreSQL URL).
         .target(
@@ -122,6 +128,7 @@ let package = Package(
             name: "PapersServer",
             dependencies: [
                 "PapersCore", "PapersStore", "PapersDatabase", "PapersSearch", "PapersEmbedding", "PapersIngest", "PapersMail", "PapersRecommend",
+                "PapersMarkdown",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -161,6 +168,10 @@ let package = Package(
         .testTarget(
             name: "PapersStoreContractTests",
             dependencies: ["PapersStore", "PapersSQLite", "PapersPostgres", "PapersTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PapersMarkdownTests",
+            dependencies: ["PapersMarkdown", "PapersCore", "PapersTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "PapersStoreTests",

@@ -1,0 +1,70 @@
+/// Finds markup in rendered HTML that could run script: a tag that is not on the page's own list, an event-handler
+/// attribute, or a link, image or form address with a script-bearing scheme. Text (already escaped) is ignored,
+/// so `&lt;script&gt;` in a comment is fine and `<script>` is not.
+public enum MarkupInertness {
+    /// Tags that never come from escaped user content on our pages.
+    public static let dangerousTags: Set<String> = ["script", "iframe", "object", "embed", "svg", "math", "style", "details",
+                                                     "base", "meta", "link", "frame", "frameset", "applet", "template", "form"]
+
+    /// Problems in `html`, each naming the tag; `allowedTags` are tags the page itself writes (its own scripts).
+    public static func problems(in html: String, allowing allowedTags: [String] = []) -> [String] {
+        var problems: [String] = []
+        var rest = Substring(html)
+        while let open = rest.firstIndex(of: "<") {
+            rest = rest[rest.index(after: open)...]
+            if rest.hasPrefix("!--") {
+                guard let end = rest.range(of: "-->") else { break }
+                rest = rest[end.upperBound...]
+                continue
+            }
+            guard let close = rest.firstIndex(of: ">") else { break }
+            let tag = rest[..<close]
+            rest = rest[rest.index(after: close)...]
+            let name = tag.prefix { $0 != " " && $0 != "\n" && $0 != "/" || $0 == "/" && tag.first == "/" }.lowercased()
+            if name.hasPrefix("/") || name.hasPrefix("!") { continue }
+            let whole = "<" + tag + ">"
+            if dangerousTags.contains(name), !allowedTags.contains(where: { whole.hasPrefix($0) }) {
+                problems.append("tag \(whole)")
+            }
+            for (attribute, value) in attributes(of: tag.dropFirst(name.count)) {
+                if attribute.hasPrefix("on") { problems.append("event handler \(attribute) in \(whole)") }
+                if ["href", "src", "action", "formaction", "xlink:href", "srcset", "poster", "data"].contains(attribute) {
+                    let address = value.filter { !$0.isWhitespace && $0 != "\0" }.lowercased()
+                    for scheme in ["javascript:", "vbscript:", "data:"] where address.hasPrefix(scheme) {
+                        problems.append("\(scheme) address in \(whole)")
+                    }
+                }
+            }
+        }
+        return problems
+    }
+
+    /// Attribute names (lowercased) and values (entities for `:` decoded) of a tag's inside.
+    static func attributes(of inside: Substring) -> [(String, String)] {
+        var result: [(String, String)] = []
+        var s = inside
+        while true {
+            s = s.drop { $0.isWhitespace || $0 == "/" }
+            guard !s.isEmpty else { break }
+            let name = s.prefix { !$0.isWhitespace && $0 != "=" && $0 != "/" }
+            s = s.dropFirst(name.count)
+            var value = ""
+            if s.first == "=" {
+                s = s.dropFirst()
+                if let quote = s.first, quote == "\"" || quote == "'" {
+                    s = s.dropFirst()
+                    value = String(s.prefix { $0 != quote })
+                    s = s.dropFirst(value.count + 1)
+                } else {
+                    value = String(s.prefix { !$0.isWhitespace })
+                    s = s.dropFirst(value.count)
+                }
+            }
+            if name.isEmpty { s = s.dropFirst(); continue }
+            let decoded = value.replacingOccurrences(of: "&#58;", with: ":").replacingOccurrences(of: "&colon;", with: ":")
+                .replacingOccurrences(of: "&#x3a;", with: ":").replacingOccurrences(of: "&#x3A;", with: ":")
+            result.append((name.lowercased(), decoded))
+        }
+        return result
+    }
+}
