@@ -10,13 +10,19 @@ public struct Account: Hashable, Sendable {
     public var email: String
     /// When it signed up (Unix seconds).
     public var createdAt: Double
+    /// Whether it may moderate (the first account on a new instance, or `papers admin grant NAME`).
+    public var isAdmin: Bool
+    /// Whether an admin suspended it: it cannot log in, comment, vote or report.
+    public var isSuspended: Bool
 
     /// Creates an account value.
-    public init(id: AccountID, name: String, email: String, createdAt: Double) {
+    public init(id: AccountID, name: String, email: String, createdAt: Double, isAdmin: Bool = false, isSuspended: Bool = false) {
         self.id = id
         self.name = name
         self.email = email
         self.createdAt = createdAt
+        self.isAdmin = isAdmin
+        self.isSuspended = isSuspended
     }
 }
 
@@ -109,11 +115,14 @@ public struct RankedPaper: Sendable {
     public var viewerVoted: Bool
     /// The daily page it is stored on: its announced day, or for a record without one the day it was imported.
     public var pageDay: Day?
+    /// Visible comments on it (neither deleted nor hidden).
+    public var comments: Int = 0
 
     /// Creates a ranked paper; `pageDay` defaults to the paper's announced day.
     public init(paper: Paper, votes: Int, externalUpvotes: Int, submitter: String?, submittedAt: Double?, featuredDay: Day?, viewerVoted: Bool,
-                pageDay: Day? = nil) {
+                pageDay: Day? = nil, comments: Int = 0) {
         self.pageDay = pageDay ?? paper.announcedDay
+        self.comments = comments
         self.paper = paper
         self.votes = votes
         self.externalUpvotes = externalUpvotes

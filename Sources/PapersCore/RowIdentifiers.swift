@@ -60,3 +60,19 @@ public struct OutboxMailID: RowIdentifier {
     /// Wraps a row id.
     public init(rawValue: Int64) { self.rawValue = rawValue }
 }
+
+/// A comment's id, as in `/papers/{id}#comment-{id}`.
+public struct CommentID: RowIdentifier {
+    /// The store's row id.
+    public let rawValue: Int64
+    /// Wraps a row id.
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+}
+
+/// An authorship claim's id (the admin's queue addresses claims by it).
+public struct ClaimID: RowIdentifier {
+    /// The store's row id.
+    public let rawValue: Int64
+    /// Wraps a row id.
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+}

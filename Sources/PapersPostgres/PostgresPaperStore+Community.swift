@@ -7,11 +7,15 @@ import PostgresNIO
 extension PostgresPaperStore: CommunityStore {
     // MARK: accounts and sessions
 
-    static let accountColumns = "a.id AS account_id, a.name AS account_name, a.email AS account_email, a.created_at AS account_created"
+    static let accountColumns = """
+        a.id AS account_id, a.name AS account_name, a.email AS account_email, a.created_at AS account_created,
+        a.role AS account_role, a.suspended_at AS account_suspended
+        """
 
     static func account(from row: PostgresRandomAccessRow) throws -> Account {
         Account(id: try row.get("account_id"), name: try row.get("account_name"), email: try row.get("account_email"),
-                createdAt: try row.get("account_created"))
+                createdAt: try row.get("account_created"), isAdmin: try row.get("account_role", String.self) == "admin",
+                isSuspended: try row.get("account_suspended", Double?.self) != nil)
     }
 
     public func createAccount(name: String, email: String, passwordHash: String, now: Double) async throws -> Account {
@@ -25,12 +29,15 @@ extension PostgresPaperStore: CommunityStore {
             if try await !connection.rows("SELECT 1 FROM account WHERE lower(email) = lower(\(email))", logger: logger).isEmpty {
                 throw CommunityError.emailTaken
             }
+            // The first account of a new instance is its admin (docs/moderation.md).
             let rows = try await connection.rows("""
-                INSERT INTO account (name, email, password_hash, created_at) VALUES (\(name), \(email), \(passwordHash), \(now))
-                ON CONFLICT DO NOTHING RETURNING id
+                INSERT INTO account (name, email, password_hash, created_at, role)
+                VALUES (\(name), \(email), \(passwordHash), \(now), CASE WHEN EXISTS (SELECT 1 FROM account) THEN 'member' ELSE 'admin' END)
+                ON CONFLICT DO NOTHING RETURNING id, role
                 """, logger: logger)
-            guard let id = try rows.first?.get("id", AccountID.self) else { throw CommunityError.nameTaken(name) }
-            return Account(id: id, name: name, email: email, createdAt: now)
+            guard let row = rows.first else { throw CommunityError.nameTaken(name) }
+            return Account(id: try row.get("id", AccountID.self), name: name, email: email, createdAt: now,
+                           isAdmin: try row.get("role", String.self) == "admin")
         }
     }
 
@@ -128,7 +135,9 @@ extension PostgresPaperStore: CommunityStore {
             } else {
                 try await connection.execute("DELETE FROM vote WHERE paper = \(seq) AND account = \(account)", logger: logger)
             }
-            return try await connection.rows("SELECT count(*) AS n FROM vote WHERE paper = \(seq)", logger: logger)[0].get("n", Int.self)
+            return try await connection.rows("""
+                SELECT (SELECT count(*) FROM vote WHERE paper = \(seq)) + coalesce((SELECT votes FROM anonymous_vote WHERE paper = \(seq)), 0) AS n
+                """, logger: logger)[0].get("n", Int.self)
         }
     }
 
@@ -162,7 +171,8 @@ extension PostgresPaperStore: CommunityStore {
     /// Columns of a ranked paper for the paper aliased `p`; `:viewer` marks the viewer's votes.
     static let rankedColumns = """
         p.seq, \(qualifiedPaperColumns), p.day AS page_day,
-        (SELECT count(*) FROM vote v WHERE v.paper = p.seq) AS votes,
+        (SELECT count(*) FROM vote v WHERE v.paper = p.seq) + coalesce((SELECT n.votes FROM anonymous_vote n WHERE n.paper = p.seq), 0) AS votes,
+        (SELECT count(*) FROM comment c WHERE c.paper = p.seq AND c.deleted_at IS NULL AND c.hidden_at IS NULL) AS comment_count,
         coalesce((SELECT max(f.upvotes) FROM paper_feature f WHERE f.paper = p.seq), 0) AS external,
         (SELECT a.name FROM submission s JOIN account a ON a.id = s.account WHERE s.paper = p.seq) AS submitter,
         (SELECT s.created_at FROM submission s WHERE s.paper = p.seq) AS submitted_at,
@@ -175,7 +185,7 @@ extension PostgresPaperStore: CommunityStore {
         RankedPaper(paper: try paper(from: row), votes: try row.get("votes", Int.self), externalUpvotes: try row.get("external", Int.self),
                     submitter: try row.get("submitter"), submittedAt: try row.get("submitted_at"),
                     featuredDay: try row.get("featured_day", String?.self).flatMap { Day($0) }, viewerVoted: try row.get("voted"),
-                    pageDay: try row.get("page_day", String?.self).flatMap { Day($0) })
+                    pageDay: try row.get("page_day", String?.self).flatMap { Day($0) }, comments: try row.get("comment_count", Int.self))
     }
 
     /// Runs `sql` (which selects ``rankedColumns``) with named `values` plus `:viewer`.
@@ -216,6 +226,7 @@ extension PostgresPaperStore: CommunityStore {
         return try await ranked("""
             SELECT \(Self.rankedColumns) FROM (
                 SELECT paper FROM vote GROUP BY paper
+                UNION SELECT paper FROM anonymous_vote
                 UNION SELECT paper FROM paper_feature WHERE upvotes > 0) m
             JOIN paper p ON p.seq = m.paper
             WHERE p.day >= :day OR m.paper IN (SELECT paper FROM submission WHERE created_at >= :since)

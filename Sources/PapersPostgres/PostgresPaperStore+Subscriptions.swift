@@ -240,7 +240,7 @@ extension PostgresPaperStore: SubscriptionStore {
         guard limit > 0 else { return [] }
         let predicate = try await filterPredicate(RecentPaperChoice.undated(filters))
         let candidates = try await database.rows("""
-            SELECT p.seq, p.id, (SELECT count(*) FROM vote v WHERE v.paper = p.seq)
+            SELECT p.seq, p.id, (SELECT count(*) FROM vote v WHERE v.paper = p.seq) + coalesce((SELECT n.votes FROM anonymous_vote n WHERE n.paper = p.seq), 0)
                    + coalesce((SELECT max(f.upvotes) FROM paper_feature f WHERE f.paper = p.seq), 0) AS upvotes
             FROM paper p WHERE p.day BETWEEN \(days.lowerBound.description) AND \(days.upperBound.description)
             """).map { (seq: try $0.get("seq", Int64.self), id: try $0.get("id", String.self), upvotes: try $0.get("upvotes", Int.self)) }

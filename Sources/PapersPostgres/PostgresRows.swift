@@ -25,6 +25,8 @@ extension CollectionID: PostgresNonThrowingEncodable, PostgresDecodable {}
 extension SubscriptionID: PostgresNonThrowingEncodable, PostgresDecodable {}
 extension APITokenID: PostgresNonThrowingEncodable, PostgresDecodable {}
 extension OutboxMailID: PostgresNonThrowingEncodable, PostgresDecodable {}
+extension CommentID: PostgresNonThrowingEncodable, PostgresDecodable {}
+extension ClaimID: PostgresNonThrowingEncodable, PostgresDecodable {}
 
 extension PostgresRandomAccessRow {
     /// The column `name` as `T` (an optional type for nullable columns).

@@ -8,3 +8,5 @@ extension CollectionID: DatabaseValueConvertible {}
 extension SubscriptionID: DatabaseValueConvertible {}
 extension APITokenID: DatabaseValueConvertible {}
 extension OutboxMailID: DatabaseValueConvertible {}
+extension CommentID: DatabaseValueConvertible {}
+extension ClaimID: DatabaseValueConvertible {}

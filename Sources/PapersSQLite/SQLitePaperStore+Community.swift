@@ -6,10 +6,14 @@ import PapersStore
 extension SQLitePaperStore {
     // MARK: accounts and sessions
 
-    static let accountColumns = "a.id AS account_id, a.name AS account_name, a.email AS account_email, a.created_at AS account_created"
+    static let accountColumns = """
+        a.id AS account_id, a.name AS account_name, a.email AS account_email, a.created_at AS account_created,
+        a.role AS account_role, a.suspended_at AS account_suspended
+        """
 
     static func account(from row: Row) -> Account {
-        Account(id: row["account_id"], name: row["account_name"], email: row["account_email"], createdAt: row["account_created"])
+        Account(id: row["account_id"], name: row["account_name"], email: row["account_email"], createdAt: row["account_created"],
+                isAdmin: row["account_role"] == "admin", isSuspended: row["account_suspended"] != nil)
     }
 
     public func createAccount(name: String, email: String, passwordHash: String, now: Double) async throws -> Account {
@@ -20,9 +24,11 @@ extension SQLitePaperStore {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM account WHERE email = ?", arguments: [email]) == true {
                 throw CommunityError.emailTaken
             }
-            try db.execute(sql: "INSERT INTO account (name, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [name, email, passwordHash, now])
-            return Account(id: AccountID(rawValue: db.lastInsertedRowID), name: name, email: email, createdAt: now)
+            // The first account of a new instance is its admin (docs/moderation.md).
+            let isFirst = try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM account)") ?? false
+            try db.execute(sql: "INSERT INTO account (name, email, password_hash, created_at, role) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [name, email, passwordHash, now, isFirst ? "admin" : "member"])
+            return Account(id: AccountID(rawValue: db.lastInsertedRowID), name: name, email: email, createdAt: now, isAdmin: isFirst)
         }
     }
 
@@ -133,7 +139,9 @@ extension SQLitePaperStore {
             } else {
                 try db.execute(sql: "DELETE FROM vote WHERE paper = ? AND account = ?", arguments: [seq, account])
             }
-            return try Int.fetchOne(db, sql: "SELECT count(*) FROM vote WHERE paper = ?", arguments: [seq]) ?? 0
+            return try Int.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM vote WHERE paper = ?1) + coalesce((SELECT votes FROM anonymous_vote WHERE paper = ?1), 0)
+                """, arguments: [seq]) ?? 0
         }
     }
 
@@ -160,7 +168,8 @@ extension SQLitePaperStore {
     /// Columns of a ranked paper for the paper aliased `p`; `:viewer` marks the viewer's votes.
     static let rankedColumns = """
         p.seq, \(qualifiedPaperColumns), p.day AS page_day,
-        (SELECT count(*) FROM vote v WHERE v.paper = p.seq) AS votes,
+        (SELECT count(*) FROM vote v WHERE v.paper = p.seq) + coalesce((SELECT n.votes FROM anonymous_vote n WHERE n.paper = p.seq), 0) AS votes,
+        (SELECT count(*) FROM comment c WHERE c.paper = p.seq AND c.deleted_at IS NULL AND c.hidden_at IS NULL) AS comment_count,
         coalesce((SELECT max(f.upvotes) FROM paper_feature f WHERE f.paper = p.seq), 0) AS external,
         (SELECT a.name FROM submission s JOIN account a ON a.id = s.account WHERE s.paper = p.seq) AS submitter,
         (SELECT s.created_at FROM submission s WHERE s.paper = p.seq) AS submitted_at,
@@ -173,7 +182,7 @@ extension SQLitePaperStore {
         RankedPaper(paper: try paper(from: row), votes: row["votes"], externalUpvotes: row["external"],
                     submitter: row["submitter"], submittedAt: row["submitted_at"],
                     featuredDay: (row["featured_day"] as String?).flatMap { Day($0) }, viewerVoted: row["voted"],
-                    pageDay: (row["page_day"] as String?).flatMap { Day($0) })
+                    pageDay: (row["page_day"] as String?).flatMap { Day($0) }, comments: row["comment_count"])
     }
 
     /// Runs `sql` (which selects ``rankedColumns``) with named `arguments` plus `:viewer`.
@@ -219,6 +228,7 @@ extension SQLitePaperStore {
         return try await ranked("""
             SELECT \(Self.rankedColumns) FROM (
                 SELECT paper FROM vote GROUP BY paper
+                UNION SELECT paper FROM anonymous_vote
                 UNION SELECT paper FROM paper_feature WHERE upvotes > 0) m
             JOIN paper p ON p.seq = m.paper
             WHERE p.day >= :day OR m.paper IN (SELECT paper FROM submission WHERE created_at >= :since)

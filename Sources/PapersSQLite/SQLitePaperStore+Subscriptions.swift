@@ -222,7 +222,7 @@ extension SQLitePaperStore {
         let predicate = try await filterPredicate(RecentPaperChoice.undated(filters))
         let candidates = try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT p.seq, p.id, (SELECT count(*) FROM vote v WHERE v.paper = p.seq)
+                SELECT p.seq, p.id, (SELECT count(*) FROM vote v WHERE v.paper = p.seq) + coalesce((SELECT n.votes FROM anonymous_vote n WHERE n.paper = p.seq), 0)
                        + coalesce((SELECT max(f.upvotes) FROM paper_feature f WHERE f.paper = p.seq), 0) AS upvotes
                 FROM paper p WHERE p.day BETWEEN ? AND ?
                 """, arguments: [days.lowerBound.description, days.upperBound.description])

@@ -252,6 +252,96 @@ enum SQLiteSchema {
                 CREATE INDEX paper_by_lower_title ON paper (lower(title));
                 """)
         }
+        migrator.registerMigration("0008 comments, moderation, claims, follows and notifications") { db in
+            try db.execute(sql: """
+                -- Moderation: an admin role and suspension.
+                ALTER TABLE account ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'admin'));
+                ALTER TABLE account ADD COLUMN suspended_at REAL;
+
+                -- Discussion: comments (Markdown as written) in threads. A deleted or hidden comment keeps its row, so its replies
+                -- keep their place; its text is emptied. A comment whose author deleted their account stays, anonymous.
+                CREATE TABLE comment (
+                    id INTEGER PRIMARY KEY,
+                    paper INTEGER NOT NULL REFERENCES paper(seq) ON DELETE CASCADE,
+                    parent INTEGER REFERENCES comment(id) ON DELETE CASCADE,
+                    account INTEGER REFERENCES account(id) ON DELETE SET NULL,
+                    body TEXT NOT NULL CHECK (length(body) <= 10000),
+                    client_key TEXT,                 -- the form's token: a resubmitted form finds its comment instead of a second one
+                    created_at REAL NOT NULL,
+                    edited_at REAL,
+                    deleted_at REAL,
+                    hidden_at REAL
+                );
+                CREATE INDEX comment_by_paper ON comment (paper, id);
+                CREATE INDEX comment_by_parent ON comment (parent);
+                CREATE INDEX comment_by_account ON comment (account, id);
+                CREATE UNIQUE INDEX comment_once ON comment (account, client_key) WHERE client_key IS NOT NULL;
+                -- One report per person and comment; resolved when an admin hides the comment or dismisses the reports.
+                CREATE TABLE comment_report (
+                    comment INTEGER NOT NULL REFERENCES comment(id) ON DELETE CASCADE,
+                    account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    reason TEXT NOT NULL CHECK (length(reason) <= 500),
+                    created_at REAL NOT NULL,
+                    resolved_at REAL,
+                    PRIMARY KEY (comment, account)
+                ) WITHOUT ROWID;
+                CREATE INDEX comment_report_open ON comment_report (resolved_at, comment);
+                -- An account's claim to be one of a paper's authors; an admin decides. One approved claim per author of a paper.
+                CREATE TABLE author_claim (
+                    id INTEGER PRIMARY KEY,
+                    account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    paper INTEGER NOT NULL REFERENCES paper(seq) ON DELETE CASCADE,
+                    author_name TEXT NOT NULL,
+                    author_key TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'refused')),
+                    created_at REAL NOT NULL,
+                    decided_at REAL,
+                    UNIQUE (account, paper)
+                );
+                CREATE UNIQUE INDEX author_claim_approved ON author_claim (paper, author_key) WHERE status = 'approved';
+                CREATE INDEX author_claim_by_status ON author_claim (status, id);
+                -- Every moderation step, in the transaction that made it. Subjects are ids, never names.
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY,
+                    actor INTEGER REFERENCES account(id) ON DELETE SET NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                -- Upvotes of deleted accounts who chose to leave them: counted, naming nobody.
+                CREATE TABLE anonymous_vote (
+                    paper INTEGER PRIMARY KEY REFERENCES paper(seq) ON DELETE CASCADE,
+                    votes INTEGER NOT NULL CHECK (votes > 0)
+                );
+                -- Papers whose discussion an account follows (commenting follows the paper).
+                CREATE TABLE paper_follow (
+                    account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    paper INTEGER NOT NULL REFERENCES paper(seq) ON DELETE CASCADE,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (account, paper)
+                ) WITHOUT ROWID;
+                CREATE INDEX paper_follow_by_paper ON paper_follow (paper);
+                -- Comment mail, opt-in: one row per person who turned something on.
+                CREATE TABLE notification_setting (
+                    account INTEGER PRIMARY KEY REFERENCES account(id) ON DELETE CASCADE,
+                    replies INTEGER NOT NULL,
+                    mentions INTEGER NOT NULL,
+                    paper_comments INTEGER NOT NULL
+                );
+                -- One notification per person and comment (never twice), mailed in batches.
+                CREATE TABLE notification (
+                    id INTEGER PRIMARY KEY,
+                    account INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                    comment INTEGER NOT NULL REFERENCES comment(id) ON DELETE CASCADE,
+                    reason TEXT NOT NULL CHECK (reason IN ('reply', 'mention', 'followed-paper', 'own-paper')),
+                    created_at REAL NOT NULL,
+                    sent_at REAL,
+                    UNIQUE (account, comment)
+                );
+                CREATE INDEX notification_pending ON notification (sent_at, id);
+                """)
+        }
         return migrator
     }
 }

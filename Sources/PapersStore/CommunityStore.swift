@@ -104,6 +104,10 @@ public enum CommunityError: Error, Equatable, CustomStringConvertible {
     case unknownPaper(PaperID)
     case unknownCollection(CollectionID)
     case collectionExists(String)
+    case unknownComment(CommentID)
+    case suspended
+    case notAnAuthor(String)
+    case claimExists
 
     public var description: String {
         switch self {
@@ -112,6 +116,10 @@ public enum CommunityError: Error, Equatable, CustomStringConvertible {
         case .unknownPaper(let id): return "paper: there is no paper \(id) on this instance"
         case .unknownCollection(let id): return "collection: there is no collection \(id) of yours"
         case .collectionExists(let name): return "name: you already have a collection called \"\(name)\""
+        case .unknownComment(let id): return "comment: there is no comment \(id) on this paper"
+        case .suspended: return "account: this account is suspended"
+        case .notAnAuthor(let name): return "author: \"\(name.prefix(80))\" is not an author of this paper"
+        case .claimExists: return "author: this author of the paper is already claimed"
         }
     }
 }

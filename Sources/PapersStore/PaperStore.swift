@@ -15,7 +15,7 @@ public struct DaySummary: Hashable, Sendable {
 }
 
 /// Storage of papers. One implementation per database backend; SQL dialect stays inside each.
-public protocol PaperStore: CommunityStore, SubscriptionStore, PersonalStore {
+public protocol PaperStore: CommunityStore, SubscriptionStore, PersonalStore, DiscussionStore {
     /// Inserts new papers and updates changed ones in one transaction (all or nothing); a record whose
     /// version is older than the stored one, or whose content is identical, counts as unchanged.
     /// `defaultDay` is the daily-page day given to new papers whose record names no date.

@@ -107,3 +107,21 @@ package enum KeywordIndexMaintenance {
         return false
     }
 }
+
+extension KeywordIndexMaintenance {
+    /// A stored paper as an author page reads it: row, id, daily-page day and authors as stored JSON.
+    package typealias AuthorPageRow = (seq: Int64, id: String, day: String?, authorsJSON: String)
+
+    /// The papers among `rows` with an author whose whole name is `name` (``AuthorName/key(_:)``), newest day
+    /// first (then newest row).
+    package static func papers(byAuthor name: String, rows: [AuthorPageRow]) -> [PaperID] {
+        let wanted = AuthorName.key(name)
+        guard !wanted.isEmpty else { return [] }
+        let decoder = JSONDecoder()
+        let matching = rows.filter { row in
+            let authors = (try? decoder.decode([Author].self, from: Data(row.authorsJSON.utf8))) ?? []
+            return authors.contains { AuthorName.key($0.name) == wanted }
+        }
+        return matching.sorted { ($0.day ?? "", $0.seq) > ($1.day ?? "", $1.seq) }.compactMap { PaperID($0.id) }
+    }
+}
