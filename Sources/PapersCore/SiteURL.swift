@@ -37,12 +37,33 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case forYouReset = "/for-you/reset"
     case forYouFeed = "/for-you/feed"
     case forYouFeedRevoke = "/for-you/feed/revoke"
+    case author = "/authors/:name"
+    case comments = "/comments"
+    case commentEdit = "/comments/:id/edit"
+    case commentDelete = "/comments/:id/delete"
+    case commentReport = "/comments/:id/report"
+    case followPaper = "/follow/paper"
+    case followAuthor = "/follow/author"
+    case claims = "/claims"
+    case accountSettings = "/settings/account"
+    case password = "/settings/password"
+    case email = "/settings/email"
+    case notificationSettings = "/settings/notifications"
+    case dataExport = "/settings/export"
+    case deleteAccount = "/settings/delete"
+    case admin = "/admin"
+    case adminHide = "/admin/comments/:id/hide"
+    case adminDismiss = "/admin/comments/:id/dismiss"
+    case adminSuspend = "/admin/accounts/:id/suspend"
+    case adminClaim = "/admin/claims/:id"
     // Feeds
     case dailyFeed = "/feeds/daily.atom"
     case searchFeed = "/feeds/search.atom"
     case trendingFeed = "/feeds/trending.atom"
     case collectionFeed = "/feeds/collections/:file"
     case forYouFeedFile = "/feeds/for-you/:file"
+    case commentsFeed = "/feeds/comments.atom"
+    case authorFeed = "/feeds/author.atom"
     // JSON API
     case apiSearch = "/api/search"
     case apiPaper = "/api/papers/**"
@@ -50,6 +71,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case apiDaily = "/api/daily"
     case apiForYou = "/api/for-you"
     case apiSubscriptions = "/api/subscriptions"
+    case apiComments = "/api/comments"
     // The Hugging Face-compatible API
     case hfDailyPapers = "/api/daily_papers"
     case hfSearch = "/api/papers/search"
@@ -60,6 +82,8 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case metrics = "/metrics"
     case script = "/static/app.js"
     case stylesheet = "/static/style.css"
+    /// KaTeX (Debian's libjs-katex), for math in comments.
+    case katex = "/static/katex/**"
 
     /// Whether `path` is under `/api` (machine clients: no form token, JSON errors).
     public static func isAPI(_ path: String) -> Bool { path == "/api" || path.hasPrefix("/api/") }
@@ -117,6 +141,20 @@ public enum SiteURL: Hashable, Sendable {
     case forYouFeed(token: String, collection: CollectionID? = nil)
     /// The JSON search API; `mode` is a `SearchMode` raw value.
     case apiSearch(query: String, mode: String? = nil, limit: Int? = nil)
+    /// An author's page (the name as papers list it).
+    case author(name: String)
+    /// An author's papers as an Atom feed.
+    case authorFeed(name: String)
+    /// A paper's discussion as an Atom feed.
+    case commentsFeed(PaperID)
+    /// A paper's discussion as JSON.
+    case apiComments(PaperID)
+    /// One comment, on its paper's page.
+    case comment(PaperID, CommentID)
+    /// The account's own settings (password, email, mail, export, deletion).
+    case accountSettings
+    /// The moderation page.
+    case admin
 
     /// The path and query.
     public var path: String {
@@ -170,6 +208,13 @@ public enum SiteURL: Hashable, Sendable {
             if let mode { items.append(URLQueryItem(name: "mode", value: mode)) }
             if let limit { items.append(URLQueryItem(name: "limit", value: String(limit))) }
             return SiteRoute.apiSearch.rawValue + "?" + Self.query(items)
+        case .author(let name): return SiteRoute.author.rawValue.replacingOccurrences(of: ":name", with: Self.nameSegment(name))
+        case .authorFeed(let name): return SiteRoute.authorFeed.rawValue + "?" + Self.query([URLQueryItem(name: "name", value: name)])
+        case .commentsFeed(let id): return SiteRoute.commentsFeed.rawValue + "?" + Self.query([URLQueryItem(name: "paper", value: id.rawValue)])
+        case .apiComments(let id): return SiteRoute.apiComments.rawValue + "?" + Self.query([URLQueryItem(name: "paper", value: id.rawValue)])
+        case let .comment(paper, comment): return SiteURL.paper(paper, fragment: "comment-\(comment)").path
+        case .accountSettings: return SiteRoute.accountSettings.rawValue
+        case .admin: return SiteRoute.admin.rawValue
         }
     }
 
@@ -180,6 +225,13 @@ public enum SiteURL: Hashable, Sendable {
     /// `hep-th/9901001`), `?`, `#`, `%` and `;` encoded.
     static func segment(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: segmentAllowed) ?? value
+    }
+
+    /// A name as one path segment: like ``segment(_:)`` but `/` encoded too (author names are not ids).
+    static func nameSegment(_ value: String) -> String {
+        var allowed = segmentAllowed
+        allowed.remove("/")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
     }
 
     private static let segmentAllowed: CharacterSet = {

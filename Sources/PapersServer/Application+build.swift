@@ -105,9 +105,14 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     let personal = PersonalController(store: store, recommender: recommender, views: views, clock: configuration.clock, limiter: limiter,
                                       limits: configuration.rateLimits, baseURL: configuration.publicBaseURL, siteName: configuration.siteName)
     router.addRoutes(PageController(store: store, search: search, views: views, harvest: harvest,
-                                    clock: configuration.clock, personal: personal).endpoints)
+                                    clock: configuration.clock, personal: personal, baseURL: configuration.publicBaseURL).endpoints)
     router.addRoutes(AccountController(store: store, auth: auth, limits: configuration.rateLimits, limiter: limiter, views: views).endpoints)
     router.addRoutes(CommunityController(community: community, views: views, fetcher: fetcher).endpoints)
+    router.addRoutes(DiscussionController(community: community, baseURL: configuration.publicBaseURL, siteName: configuration.siteName).endpoints)
+    router.addRoutes(AuthorController(store: store, views: views, baseURL: configuration.publicBaseURL, siteName: configuration.siteName,
+                                      now: configuration.now).endpoints)
+    router.addRoutes(AccountSettingsController(store: store, auth: auth, views: views).endpoints)
+    router.addRoutes(AdminController(store: store, views: views, now: configuration.now).endpoints)
     let mail = configuration.mailSettings
     // The runner (templates, signing key) is made only when this server runs the mail worker.
     var mailWorker: DigestService?
@@ -148,6 +153,8 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
                  headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                  body: .init(byteBuffer: ByteBuffer(string: Stylesheet.css)))
     }
+    let katex = KatexAssets(directory: KatexAssets.defaultDirectory)
+    router.get(.katex) { _, context -> Response in try katex.response(context.parameters.getCatchAll()) }
     var services: [any Service] = []
     if let harvest { services.append(harvest) }
     if let mailWorker { services.append(mailWorker) }

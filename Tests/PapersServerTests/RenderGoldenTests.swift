@@ -30,6 +30,7 @@ struct RenderGoldenTests {
             (#"name="token" value="[^"]*""#, #"name="token" value="TOKEN""#),
             (#"papers_[A-Za-z0-9_\-]{20,}"#, "papers_APITOKEN"),
             (#"/feeds/for-you/[A-Za-z0-9_\-]+\.atom"#, "/feeds/for-you/FEED.atom"),
+            (#"name="key" value="[^"]*""#, #"name="key" value="KEY""#),
         ]
         for (pattern, replacement) in patterns {
             out = out.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
@@ -84,6 +85,9 @@ struct RenderGoldenTests {
             _ = try await ada.get("/settings/tokens")
             let token = try await ada.post("/settings/tokens", [("name", "laptop")])
             try Self.check("tokens-created.html", token.body)
+            _ = try await ada.get("/papers/2511.10001")
+            _ = try await ada.post("/comments", [("paper", "2511.10001"), ("body", "**Routing** with $x_1 * y_1$ — see @ada and <script>alert(1)</script>")])
+            _ = try await ada.post("/comments", [("paper", "2511.10001"), ("parent", "1"), ("body", "A reply with `code`")])
 
             let anonymous: [(String, String)] = [
                 ("home.html", "/"),
@@ -97,6 +101,12 @@ struct RenderGoldenTests {
                 ("search-error.html", "/search?from=2025-12-01&to=2025-11-01"),
                 ("paper.html", "/papers/2511.10001"),
                 ("paper-hostile.html", "/papers/2511.10004"),
+                ("paper.md", "/papers/2511.10001.md"),
+                ("paper.bib", "/papers/2511.10001.bib"),
+                ("author.html", "/authors/Ada%20Lovelace"),
+                ("feed-author.atom", "/feeds/author.atom?name=Ada%20Lovelace"),
+                ("feed-comments.atom", "/feeds/comments.atom?paper=2511.10001"),
+                ("api-comments.json", "/api/comments?paper=2511.10001"),
                 ("paper-missing.html", "/papers/2511.99999"),
                 ("not-found.html", "/no/such/page"),
                 ("trending.html", "/trending"),
@@ -137,6 +147,9 @@ struct RenderGoldenTests {
                 ("for-you-settings.html", "/for-you/settings"),
                 ("subscribe.html", "/subscribe"),
                 ("api-for-you.json", "/api/for-you"),
+                ("account-settings.html", "/settings/account"),
+                ("admin.html", "/admin"),
+                ("author.html", "/authors/Ada%20Lovelace"),
             ]
             for (name, path) in loggedIn {
                 let page = try await ada.get(path)

@@ -24,6 +24,17 @@ enum SamplePages {
     static let link = NavLink(url: "/date/2025-11-19", label: "Wednesday")
     static var navigation: PageNavigation { PageNavigation(previousURL: "/search?page=1", nextURL: "/search?page=3") }
     static let tab = TabView(url: "/trending?window=week", label: "This week", selected: true)
+    static var comment: CommentView {
+        CommentView(PapersCore.Comment(id: 7, paperID: PaperID("2511.10001")!, parentID: nil, authorID: 1, authorName: "ada", body: "**Nice** $x$",
+                                       createdAt: 0, editedAt: 1, paperAuthorName: "Ada Lovelace"),
+                    depth: 1, viewer: Account(id: 1, name: "ada", email: "a@example.org", createdAt: 0))
+    }
+    static var discussion: DiscussionView {
+        DiscussionView(paperID: "2511.10001", comments: [comment], count: 1, hasComments: true, canComment: true, formKey: "k", following: true,
+                       nextFollowState: "off", feedURL: "/feeds/comments.atom?paper=2511.10001", apiURL: "/api/comments?paper=2511.10001",
+                       authorChoices: ["Ada Lovelace"], canClaim: true, claimText: "Ada Lovelace, pending", hasClaim: true,
+                       markdownURL: "/papers/2511.10001.md", bibtexURL: "/papers/2511.10001.bib")
+    }
 
     /// Every page template with a model of the type its controller renders it with.
     static var all: [(TemplateName, any PageModel)] {
@@ -40,7 +51,7 @@ enum SamplePages {
                                      results: [card], hasResults: true, message: "1 result", hasMessage: true, rangeText: "1–1",
                                      pageNavigation: navigation)
         var paper = PaperPageModel(id: "2511.10001", title: "Sparse mixtures",
-                                   authors: [.init(name: "Ada", affiliations: "Analytical Engines", hasAffiliations: true)],
+                                   authors: [.init(name: "Ada", url: "/authors/Ada", affiliations: "Analytical Engines", hasAffiliations: true)],
                                    abstract: "Routing.", categories: ["cs.LG"], arxivID: "2511.10001", isArxiv: true,
                                    absURL: "https://arxiv.org/abs/2511.10001", pdfURL: "https://arxiv.org/pdf/2511.10001",
                                    dates: [.init(label: "Listed", value: "2025-11-20")], details: [.init(label: "Comments", value: "9 pages")],
@@ -51,6 +62,7 @@ enum SamplePages {
         paper.standing = [card]
         paper.collections = [.init(id: 1, name: "Reading", holds: true, isPublic: false)]
         paper.canCollect = true
+        paper.discussion = [discussion]
         var forYou = ForYouPageModel(heading: "For you", emptyMessage: "Upvote a few papers.")
         forYou.papers = [card]
         forYou.notices = ["Learning"]
@@ -81,7 +93,8 @@ enum SamplePages {
             (.signup, account), (.login, account),
             (.profile, ProfilePageModel(name: "ada", isOwn: true, submissions: [card], upvoted: [card],
                                         collections: [CollectionLinkView(PaperCollection(id: 1, ownerID: 1, ownerName: "ada", name: "Reading",
-                                                                                         isPublic: true, paperCount: 1, createdAt: 0))])),
+                                                                                         isPublic: true, paperCount: 1, createdAt: 0))],
+                                        authorships: [link], isAdmin: true)),
             (.tokens, tokens),
             (.submit, SubmitPageModel(day: "2025-11-20", paper: "2511.10001", error: "Already there", duplicateURL: "/papers/2511.10001",
                                       duplicateDayURL: "/date/2025-11-20", duplicateDay: "2025-11-20")),
@@ -89,6 +102,17 @@ enum SamplePages {
             (.subscriptionAction, SubscriptionActionModel(title: "Confirm", message: "Confirm?", action: "/subscribe/confirm",
                                                           token: "t", button: "Confirm", done: false)),
             (.forYou, forYou), (.forYouSettings, settings),
+            (.author, AuthorPageModel(name: "Ada Lovelace", total: 1, papers: [card], coauthors: [.init(label: "Charles Babbage", url: "/authors/x", count: 1)],
+                                      categories: [.init(label: "cs.LG", url: "/search?q=x", count: 1)], feedURL: "/feeds/author.atom?name=x",
+                                      following: true, nextFollowState: "off", claimedBy: [link], hasClaims: true, pageNavigation: navigation)),
+            (.accountSettings, AccountSettingsModel(name: "ada", email: "a@example.org", replies: true, mentions: true, paperComments: false,
+                                                    claims: [.init(author: "Ada Lovelace", title: "Sparse", url: "/papers/2511.10001", status: "pending")],
+                                                    hasClaims: true, message: "Saved", hasMessage: true, error: "Bad", hasError: true)),
+            (.admin, AdminPageModel(reports: [.init(comment: comment, commentID: "7", url: "/papers/2511.10001#comment-7", count: 2, reasons: ["spam"],
+                                                    authorID: "1", hasAuthor: true, isHidden: true, html: "<p>x</p>")], hasReports: true,
+                                    claims: [.init(id: "1", account: "ada", accountURL: "/u/ada", author: "Ada Lovelace", title: "Sparse",
+                                                   url: "/papers/2511.10001", created: "2025-11-20 18:00 UTC")], hasClaims: true,
+                                    audit: [.init(actor: "ada", action: "hide-comment", subject: "comment 7", detail: "spam", time: "2025-11-20 18:00 UTC")])),
         ]
     }
 }

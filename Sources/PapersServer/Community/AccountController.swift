@@ -82,6 +82,10 @@ struct AccountController: Sendable {
             model.error = "Wrong username or password."
             return try views.page(.login, model, request: request, context: context, status: .unauthorized).response(from: request, context: context)
         }
+        guard !account.isSuspended else {
+            model.error = "This account is suspended by the instance's admins."
+            return try views.page(.login, model, request: request, context: context, status: .forbidden).response(from: request, context: context)
+        }
         return try await loggedIn(account, request: request, returnTo: model.returnTo)
     }
 
@@ -113,10 +117,13 @@ struct AccountController: Sendable {
         let submissions = try await store.submissions(of: account.id, viewer: viewer, limit: 50)
         let upvoted = try await store.upvotedPapers(of: account.id, viewer: viewer, limit: 50)
         let collections = try await store.collections(of: account.id, includePrivate: viewer == account.id)
-        let model = ProfilePageModel(
+        let authorships = try await store.claims(status: .approved, account: account.id, limit: 200)
+        var model = ProfilePageModel(
             name: account.name, isOwn: viewer == account.id,
             submissions: submissions.map { PaperSummaryView($0) }, upvoted: upvoted.map { PaperSummaryView($0) },
             collections: collections.map(CollectionLinkView.init))
+        model.authorships = authorships.map { NavLink(url: SiteURL.paper($0.paperID).path, label: "\($0.authorName): \($0.paperTitle)") }
+        model.isAdmin = viewer == account.id && account.isAdmin
         return try views.page(.profile, model, request: request, context: context)
     }
 

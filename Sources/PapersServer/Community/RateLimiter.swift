@@ -94,6 +94,12 @@ public struct RateLimits: Sendable, Equatable {
     public var subscriptionsPerIP = RateLimit(limit: 10, per: 3600)
     /// Subscribe requests for one email address, from anywhere (besides the one-confirmation-per-10-minutes rule).
     public var subscriptionsPerEmail = RateLimit(limit: 5, per: 86_400)
+    /// Comments (new ones and edits) by one account.
+    public var commentsPerAccount = RateLimit(limit: 10, per: 60)
+    /// Comment reports by one account.
+    public var reportsPerAccount = RateLimit(limit: 20, per: 3600)
+    /// Authorship claims by one account.
+    public var claimsPerAccount = RateLimit(limit: 20, per: 86_400)
 
     /// The defaults above.
     public init() {}
@@ -142,6 +148,9 @@ public enum RateLimitName: String, CaseIterable, Sendable {
     case submissionsPerAccount = "submissions-per-account"
     case subscriptionsPerIP = "subscriptions-per-ip"
     case subscriptionsPerEmail = "subscriptions-per-email"
+    case commentsPerAccount = "comments-per-account"
+    case reportsPerAccount = "reports-per-account"
+    case claimsPerAccount = "claims-per-account"
 
     /// The limit this name sets.
     public var keyPath: WritableKeyPath<RateLimits, RateLimit> {
@@ -154,6 +163,9 @@ public enum RateLimitName: String, CaseIterable, Sendable {
         case .submissionsPerAccount: return \.submissionsPerAccount
         case .subscriptionsPerIP: return \.subscriptionsPerIP
         case .subscriptionsPerEmail: return \.subscriptionsPerEmail
+        case .commentsPerAccount: return \.commentsPerAccount
+        case .reportsPerAccount: return \.reportsPerAccount
+        case .claimsPerAccount: return \.claimsPerAccount
         }
     }
 }

@@ -189,7 +189,7 @@ struct PaperDetailJSON: ResponseEncodable {
         try c.encodeIfPresent(hf.submittedBy, forKey: .submittedOnDailyBy)
         try c.encodeIfPresent(hf.paper.githubRepo, forKey: .githubRepo)
         try c.encode(hf.paper.discussionId, forKey: .discussionId)
-        try c.encode(0, forKey: .numComments)
+        try c.encode(hf.numComments, forKey: .numComments)
     }
 }
 

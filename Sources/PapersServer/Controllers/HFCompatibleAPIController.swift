@@ -173,6 +173,7 @@ struct HFDailyPaperJSON: Encodable, Sendable {
             title: p.title, summary: p.abstract, upvotes: ranked.totalUpvotes, localUpvotes: ranked.votes,
             externalUpvotes: ranked.externalUpvotes, discussionId: p.id.rawValue,
             githubRepo: CodeLinks.of(p).first { $0.contains("github.com") }, categories: p.categories)
+        numComments = ranked.comments
         publishedAt = entered ?? paper.publishedAt
         title = p.title
         summary = p.abstract

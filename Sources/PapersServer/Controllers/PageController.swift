@@ -15,6 +15,8 @@ struct PageController: Sendable {
     let clock: WallClock
     /// Personal ranking, for the "For you" order of day pages.
     var personal: PersonalController? = nil
+    /// The instance's public address, for the absolute links of `/papers/{id}.md`.
+    var baseURL = ""
 
     /// Papers per daily page (and per group on the home page).
     static let pageSize = 50
@@ -164,8 +166,24 @@ struct PageController: Sendable {
         }
     }
 
-    @Sendable func paper(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
-        let id = try PaperPath.id(from: context)
+    @Sendable func paper(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let segments = context.parameters.getCatchAll().map(String.init)
+        // `/papers/{id}.md` and `/papers/{id}.bib`: the page as Markdown and the paper as BibTeX.
+        if (try? PaperPath.id(segments)) == nil, var last = segments.last, let format = AlternateFormat.allCases.first(where: { last.hasSuffix($0.suffix) }) {
+            last.removeLast(format.suffix.count)
+            let id = try PaperPath.id(Array(segments.dropLast()) + [last])
+            guard let paper = try await store.paper(id) else { throw HTTPError(.notFound, message: "There is no paper \(id) on this instance.") }
+            let text: String
+            switch format {
+            case .markdown:
+                let comments = try await store.rankedPapers([id], viewer: nil).first?.comments ?? 0
+                text = PaperExport.markdown(paper, baseURL: baseURL, comments: comments)
+            case .bibtex:
+                text = PaperExport.bibtex(paper)
+            }
+            return Response(status: .ok, headers: [.contentType: format.contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        let id = try PaperPath.id(segments)
         guard let paper = try await store.paper(id) else {
             throw HTTPError(.notFound, message: "There is no paper \(id) on this instance.")
         }
@@ -173,6 +191,7 @@ struct PageController: Sendable {
         if let ranked = try await store.rankedPapers([paper.id], viewer: context.viewer?.id).first {
             model.standing = [PaperSummaryView(ranked)]
         }
+        model.discussion = [try await DiscussionController.view(of: paper, store: store, viewer: context.viewer)]
         if let viewer = context.viewer {
             let holding = try await store.collectionsHolding(paper.id, owner: viewer.id)
             model.collections = try await store.collections(of: viewer.id, includePrivate: true).map {
@@ -185,7 +204,14 @@ struct PageController: Sendable {
             model.similar = similar.map { PaperSummaryView($0.paper, snippet: nil) }
             model.hasSimilar = !similar.isEmpty
         }
-        return try views.page(.paper, model, request: request, context: context)
+        return try views.page(.paper, model, request: request, context: context).response(from: request, context: context)
+    }
+
+    /// The paper in another format, at its page's address plus a suffix.
+    enum AlternateFormat: CaseIterable {
+        case markdown, bibtex
+        var suffix: String { self == .markdown ? ".md" : ".bib" }
+        var contentType: String { self == .markdown ? "text/markdown; charset=utf-8" : "application/x-bibtex; charset=utf-8" }
     }
 
     static func model(for paper: Paper) -> PaperPageModel {
@@ -206,7 +232,8 @@ struct PageController: Sendable {
         return PaperPageModel(
             id: paper.id.rawValue, title: paper.title,
             authors: paper.authors.map {
-                .init(name: $0.name, affiliations: $0.affiliations.joined(separator: "; "), hasAffiliations: !$0.affiliations.isEmpty)
+                .init(name: $0.name, url: SiteURL.author(name: $0.name).path, affiliations: $0.affiliations.joined(separator: "; "),
+                      hasAffiliations: !$0.affiliations.isEmpty)
             },
             abstract: paper.abstract, categories: paper.categories,
             arxivID: arxiv?.description ?? "", isArxiv: arxiv != nil,

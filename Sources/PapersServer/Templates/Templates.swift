@@ -24,11 +24,14 @@ enum TemplateName: String, CaseIterable, Sendable {
     case forYou = "for_you"
     case forYouSettings = "for_you_settings"
     case dayNav = "day_nav"
+    case author
+    case accountSettings = "account_settings"
+    case admin
 }
 
 /// The Mustache templates: `Templates/Pages/NAME.mustache` in the source tree, compiled into the binary as byte
 /// arrays (`PackageResources`, SwiftPM's `embedInCode`) so `papers` stays one file.
-/// `{{x}}` is HTML-escaped; `{{{x}}}` is used only for markup built by `HTMLEscaping`.
+/// `{{x}}` is HTML-escaped; `{{{x}}}` is used only for markup built by `HTMLEscaping` or `CommentMarkdown` (safe mode).
 enum Templates {
     /// The source of each template; the switch is exhaustive and each case names a file's generated constant, so
     /// every name has a template and a missing or misspelt file fails the build.
@@ -45,6 +48,9 @@ enum Templates {
 
     private static func bytes(of name: TemplateName) -> [UInt8] {
         switch name {
+        case .author: return PackageResources.author_mustache
+        case .accountSettings: return PackageResources.account_settings_mustache
+        case .admin: return PackageResources.admin_mustache
         case .head: return PackageResources.head_mustache
         case .foot: return PackageResources.foot_mustache
         case .paperItem: return PackageResources.paper_item_mustache

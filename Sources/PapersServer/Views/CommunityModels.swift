@@ -32,7 +32,9 @@ struct CollectionLinkView: Sendable {
 
 /// `/u/{name}`.
 struct ProfilePageModel: PageModel, MustacheComputed {
-    var computedValues: [String: Any] { ["hasSubmissions": hasSubmissions, "hasUpvoted": hasUpvoted, "hasCollections": hasCollections] }
+    var computedValues: [String: Any] {
+        ["hasSubmissions": hasSubmissions, "hasUpvoted": hasUpvoted, "hasCollections": hasCollections, "hasAuthorships": !authorships.isEmpty]
+    }
     var pageTitle: String { name }
     var name: String
     var isOwn: Bool
@@ -42,6 +44,10 @@ struct ProfilePageModel: PageModel, MustacheComputed {
     var hasSubmissions: Bool { !submissions.isEmpty }
     var hasUpvoted: Bool { !upvoted.isEmpty }
     var hasCollections: Bool { !collections.isEmpty }
+    /// Papers the account is an approved author of ("Ada Lovelace: Title").
+    var authorships: [NavLink] = []
+    /// The viewer's own page, and they moderate.
+    var isAdmin = false
 }
 
 /// `/settings/tokens`.

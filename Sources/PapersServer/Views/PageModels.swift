@@ -131,6 +131,8 @@ struct PaperPageModel: PageModel {
     /// The viewer's collections, marked where this paper is in them.
     var collections: [CollectionChoice] = []
     var canCollect = false
+    /// The comments and their forms (one element; a section in the template).
+    var discussion: [DiscussionView] = []
 
     struct CollectionChoice: Sendable, MustacheComputed {
         var computedValues: [String: Any] { ["nextState": nextState] }
@@ -143,6 +145,8 @@ struct PaperPageModel: PageModel {
 
     struct AuthorView: Sendable {
         var name: String
+        /// The author's page.
+        var url: String
         var affiliations: String
         var hasAffiliations: Bool
     }

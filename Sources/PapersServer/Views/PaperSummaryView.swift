@@ -34,6 +34,12 @@ struct PaperSummaryView: Sendable, MustacheComputed {
         case "hasReasonURL": return hasReasonURL
         case "codeURL": return codeURL
         case "hasCode": return hasCode
+        case "authorLinks": return authorLinks
+        case "moreAuthors": return moreAuthors
+        case "comments": return comments
+        case "hasComments": return comments > 0
+        case "commentsLabel": return comments == 1 ? "1 comment" : "\(comments) comments"
+        case "commentsURL": return commentsURL
         default: return nil
         }
     }
@@ -72,6 +78,20 @@ struct PaperSummaryView: Sendable, MustacheComputed {
     var codeURL: String
     var hasCode: Bool
 
+    /// The first authors, each linking to their page, and "and N more".
+    var authorLinks: [AuthorLink]
+    var moreAuthors: String
+    /// Visible comments, and where the discussion is.
+    var comments = 0
+    var commentsURL: String
+
+    /// An author's name with a link to their page; `separator` follows it (", " but after the last).
+    struct AuthorLink: Sendable {
+        var name: String
+        var url: String
+        var separator: String
+    }
+
     init(_ paper: Paper, snippet: String? = nil, upvotes: Int? = nil) {
         let code = CodeLinks.of(paper).first
         codeURL = code ?? ""
@@ -82,6 +102,12 @@ struct PaperSummaryView: Sendable, MustacheComputed {
         url = SiteURL.paper(paper.id).path
         title = paper.title
         authors = PaperSummaryView.shortAuthors(paper.authors)
+        let shown = paper.authors.count > 6 ? Array(paper.authors.prefix(5)) : paper.authors
+        authorLinks = shown.enumerated().map { i, author in
+            AuthorLink(name: author.name, url: SiteURL.author(name: author.name).path, separator: i < shown.count - 1 ? ", " : "")
+        }
+        moreAuthors = paper.authors.count > 6 ? " and \(paper.authors.count - 5) more" : ""
+        commentsURL = SiteURL.paper(paper.id, fragment: "comments").path
         categories = Array(paper.categories.prefix(4))
         day = paper.announcedDay?.description ?? ""
         hasDay = paper.announcedDay != nil
@@ -97,6 +123,7 @@ struct PaperSummaryView: Sendable, MustacheComputed {
         voted = ranked.viewerVoted
         submitter = ranked.submitter ?? ""
         hasSubmitter = ranked.submitter != nil
+        comments = ranked.comments
     }
 
     static func shortAuthors(_ authors: [Author]) -> String {

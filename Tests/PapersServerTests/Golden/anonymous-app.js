@@ -48,3 +48,15 @@ document.addEventListener("change", async (event) => {
   const box = input.form && input.form.querySelector("textarea[name=" + input.dataset.fill + "]");
   if (box) box.value = await input.files[0].text();
 });
+
+// Math in comments: the server keeps TeX between \( \) and \[ \] (Markdown never touches it); KaTeX, when the
+// instance has it, typesets it in place. Without KaTeX the TeX stays readable as it is.
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof renderMathInElement !== "function") return;
+  for (const body of document.querySelectorAll(".comment-body")) {
+    renderMathInElement(body, {
+      delimiters: [{ left: "\\[", right: "\\]", display: true }, { left: "\\(", right: "\\)", display: false }],
+      throwOnError: false, trust: false, maxExpand: 1000
+    });
+  }
+});
