@@ -398,3 +398,17 @@ extension SQLitePaperStore {
         return (ids.count, try await rankedPapers(page, viewer: viewer))
     }
 }
+
+extension SQLitePaperStore {
+    /// What `PRAGMA integrity_check` and `PRAGMA foreign_key_check` find wrong with the database file; empty when
+    /// it is sound.
+    public func integrityProblems() async throws -> [String] {
+        try await pool.read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            let foreignKeys = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
+                "foreign key: \(row[0] as String? ?? "?") row \(row[1] as Int64? ?? -1) → \(row[2] as String? ?? "?")"
+            }
+            return integrity + foreignKeys
+        }
+    }
+}

@@ -3,8 +3,45 @@
 /// so `&lt;script&gt;` in a comment is fine and `<script>` is not.
 public enum MarkupInertness {
     /// Tags that never come from escaped user content on our pages.
-    public static let dangerousTags: Set<String> = ["script", "iframe", "object", "embed", "svg", "math", "style", "details",
-                                                     "base", "meta", "link", "frame", "frameset", "applet", "template", "form"]
+    public static let dangerousTags: Set<String> = ["script", "iframe", "object", "embed", "svg", "math", "style",
+                                                     "base", "meta", "link", "frame", "frameset", "applet", "template"]
+
+    /// The tags of Papers' own pages that ``dangerousTags`` would name: its scripts, style sheets and meta tags.
+    public static let pageTags = ["<script src=\"/static/", "<link rel=\"stylesheet\" href=\"/static/", "<meta charset=", "<meta name=\"viewport\""]
+
+
+    /// Known ways of getting script into Markdown renderers; none may survive as markup.
+    public static let payloads: [String] = [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "<svg onload=alert(1)>",
+        "<svg><script>alert(1)</script></svg>",
+        "<a href=\"javascript:alert(1)\">x</a>",
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x](java\nscript:alert(1))",
+        "[x](&#106;avascript:alert(1))",
+        "[x](javascript&#58;alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+        "![x](javascript:alert(1))",
+        "![x\" onerror=\"alert(1)](https://e.org/a.png)",
+        "[x](https://e.org/\" onmouseover=\"alert(1))",
+        "[x]: javascript:alert(1)\n\n[x]",
+        "<iframe src=\"https://evil.example\"></iframe>",
+        "<details open ontoggle=alert(1)>",
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "\"><script>alert(1)</script>",
+        "'><img src=x onerror=alert(1)>",
+        "$</span><script>alert(1)</script>$",
+        "$$\"><img src=x onerror=alert(1)>$$",
+        "@\"><script>alert(1)</script>",
+        "<style>body{display:none}</style>",
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+        "[a](vbscript:msgbox(1))",
+        "<https://e.org/\"onmouseover=\"alert(1)>",
+        "www.example.org/\"onmouseover=\"alert(1)",
+    ]
 
     /// Problems in `html`, each naming the tag; `allowedTags` are tags the page itself writes (its own scripts).
     public static func problems(in html: String, allowing allowedTags: [String] = []) -> [String] {
