@@ -135,6 +135,11 @@ final class WebDriver: Sendable {
         try await command("POST", "/actions", ["actions": [["type": "key", "id": "keyboard", "actions": actions]]])
     }
 
+    /// The text of an open alert, confirm or prompt dialog, or nil when none is open.
+    func openDialog() async -> String? {
+        (try? await command("GET", "/alert/text")) as? String
+    }
+
     func setWindow(width: Int, height: Int) async throws {
         try await command("POST", "/window/rect", ["width": width, "height": height])
     }
