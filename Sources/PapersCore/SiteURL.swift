@@ -28,6 +28,7 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case subscribe = "/subscribe"
     case subscribeConfirm = "/subscribe/confirm"
     case unsubscribe = "/unsubscribe"
+    case commentMailUnsubscribe = "/unsubscribe/comments"
     case forYou = "/for-you"
     case forYouSettings = "/for-you/settings"
     case dismiss = "/dismiss"
@@ -129,6 +130,8 @@ public enum SiteURL: Hashable, Sendable {
     case subscribe(topic: String? = nil)
     case subscribeConfirm(token: String? = nil)
     case unsubscribe(token: String? = nil)
+    /// Turning all comment mail off, by the signed token of a mail's link.
+    case commentMailUnsubscribe(token: String)
     /// The personal page: `date`, then `period` (`day`/`week`) and `collection` when given.
     case forYou(date: Day? = nil, period: String? = nil, collection: CollectionID? = nil)
     case forYouSettings(fragment: String? = nil)
@@ -190,6 +193,7 @@ public enum SiteURL: Hashable, Sendable {
             return SiteRoute.subscribe.rawValue + "?topic=" + (topic.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
         case .subscribeConfirm(let token): return SiteRoute.subscribeConfirm.rawValue + (token.map { "?token=" + $0 } ?? "")
         case .unsubscribe(let token): return SiteRoute.unsubscribe.rawValue + (token.map { "?token=" + $0 } ?? "")
+        case .commentMailUnsubscribe(let token): return SiteRoute.commentMailUnsubscribe.rawValue + "?token=" + token
         case let .forYou(date, period, collection):
             var parts: [String] = []
             if let date { parts.append("date=\(date)") }

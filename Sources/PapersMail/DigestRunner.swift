@@ -17,6 +17,8 @@ public struct DigestRunReport: Sendable {
     public var errors = 0
     /// In a dry run, what each subscriber would get: address and paper ids.
     public var preview: [(email: String, papers: [String])] = []
+    /// Comment mails queued (each one account's batch of notifications).
+    public var commentMail = 0
     /// The delivery pass after planning (nil in a dry run).
     public var delivery: DeliveryReport?
     /// Time spent choosing papers, rendering and queueing, in seconds.
@@ -43,6 +45,11 @@ public struct DigestRunner: Sendable {
     public var logger: Logger
     /// Personal ranking for "for you" digests (nil: those digests carry only their other lists).
     public var personal: RecommendationService?
+    /// How long after a person's oldest unmailed notification their comment mail goes (seconds), so that a lively
+    /// thread makes one mail rather than one per comment.
+    public var commentMailDelay: Double = 600
+    /// Notifications per comment mail at most (the rest wait for the next one).
+    public static let commentMailBatch = 50
 
     /// Creates a runner.
     public init(store: any PaperStore, search: SearchService, settings: MailSettings, transport: any MailTransport,
@@ -104,12 +111,34 @@ public struct DigestRunner: Sendable {
         }
         report.planningSeconds = Self.seconds(since: planningStart)
         guard !dryRun else { return report }
+        report.commentMail = try await queueCommentMail(now: now)
         let deliveryStart = ContinuousClock.now
         report.delivery = try await sender.deliver(dueBy: now, ignoringBackoff: ignoringBackoff) { delivery in
             progress?("sent", delivery.sent)
         }
         report.deliverySeconds = Self.seconds(since: deliveryStart)
         return report
+    }
+
+    /// Queues one mail per person whose oldest unmailed notification is at least ``commentMailDelay`` old, with all
+    /// their notifications (up to ``commentMailBatch``); the store marks them mailed in the same transaction, so a
+    /// notification is mailed once however many workers run. Returns how many mails were queued.
+    public func queueCommentMail(now: Double) async throws -> Int {
+        let pending = try await store.pendingNotifications(limit: 10_000)
+        var queued = 0
+        for (account, notifications) in Dictionary(grouping: pending, by: \.account) {
+            let batch = Array(notifications.sorted { $0.id < $1.id }.prefix(Self.commentMailBatch))
+            guard let oldest = batch.first, now - oldest.createdAt >= commentMailDelay else { continue }
+            do {
+                let draft = try composer.comments(batch, now: now)
+                let mail = NotificationMail(account: account, recipient: oldest.email, messageID: draft.message.messageID,
+                                            message: draft.message.rendered(), notifications: batch.map(\.id), createdAt: now)
+                if try await store.enqueueNotificationMail(mail) { queued += 1 }
+            } catch {
+                logger.error("comment mail not queued", metadata: ["account": .stringConvertible(account), "error": .string("\(error)")])
+            }
+        }
+        return queued
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -68,6 +68,7 @@ public final class DigestService: Service, Sendable {
                                                           "sent": .stringConvertible(report.delivery?.sent ?? 0)])
                 }
             } else {
+                _ = try await runner.queueCommentMail(now: time)
                 _ = try await runner.sender.deliver()
             }
         } catch {

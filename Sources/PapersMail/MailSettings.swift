@@ -53,6 +53,8 @@ public struct SubscriptionTokens: Sendable {
     public enum Purpose: String, Sendable {
         case confirm
         case unsubscribe
+        /// Turning off an account's comment mail (the id is the account's).
+        case commentMail = "comment-mail"
     }
 
     let keyBytes: [UInt8]
@@ -64,19 +66,37 @@ public struct SubscriptionTokens: Sendable {
 
     /// A token for `subscription`; `expiresAt` (Unix seconds) nil means it does not expire.
     public func make(_ purpose: Purpose, subscription: SubscriptionID, expiresAt: Double?) -> String {
-        let expiry = expiresAt.map { String(Int64($0)) } ?? "0"
-        return "\(subscription).\(expiry).\(mac(purpose, "\(subscription).\(expiry)"))"
+        make(purpose, id: subscription.rawValue, expiresAt: expiresAt)
     }
 
     /// The subscription a token names, or nil when it is malformed, forged, for another purpose or expired.
     public func verify(_ token: String, _ purpose: Purpose, now: Double) -> SubscriptionID? {
+        verifiedID(token, purpose, now: now).map { SubscriptionID(rawValue: $0) }
+    }
+
+    /// A lasting token that turns `account`'s comment mail off.
+    public func makeCommentMailToken(account: AccountID) -> String {
+        make(.commentMail, id: account.rawValue, expiresAt: nil)
+    }
+
+    /// The account a comment-mail token names, or nil when it is malformed or forged.
+    public func verifyCommentMailToken(_ token: String) -> AccountID? {
+        verifiedID(token, .commentMail, now: 0).map { AccountID(rawValue: $0) }
+    }
+
+    private func make(_ purpose: Purpose, id: Int64, expiresAt: Double?) -> String {
+        let expiry = expiresAt.map { String(Int64($0)) } ?? "0"
+        return "\(id).\(expiry).\(mac(purpose, "\(id).\(expiry)"))"
+    }
+
+    private func verifiedID(_ token: String, _ purpose: Purpose, now: Double) -> Int64? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let id = Int64(parts[0]), let expiry = Int64(parts[1]) else { return nil }
         let expected = mac(purpose, "\(parts[0]).\(parts[1])")
         guard parts[2].utf8.count == expected.utf8.count,
               zip(parts[2].utf8, expected.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
         if expiry != 0 && Double(expiry) < now { return nil }
-        return SubscriptionID(rawValue: id)
+        return id
     }
 
     private func mac(_ purpose: Purpose, _ payload: String) -> String {

@@ -4,6 +4,9 @@ import PapersCore
 import PapersStore
 import PostgresNIO
 
+/// A comment-mail batch that another worker already took.
+struct NotificationBatchStale: Error {}
+
 extension PostgresPaperStore: DiscussionStore {
     // MARK: comments
 
@@ -356,6 +359,35 @@ extension PostgresPaperStore: DiscussionStore {
     public func markNotificationsSent(_ ids: [Int64], now: Double) async throws {
         guard !ids.isEmpty else { return }
         try await database.execute("UPDATE notification SET sent_at = \(now) WHERE sent_at IS NULL AND id = ANY(\(ids))")
+    }
+
+    /// Outbox rows of comment mail (`o`) whose account still wants it: not suspended, some comment mail turned on.
+    static let commentMailWanted = """
+        EXISTS (SELECT 1 FROM account oa JOIN notification_setting ons ON ons.account = oa.id
+                WHERE oa.id = o.account AND oa.suspended_at IS NULL AND (ons.replies OR ons.mentions OR ons.paper_comments))
+        """
+
+    public func enqueueNotificationMail(_ mail: NotificationMail) async throws -> Bool {
+        guard !mail.notifications.isEmpty else { return false }
+        let logger = self.logger
+        do {
+            return try await database.transaction { connection in
+                let marked = try await connection.rows("""
+                    UPDATE notification SET sent_at = \(mail.createdAt)
+                    WHERE sent_at IS NULL AND account = \(mail.account) AND id = ANY(\(mail.notifications)) RETURNING id
+                    """, logger: logger)
+                // Someone else mailed some of them: this batch is stale. Throwing rolls the marks back.
+                guard marked.count == mail.notifications.count else { throw NotificationBatchStale() }
+                try await connection.execute("""
+                    INSERT INTO outbox (account, kind, period, recipient, message_id, message, paper_count, status, next_attempt_at, created_at)
+                    VALUES (\(mail.account), 'notification', \(mail.period), \(mail.recipient), \(mail.messageID), \(Data(mail.message)),
+                            \(mail.notifications.count), 'queued', \(mail.createdAt), \(mail.createdAt))
+                    """, logger: logger)
+                return true
+            }
+        } catch is NotificationBatchStale {
+            return false
+        }
     }
 
     // MARK: the account's own controls

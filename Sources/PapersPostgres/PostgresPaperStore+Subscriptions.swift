@@ -175,10 +175,11 @@ extension PostgresPaperStore: SubscriptionStore {
         try await database.rows("""
             UPDATE outbox SET claimed_until = \(now + Self.claimSeconds)
             WHERE id IN (
-                SELECT o.id FROM outbox o JOIN subscription s ON s.id = o.subscription
+                SELECT o.id FROM outbox o LEFT JOIN subscription s ON s.id = o.subscription
                 WHERE o.status = 'queued' AND (\(ignoringBackoff) OR o.next_attempt_at <= \(now))
                   AND (o.claimed_until IS NULL OR o.claimed_until <= \(now))
-                  AND (s.status = 'active' OR (o.kind = 'confirmation' AND s.status = 'pending'))
+                  AND (s.status = 'active' OR (o.kind = 'confirmation' AND s.status = 'pending')
+                       OR (o.kind = 'notification' AND \(unescaped: Self.commentMailWanted)))
                 ORDER BY o.next_attempt_at, o.id LIMIT \(limit)
                 FOR UPDATE OF o SKIP LOCKED)
             RETURNING id, subscription, kind, period, recipient, message_id, message, attempts, next_attempt_at

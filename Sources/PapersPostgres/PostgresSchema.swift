@@ -319,5 +319,15 @@ enum PostgresSchema {
             );
             CREATE INDEX notification_pending ON notification (sent_at, id);
             """),
+        Migration(version: 4, name: "comment mail in the outbox", sql: """
+            ALTER TABLE outbox ALTER COLUMN subscription DROP NOT NULL;
+            ALTER TABLE outbox ADD COLUMN account BIGINT REFERENCES account(id) ON DELETE CASCADE;
+            ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
+            ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN ('confirmation', 'digest', 'notification'));
+            ALTER TABLE outbox ADD CONSTRAINT outbox_one_owner CHECK ((subscription IS NULL) <> (account IS NULL));
+            CREATE INDEX outbox_by_account ON outbox (account) WHERE account IS NOT NULL;
+            -- One comment mail per account and batch (the batch is named by its first notification).
+            CREATE UNIQUE INDEX outbox_notification_once ON outbox (account, period) WHERE kind = 'notification';
+            """),
     ]
 }

@@ -329,6 +329,40 @@ extension SQLitePaperStore {
         }
     }
 
+    /// Outbox rows of comment mail (`o`) whose account still wants it: not suspended, some comment mail turned on.
+    static let commentMailWanted = """
+        EXISTS (SELECT 1 FROM account oa JOIN notification_setting ons ON ons.account = oa.id
+                WHERE oa.id = o.account AND oa.suspended_at IS NULL AND (ons.replies OR ons.mentions OR ons.paper_comments))
+        """
+
+    public func enqueueNotificationMail(_ mail: NotificationMail) async throws -> Bool {
+        guard !mail.notifications.isEmpty else { return false }
+        do {
+            return try await enqueue(mail)
+        } catch is NotificationBatchStale {
+            return false
+        }
+    }
+
+    private func enqueue(_ mail: NotificationMail) async throws -> Bool {
+        try await pool.write { db in
+            let marks = mail.notifications.map { _ in "?" }.joined(separator: ",")
+            try db.execute(sql: "UPDATE notification SET sent_at = ? WHERE sent_at IS NULL AND account = ? AND id IN (\(marks))",
+                           arguments: StatementArguments([mail.createdAt, mail.account.rawValue] as [any DatabaseValueConvertible]
+                                                         + mail.notifications.map { $0 as any DatabaseValueConvertible }))
+            guard db.changesCount == mail.notifications.count else {
+                // Someone else mailed some of them: this batch is stale. Throwing rolls the marks back.
+                throw NotificationBatchStale()
+            }
+            try db.execute(sql: """
+                INSERT INTO outbox (account, kind, period, recipient, message_id, message, paper_count, status, next_attempt_at, created_at)
+                VALUES (?, 'notification', ?, ?, ?, ?, ?, 'queued', ?, ?)
+                """, arguments: [mail.account, mail.period, mail.recipient, mail.messageID, Data(mail.message), mail.notifications.count,
+                                 mail.createdAt, mail.createdAt])
+            return true
+        }
+    }
+
     // MARK: the account's own controls
 
     public func setPassword(account: AccountID, passwordHash: String, keepingSession: [UInt8]?) async throws {
@@ -398,6 +432,9 @@ extension SQLitePaperStore {
         return (ids.count, try await rankedPapers(page, viewer: viewer))
     }
 }
+
+/// A comment-mail batch that another worker already took.
+struct NotificationBatchStale: Error {}
 
 extension SQLitePaperStore {
     /// What `PRAGMA integrity_check` and `PRAGMA foreign_key_check` find wrong with the database file; empty when

@@ -114,8 +114,7 @@ extension SQLitePaperStore {
     public func feedTokenAccount(tokenHash: [UInt8]) async throws -> Account? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: """
-                SELECT a.id AS account_id, a.name AS account_name, a.email AS account_email, a.created_at AS account_created
-                FROM personal_setting s JOIN account a ON a.id = s.account WHERE s.feed_token_hash = ?
+                SELECT \(Self.accountColumns) FROM personal_setting s JOIN account a ON a.id = s.account WHERE s.feed_token_hash = ?
                 """, arguments: [Data(tokenHash)]).map(Self.account(from:))
         }
     }

@@ -164,9 +164,10 @@ extension SQLitePaperStore {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT o.id, o.subscription, o.kind, o.period, o.recipient, o.message_id, o.message, o.attempts
-                FROM outbox o JOIN subscription s ON s.id = o.subscription
+                FROM outbox o LEFT JOIN subscription s ON s.id = o.subscription
                 WHERE o.status = 'queued' AND (? OR o.next_attempt_at <= ?)
-                  AND (s.status = 'active' OR (o.kind = 'confirmation' AND s.status = 'pending'))
+                  AND (s.status = 'active' OR (o.kind = 'confirmation' AND s.status = 'pending')
+                       OR (o.kind = 'notification' AND \(Self.commentMailWanted)))
                 ORDER BY o.next_attempt_at, o.id LIMIT ?
                 """, arguments: [ignoringBackoff, now, limit]).map { row in
                 OutboxMail(id: row["id"], subscription: row["subscription"], kind: row["kind"], period: row["period"],

@@ -342,6 +342,41 @@ enum SQLiteSchema {
                 CREATE INDEX notification_pending ON notification (sent_at, id);
                 """)
         }
+        migrator.registerMigration("0009 comment mail in the outbox") { db in
+            // SQLite cannot change a column's NOT NULL or a CHECK in place: the table is rebuilt (its rows, ids and
+            // the digest_paper rows that point at them kept; foreign keys are off during migrations).
+            try db.execute(sql: """
+                CREATE TABLE outbox_new (
+                    id INTEGER PRIMARY KEY,
+                    subscription INTEGER REFERENCES subscription(id) ON DELETE CASCADE,
+                    account INTEGER REFERENCES account(id) ON DELETE CASCADE,   -- comment mail goes to an account
+                    kind TEXT NOT NULL CHECK (kind IN ('confirmation', 'digest', 'notification')),
+                    period TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    message_id TEXT NOT NULL UNIQUE,
+                    message BLOB NOT NULL,
+                    paper_count INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    last_error TEXT,
+                    created_at REAL NOT NULL,
+                    sent_at REAL,
+                    CHECK ((subscription IS NULL) <> (account IS NULL)),
+                    UNIQUE (subscription, kind, period)
+                );
+                INSERT INTO outbox_new (id, subscription, kind, period, recipient, message_id, message, paper_count, status, attempts,
+                                        next_attempt_at, last_error, created_at, sent_at)
+                SELECT id, subscription, kind, period, recipient, message_id, message, paper_count, status, attempts,
+                       next_attempt_at, last_error, created_at, sent_at FROM outbox;
+                DROP TABLE outbox;
+                ALTER TABLE outbox_new RENAME TO outbox;
+                CREATE INDEX outbox_queue ON outbox (status, next_attempt_at);
+                CREATE INDEX outbox_by_account ON outbox (account) WHERE account IS NOT NULL;
+                -- One comment mail per account and batch (the batch is named by its first notification).
+                CREATE UNIQUE INDEX outbox_notification_once ON outbox (account, period) WHERE kind = 'notification';
+                """)
+        }
         return migrator
     }
 }

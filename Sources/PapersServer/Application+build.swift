@@ -111,7 +111,7 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     router.addRoutes(DiscussionController(community: community, baseURL: configuration.publicBaseURL, siteName: configuration.siteName).endpoints)
     router.addRoutes(AuthorController(store: store, views: views, baseURL: configuration.publicBaseURL, siteName: configuration.siteName,
                                       now: configuration.now).endpoints)
-    router.addRoutes(AccountSettingsController(store: store, auth: auth, views: views).endpoints)
+    router.addRoutes(AccountSettingsController(store: store, auth: auth, views: views, tokens: try await SubscriptionTokens(store: store)).endpoints)
     router.addRoutes(AdminController(store: store, views: views, now: configuration.now).endpoints)
     let mail = configuration.mailSettings
     // The runner (templates, signing key) is made only when this server runs the mail worker.

@@ -27,6 +27,35 @@ public struct NewComment: Sendable {
     }
 }
 
+/// One comment mail: an account's pending notifications in one message.
+public struct NotificationMail: Sendable {
+    /// Who it is for.
+    public var account: AccountID
+    /// The envelope recipient (the account's address).
+    public var recipient: String
+    /// The `Message-ID` (without angle brackets).
+    public var messageID: String
+    /// The whole message, CRLF line ends.
+    public var message: [UInt8]
+    /// The notifications it carries (their ids); the first names the batch, so it is queued once.
+    public var notifications: [Int64]
+    /// When it was made (Unix seconds).
+    public var createdAt: Double
+
+    /// Creates a comment mail.
+    public init(account: AccountID, recipient: String, messageID: String, message: [UInt8], notifications: [Int64], createdAt: Double) {
+        self.account = account
+        self.recipient = recipient
+        self.messageID = messageID
+        self.message = message
+        self.notifications = notifications
+        self.createdAt = createdAt
+    }
+
+    /// The outbox period: the batch's first notification.
+    public var period: String { "n\(notifications.min() ?? 0)" }
+}
+
 /// A notification waiting to be mailed: who, about which comment, and why.
 public struct PendingNotification: Hashable, Sendable {
     /// Row id.
@@ -121,6 +150,9 @@ public protocol DiscussionStore: Sendable {
     func pendingNotifications(limit: Int) async throws -> [PendingNotification]
     /// Marks notifications as mailed (they are never sent again).
     func markNotificationsSent(_ ids: [Int64], now: Double) async throws
+    /// Queues one comment mail and marks its notifications mailed, in one transaction; false, with nothing written,
+    /// when any of them was mailed already (another worker batched them first) or the batch was queued before.
+    func enqueueNotificationMail(_ mail: NotificationMail) async throws -> Bool
 
     /// Replaces the password hash and ends every session but `keepingSession` (API tokens stay: they are
     /// revoked one by one on their page).

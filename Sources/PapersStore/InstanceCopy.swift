@@ -78,7 +78,7 @@ public struct TableSpec: Sendable {
                                    ("confirmation_sent_at", .real), ("bounces", .integer)], key: ["id"], identity: "id"),
         TableSpec("outbox", [("id", .integer), ("subscription", .integer), ("kind", .text), ("period", .text), ("recipient", .text),
                              ("message_id", .text), ("message", .blob), ("paper_count", .integer), ("status", .text), ("attempts", .integer),
-                             ("next_attempt_at", .real), ("last_error", .text), ("created_at", .real), ("sent_at", .real)],
+                             ("next_attempt_at", .real), ("last_error", .text), ("created_at", .real), ("sent_at", .real), ("account", .integer)],
                   key: ["id"], identity: "id"),
         TableSpec("digest_paper", [("subscription", .integer), ("paper", .integer), ("outbox", .integer)], key: ["subscription", "paper"]),
         TableSpec("dismissal", [("account", .integer), ("paper", .integer), ("created_at", .real)], key: ["account", "paper"]),

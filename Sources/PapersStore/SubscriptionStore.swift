@@ -82,9 +82,9 @@ public struct NewOutboxMail: Sendable {
 public struct OutboxMail: Sendable, Hashable {
     /// Row id.
     public var id: OutboxMailID
-    /// The subscription it belongs to.
-    public var subscription: SubscriptionID
-    /// `confirmation` or `digest`.
+    /// The subscription it belongs to (nil for comment mail, which goes to an account).
+    public var subscription: SubscriptionID?
+    /// `confirmation`, `digest` or `notification`.
     public var kind: String
     /// The period key (a day, an ISO week, or the confirmation's request time).
     public var period: String
@@ -98,7 +98,7 @@ public struct OutboxMail: Sendable, Hashable {
     public var attempts: Int
 
     /// Creates a queued-mail value.
-    public init(id: OutboxMailID, subscription: SubscriptionID, kind: String, period: String, recipient: String, messageID: String, message: [UInt8], attempts: Int) {
+    public init(id: OutboxMailID, subscription: SubscriptionID?, kind: String, period: String, recipient: String, messageID: String, message: [UInt8], attempts: Int) {
         self.id = id
         self.subscription = subscription
         self.kind = kind

@@ -175,9 +175,9 @@ struct AccountTests {
         do {
             try limits.apply("votes=10/60")
         } catch {
-            #expect("\(error)".hasSuffix("known: signup-per-ip, login-per-ip, login-failures-per-account, votes-per-account, votes-per-ip, submissions-per-account, subscriptions-per-ip, subscriptions-per-email"))
+            #expect("\(error)".hasSuffix("known: signup-per-ip, login-per-ip, login-failures-per-account, votes-per-account, votes-per-ip, submissions-per-account, subscriptions-per-ip, subscriptions-per-email, comments-per-account, reports-per-account, claims-per-account"))
         }
-        #expect(RateLimits.overrideHelp == "Override an abuse limit, NAME=LIMIT/SECONDS (repeatable; 0 turns it off): signup-per-ip (5/3600), login-per-ip (20/300), login-failures-per-account (5/900), votes-per-account (120/60), votes-per-ip (600/60), submissions-per-account (20/3600), subscriptions-per-ip (10/3600), subscriptions-per-email (5/86400).")
+        #expect(RateLimits.overrideHelp == "Override an abuse limit, NAME=LIMIT/SECONDS (repeatable; 0 turns it off): signup-per-ip (5/3600), login-per-ip (20/300), login-failures-per-account (5/900), votes-per-account (120/60), votes-per-ip (600/60), submissions-per-account (20/3600), subscriptions-per-ip (10/3600), subscriptions-per-email (5/86400), comments-per-account (10/60), reports-per-account (20/3600), claims-per-account (20/86400).")
     }
 
     @Test("a wrong password and an unknown account each cost one bcrypt check at the account cost (12)")

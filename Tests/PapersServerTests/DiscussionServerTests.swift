@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import PapersCore
+import PapersMail
 @testable import PapersServer
 import PapersSQLite
 import PapersStore
@@ -359,6 +360,26 @@ struct DiscussionServerTests {
             let account = try #require(try await store.account(named: "ada"))
             #expect(try await store.personalSignals(account: account.id).filters.contains { $0.kind == .followAuthor && $0.value == "Ada Lovelace" })
             #expect(try await ada.get("/authors/Ada%20Lovelace").body.contains(">Unfollow<"))
+        }
+    }
+
+    @Test("comment mail's one-click stop (RFC 8058): no cookie, no CSRF token, the signed token turns every kind off; a forged one changes nothing")
+    func oneClickStop() async throws {
+        let server = try await CommunityServer()
+        let store = server.store
+        try await server.run { client in
+            var ada = Browser(client)
+            try await ada.signUp("ada")
+            let account = try #require(try await store.account(named: "ada"))
+            try await store.setNotificationSettings(account: account.id, NotificationSettings(replies: true, mentions: true, paperComments: true))
+            let token = try await SubscriptionTokens(store: store).makeCommentMailToken(account: account.id)
+            var mailClient = Browser(client)
+            #expect(try await mailClient.post(SiteURL.commentMailUnsubscribe(token: token + "x").path, [("List-Unsubscribe", "One-Click")], csrf: "").status == .badRequest)
+            #expect(try await store.notificationSettings(account: account.id).wantsAny)
+            #expect(try await mailClient.get(SiteURL.commentMailUnsubscribe(token: token).path).body.contains("Stop comment mail"))
+            let stopped = try await mailClient.post(SiteURL.commentMailUnsubscribe(token: token).path, [("List-Unsubscribe", "One-Click")], csrf: "")
+            #expect(stopped.status == .ok && stopped.body.contains("No more mail about comments"))
+            #expect(try await store.notificationSettings(account: account.id) == NotificationSettings())
         }
     }
 

@@ -155,9 +155,18 @@ struct TemplateKeyTests {
         let digest = composer.digestModel(for: subscription, period: DigestPeriod(.daily, containing: Day("2025-11-20")!), entries: [entry],
                                           unsubscribeURL: "http://papers.test/unsubscribe?token=t")
         let confirmation = composer.confirmationModel(for: subscription, now: 0)
+        let comment = PendingNotification(id: 1, account: 1, accountName: "ada", email: "a@example.org",
+                                          comment: PapersCore.Comment(id: 1, paperID: PaperID("2511.10001")!, parentID: nil, authorID: 2,
+                                                                      authorName: "bob", body: "Nice", createdAt: 0),
+                                          paperTitle: "T", reason: .reply, createdAt: 0)
+        let comments = composer.commentsModel([comment], unsubscribeURL: "http://papers.test/unsubscribe/comments?token=t")
         var checker = TemplateKeyChecker { _ in nil }
         for template in MailTemplateName.allCases {
-            let model: Any = template == .digestText || template == .digestHTML ? digest : confirmation
+            let model: Any = switch template {
+            case .digestText, .digestHTML: digest
+            case .commentsText, .commentsHTML: comments
+            case .confirmationText, .confirmationHTML: confirmation
+            }
             checker.check(template.rawValue, source: template.source, model: model)
         }
         #expect(checker.problems == [])

@@ -152,9 +152,24 @@ struct DiscussionContractTests {
             _ = try await store.addComment(NewComment(paper: paper, parent: root.comment.id, author: ada.id, body: "self reply", mentions: ["ada"]),
                                            now: ContractData.now + 2)
             let pending = try await store.pendingNotifications(limit: 10)
+            let adaBatch = pending.filter { $0.account == ada.id }.map(\.id)
+            let mail = NotificationMail(account: ada.id, recipient: "ada@example.org", messageID: "m1@papers.test", message: Array("Subject: x\r\n\r\ny".utf8),
+                                        notifications: adaBatch, createdAt: ContractData.now + 2)
+            t.note("queue comment mail", try await store.enqueueNotificationMail(mail))
+            t.note("queue it again", try await store.enqueueNotificationMail(mail))
+            var overlapping = mail
+            overlapping.messageID = "m2@papers.test"
+            overlapping.notifications = adaBatch + pending.filter { $0.account == cy.id }.map(\.id)
+            t.note("overlapping batch", try await store.enqueueNotificationMail(overlapping))
+            t.note("outbox", try await store.queuedMail(now: ContractData.now + 3, ignoringBackoff: false, limit: 10)
+                .map { "\($0.kind) \($0.period) \($0.recipient) subscription=\($0.subscription.map(String.init(describing:)) ?? "none")" })
+            try await store.setNotificationSettings(account: ada.id, NotificationSettings())
+            t.note("outbox after opting out", try await store.queuedMail(now: ContractData.now + 3, ignoringBackoff: true, limit: 10).count)
+            try await store.setNotificationSettings(account: ada.id, NotificationSettings(replies: true, mentions: true, paperComments: true))
+            t.note("pending after queueing", try await store.pendingNotifications(limit: 10).map { "\($0.accountName) \($0.reason.rawValue)" })
             t.note("pending", pending.map { "\($0.accountName)<\($0.email)> \($0.reason.rawValue) by \($0.comment.authorName ?? "-"): \($0.comment.body) on \($0.paperTitle)" })
-            try await store.markNotificationsSent(pending.prefix(1).map(\.id), now: ContractData.now + 3)
-            t.note("after marking one", try await store.pendingNotifications(limit: 10).count)
+            try await store.markNotificationsSent(pending.filter { $0.account == cy.id }.map(\.id), now: ContractData.now + 3)
+            t.note("after marking cy's", try await store.pendingNotifications(limit: 10).count)
             try await store.markNotificationsSent(pending.map(\.id), now: ContractData.now + 4)
             t.note("after marking all", try await store.pendingNotifications(limit: 10).count)
             try await store.setPaperFollow(account: cy.id, paper: paper, on: false, now: ContractData.now)

@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import PapersCore
+import PapersStore
 
 /// Turns subscriptions and chosen papers into messages, through the Mustache templates in ``MailTemplates``:
 /// HTML values are escaped by Mustache; plain-text parts use `{{{…}}}` (no HTML there to escape).
@@ -121,6 +122,72 @@ public struct MailComposer: Sendable {
     }
 }
 
+extension MailComposer {
+    /// The one-click address that turns all of `account`'s comment mail off (never expires).
+    public func commentMailUnsubscribeURL(_ account: AccountID) -> String {
+        SiteURL.commentMailUnsubscribe(token: tokens.makeCommentMailToken(account: account)).absolute(base: settings.baseURL)
+    }
+
+    /// One message with every notification in `batch` (one account's, oldest first).
+    public func comments(_ batch: [PendingNotification], now: Double) throws -> NewOutboxMailDraft {
+        guard let first = batch.first else { throw MailTemplateError(name: MailTemplateName.commentsText.rawValue) }
+        let unsubscribe = commentMailUnsubscribeURL(first.account)
+        let model = commentsModel(batch, unsubscribeURL: unsubscribe)
+        let papers = Set(batch.map(\.comment.paperID)).count
+        let subject = batch.count == 1
+            ? "\(first.comment.authorName ?? "Someone") \(Self.verb(first.reason)) on \(first.paperTitle)"
+            : "\(batch.count) new comments on \(papers == 1 ? first.paperTitle : "\(papers) papers") (\(settings.siteName))"
+        let message = MailMessage(
+            from: settings.from, to: Mailbox(address: try EmailAddress(validating: first.email)), subject: subject, date: now,
+            messageID: messageID(kind: "comments", subscription: SubscriptionID(rawValue: first.account.rawValue), period: "n\(first.id)"),
+            text: try render(model, .commentsText), html: try render(model, .commentsHTML),
+            headers: [("List-Unsubscribe", "<\(unsubscribe)>"),
+                      ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+                      ("List-Id", "\(settings.siteName) comments <comments.\(settings.messageIDDomain)>"),
+                      ("Auto-Submitted", "auto-generated")])
+        return NewOutboxMailDraft(message: message, paperCount: batch.count)
+    }
+
+    /// What the comment-mail templates read (dictionaries, as the digest's).
+    func commentsModel(_ batch: [PendingNotification], unsubscribeURL: String) -> [String: Any] {
+        let items: [[String: Any]] = batch.map { item in
+            ["reason": Self.reasonText(item.reason), "author": item.comment.authorName ?? "deleted account",
+             "paperTitle": MIME.singleLine(item.paperTitle),
+             "paperURL": SiteURL.paper(item.comment.paperID).absolute(base: settings.baseURL),
+             "url": SiteURL.comment(item.comment.paperID, item.comment.id).absolute(base: settings.baseURL),
+             "excerpt": Self.excerpt(item.comment.body)]
+        }
+        return ["siteName": settings.siteName, "baseURL": settings.baseURL, "items": items, "unsubscribeURL": unsubscribeURL,
+                "settingsURL": SiteURL.accountSettings.absolute(base: settings.baseURL),
+                "heading": batch.count == 1 ? "A new comment for you" : "\(batch.count) new comments for you"]
+    }
+
+    static func reasonText(_ reason: NotificationReason) -> String {
+        switch reason {
+        case .reply: return "Reply to your comment"
+        case .mention: return "You were mentioned"
+        case .followedPaper: return "On a paper you follow"
+        case .ownPaper: return "On your paper"
+        }
+    }
+
+    static func verb(_ reason: NotificationReason) -> String {
+        switch reason {
+        case .reply: return "replied to you"
+        case .mention: return "mentioned you"
+        case .followedPaper, .ownPaper: return "commented"
+        }
+    }
+
+    /// The comment's Markdown as written, at most about 500 characters (mail shows it as text, never as HTML).
+    static func excerpt(_ body: String) -> String {
+        let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count > 500 else { return trimmed }
+        let cut = trimmed.prefix(500)
+        return String(cut[..<(cut.lastIndex(of: " ") ?? cut.endIndex)]) + " …"
+    }
+}
+
 /// A composed message and how many papers it lists.
 public struct NewOutboxMailDraft: Sendable {
     /// The message.
@@ -146,6 +213,8 @@ enum MailTemplateName: String, CaseIterable, Sendable {
     case digestHTML = "digest_html"
     case confirmationText = "confirmation_text"
     case confirmationHTML = "confirmation_html"
+    case commentsText = "comments_text"
+    case commentsHTML = "comments_html"
 
     /// The template's text, without the one newline that ends the file.
     var source: String {
@@ -155,6 +224,8 @@ enum MailTemplateName: String, CaseIterable, Sendable {
         case .digestHTML: bytes = PackageResources.digest_html_mustache
         case .confirmationText: bytes = PackageResources.confirmation_text_mustache
         case .confirmationHTML: bytes = PackageResources.confirmation_html_mustache
+        case .commentsText: bytes = PackageResources.comments_text_mustache
+        case .commentsHTML: bytes = PackageResources.comments_html_mustache
         }
         var text = String(decoding: bytes, as: UTF8.self)
         if text.hasSuffix("\n") { text.removeLast() }

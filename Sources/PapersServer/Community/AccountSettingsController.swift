@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PapersCore
+import PapersMail
 import PapersStore
 
 /// `/settings/account`: what a person controls about their own account — password (other sessions end), email,
@@ -9,6 +10,8 @@ struct AccountSettingsController: Sendable {
     let store: any PaperStore
     let auth: Authentication
     let views: Views
+    /// Signs and checks the one-click "stop comment mail" links.
+    let tokens: SubscriptionTokens
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -18,6 +21,8 @@ struct AccountSettingsController: Sendable {
         routes.post(.notificationSettings, use: saveNotifications)
         routes.get(.dataExport, use: export)
         routes.post(.deleteAccount, use: delete)
+        routes.get(.commentMailUnsubscribe, use: stopCommentMailPage)
+        routes.post(.commentMailUnsubscribe, use: stopCommentMail)
         return routes
     }
 
@@ -136,6 +141,33 @@ struct AccountSettingsController: Sendable {
         response.setCookie(auth.cookie(Authentication.sessionCookie, "", maxAge: 0))
         response.setCookie(auth.newVisitorCookie())
         return response
+    }
+}
+
+extension AccountSettingsController {
+    /// `GET /unsubscribe/comments?token=`: the page behind a comment mail's "stop" link.
+    @Sendable func stopCommentMailPage(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
+        let token = QueryParameters(request: request).string("token") ?? ""
+        guard let account = tokens.verifyCommentMailToken(token), try await store.account(account) != nil else {
+            throw HTTPError(.badRequest, message: "This link to stop comment mail is not valid.")
+        }
+        return try views.page(.subscriptionAction, SubscriptionActionModel(
+            title: "Stop comment mail", message: "Stop all mail about comments (replies, mentions, papers you follow)?",
+            action: SiteURL.commentMailUnsubscribe(token: token).path, token: token, button: "Stop comment mail", done: false),
+            request: request, context: context)
+    }
+
+    /// `POST /unsubscribe/comments`: the page's button and the one-click POST of RFC 8058 (no cookies; the signed token
+    /// is the authority, so ``SessionMiddleware`` asks for no CSRF token here). Turns every kind of comment mail off.
+    @Sendable func stopCommentMail(_ request: Request, context: AppRequestContext) async throws -> HTMLPage {
+        let token = context.form["token"] ?? QueryParameters(request: request).string("token") ?? ""
+        guard let account = tokens.verifyCommentMailToken(token), try await store.account(account) != nil else {
+            throw HTTPError(.badRequest, message: "This link to stop comment mail is not valid.")
+        }
+        try await store.setNotificationSettings(account: account, NotificationSettings())
+        return try views.page(.subscriptionAction, SubscriptionActionModel(
+            title: "Comment mail stopped", message: "No more mail about comments. You can turn it on again in your account settings.",
+            action: "", token: "", button: "", done: true), request: request, context: context)
     }
 }
 

@@ -186,13 +186,13 @@ struct SessionMiddleware: RouterMiddleware {
             || path == SiteRoute.health.rawValue || path == SiteRoute.metrics.rawValue
     }
 
-    /// Requests whose authority is not a cookie, so a CSRF token would add nothing: the one-click unsubscribe POST
-    /// (its signed token is the authority, and mail clients send no cookies, RFC 8058), and JSON to the subscription
+    /// Requests whose authority is not a cookie, so a CSRF token would add nothing: the one-click unsubscribe POSTs of
+    /// digests and comment mail (their signed token is the authority, and mail clients send no cookies, RFC 8058), and JSON to the subscription
     /// API (a browser cannot send `application/json` to another site without a CORS preflight, which is never
     /// granted).
     static func isCSRFExempt(_ request: Request) -> Bool {
         guard request.method == .post else { return false }
-        if request.uri.path == SiteRoute.unsubscribe.rawValue { return true }
+        if request.uri.path == SiteRoute.unsubscribe.rawValue || request.uri.path == SiteRoute.commentMailUnsubscribe.rawValue { return true }
         return request.uri.path == SiteRoute.apiSubscriptions.rawValue && (request.headers[.contentType] ?? "").lowercased().hasPrefix("application/json")
     }
 
