@@ -37,6 +37,23 @@ struct InstanceCopyTests {
         try await store.setFilter(account: ada.id, filter: try PersonalFilter(kind: .muteWord, value: "quantum"), on: true, now: now)
         try await store.setPersonalization(account: bob.id, enabled: false)
         try await store.setFeedToken(account: ada.id, tokenHash: Array(repeating: 4, count: 32))
+        // Discussion: comments, a report, a decided claim (audit log), a follow, comment mail in the outbox, and the
+        // anonymous upvote a deleted account left.
+        try await store.setNotificationSettings(account: ada.id, NotificationSettings(replies: true, mentions: true))
+        let root = try await store.addComment(NewComment(paper: PaperID("2511.10001")!, parent: nil, author: ada.id, body: "root **x**", clientKey: "k1"),
+                                              now: now + 20)
+        _ = try await store.addComment(NewComment(paper: PaperID("2511.10001")!, parent: root.comment.id, author: bob.id, body: "@ada reply",
+                                                  mentions: ["ada"]), now: now + 21)
+        _ = try await store.reportComment(root.comment.id, reporter: bob.id, reason: "spam", now: now + 22)
+        let claim = try await store.claimAuthorship(account: bob.id, paper: PaperID("2511.10002")!, authorName: "David Baker", now: now + 23)
+        _ = try await store.decideClaim(claim.id, approve: true, actor: ada.id, now: now + 24)
+        let notifications = try await store.pendingNotifications(limit: 10).map(\.id)
+        _ = try await store.enqueueNotificationMail(NotificationMail(account: ada.id, recipient: "ada@example.org", messageID: "<n@x>",
+                                                                     message: Array("Subject: comments\r\n\r\nbody".utf8),
+                                                                     notifications: notifications, createdAt: now + 25))
+        let cy = try await store.createAccount(name: "cy", email: "cy@example.org", passwordHash: "$2b$12$cy", now: now)
+        _ = try await store.setVote(account: cy.id, paper: PaperID("2511.10003")!, on: true, now: now)
+        _ = try await store.deleteAccount(cy.id, removeContributions: false, now: now + 26)
         var state = HarvestState(completedThrough: ContractData.day)
         state.recordsReceived = 12
         try await store.saveHarvestState(state, key: "arxiv cs", now: now)
