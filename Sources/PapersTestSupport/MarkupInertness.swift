@@ -1,3 +1,5 @@
+import PapersCore
+
 /// Finds markup in rendered HTML that could run script: a tag that is not on the page's own list, an event-handler
 /// attribute, or a link, image or form address with a script-bearing scheme. Text (already escaped) is ignored,
 /// so `&lt;script&gt;` in a comment is fine and `<script>` is not.
@@ -7,7 +9,8 @@ public enum MarkupInertness {
                                                      "base", "meta", "link", "frame", "frameset", "applet", "template"]
 
     /// The tags of Papers' own pages that ``dangerousTags`` would name: its scripts, style sheets and meta tags.
-    public static let pageTags = ["<script src=\"/static/", "<link rel=\"stylesheet\" href=\"/static/", "<meta charset=", "<meta name=\"viewport\""]
+    public static let pageTags = ["<script src=\"" + SiteRoute.staticPrefix, "<link rel=\"stylesheet\" href=\"" + SiteRoute.staticPrefix,
+                                  "<meta charset=", "<meta name=\"viewport\""]
 
 
     /// Known ways of getting script into Markdown renderers; none may survive as markup.

@@ -22,11 +22,7 @@ struct AdminCommand: AsyncParsableCommand {
         @Argument(help: "The account's user name.") var name: String
 
         func run() async throws {
-            let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
-            guard let account = try await store.setAdmin(named: name, admin: true, actor: nil, now: Date().timeIntervalSince1970) else {
-                throw ValidationError("NAME: there is no account called \"\(name)\"")
-            }
-            print("\(account.name) is now an admin")
+            print("\(try await AdminCommand.setAdmin(name, true, global: global)) is now an admin")
         }
     }
 
@@ -36,11 +32,7 @@ struct AdminCommand: AsyncParsableCommand {
         @Argument(help: "The account's user name.") var name: String
 
         func run() async throws {
-            let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
-            guard let account = try await store.setAdmin(named: name, admin: false, actor: nil, now: Date().timeIntervalSince1970) else {
-                throw ValidationError("NAME: there is no account called \"\(name)\"")
-            }
-            print("\(account.name) is no longer an admin")
+            print("\(try await AdminCommand.setAdmin(name, false, global: global)) is no longer an admin")
         }
     }
 
@@ -81,6 +73,15 @@ struct AdminCommand: AsyncParsableCommand {
                        entry.detail].joined(separator: "\t"))
             }
         }
+    }
+
+    /// Grants or revokes the role; the account's name as stored.
+    static func setAdmin(_ name: String, _ admin: Bool, global: GlobalOptions) async throws -> String {
+        let store = try await StoreFactory.open(home: global.resolvedHome, databaseURL: global.databaseURL)
+        guard let account = try await store.setAdmin(named: name, admin: admin, actor: nil, now: Date().timeIntervalSince1970) else {
+            throw ValidationError("NAME: there is no account called \"\(name)\"")
+        }
+        return account.name
     }
 
     static func setSuspended(_ name: String, _ suspended: Bool, reason: String, global: GlobalOptions) async throws {
