@@ -7,7 +7,7 @@ public struct PapersCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "papers",
         abstract: "A self-hostable research-paper hub: daily papers, search, similar papers, digests.",
-        subcommands: [ServeCommand.self, ImportCommand.self, HarvestCommand.self, SearchCommand.self, SimilarCommand.self, ShowCommand.self, EvalCommand.self, RecommendCommand.self, BenchCommand.self, ReindexCommand.self, CopyCommand.self, MigrateCommand.self, AdminCommand.self, EncodeCommand.self, EmbedCommand.self, IndexCommand.self, DigestCommand.self])
+        subcommands: [ServeCommand.self, ImportCommand.self, HarvestCommand.self, SearchCommand.self, SimilarCommand.self, ShowCommand.self, EvalCommand.self, RecommendCommand.self, BenchCommand.self, ReindexCommand.self, CopyCommand.self, MigrateCommand.self, AdminCommand.self, BackupCommand.self, RestoreCommand.self, EncodeCommand.self, EmbedCommand.self, IndexCommand.self, DigestCommand.self])
 
     public init() {}
 }

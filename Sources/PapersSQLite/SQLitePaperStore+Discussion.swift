@@ -449,3 +449,26 @@ extension SQLitePaperStore {
         }
     }
 }
+
+extension SQLitePaperStore {
+    /// Copies the whole database into a new file at `path` with SQLite's online backup, in one step inside one read
+    /// transaction: the copy is the database as it was at one moment, while writers go on (WAL). (Several smaller
+    /// steps would restart whenever another connection writes, which under load means never finishing.)
+    public func backup(to path: String) async throws {
+        let destination = try DatabaseQueue(path: path)
+        try await pool.read { db in
+            try destination.writeWithoutTransaction { destinationDB in try db.backup(to: destinationDB) }
+        }
+        try destination.close()
+    }
+
+    /// Replaces this database's content with the backup at `path` (SQLite's backup API, in one write).
+    public func restore(from path: String) async throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let source = try DatabaseQueue(path: path, configuration: configuration)
+        let writer: any DatabaseWriter = pool
+        try await Task.detached { try source.backup(to: writer) }.value
+        try source.close()
+    }
+}

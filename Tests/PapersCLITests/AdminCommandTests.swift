@@ -53,3 +53,32 @@ struct AdminCommandTests {
         #expect(log.output.contains("command line\tsuspend-account\taccount \(bob.id)\tspam"))
     }
 }
+
+@Suite("papers backup and restore")
+struct BackupCommandTests {
+    @Test("backup makes a new file and refuses to overwrite; restore checks the file, asks for --force over papers, and brings every paper back")
+    func backupRestore() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let home = dir.file("home"), other = dir.file("other")
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let store = try SQLitePaperStore(path: StoreFactory.sqlitePath(home: home))
+        _ = try await store.upsert([Fixtures.paper("2511.10001", title: "One"), Fixtures.paper("2511.10002", title: "Two")], defaultDay: Day("2025-11-20")!)
+        let papers = SharedData.papersExecutable
+        let file = dir.file("backup.sqlite")
+        let backup = try await run(papers, ["backup", file, "--home", home])
+        #expect(backup.status == 0 && backup.output.contains("2 papers"))
+        let again = try AdminCommandTests.runCapturingErrors(papers, ["backup", file, "--home", home])
+        #expect(again.status != 0 && again.errors.contains("exists"))
+        let restored = try await run(papers, ["restore", file, "--home", other])
+        #expect(restored.status == 0 && restored.output.contains("2 papers restored"))
+        #expect(try await SQLitePaperStore(path: StoreFactory.sqlitePath(home: other)).paperCount() == 2)
+        let refused = try AdminCommandTests.runCapturingErrors(papers, ["restore", file, "--home", other])
+        #expect(refused.status != 0 && refused.errors.contains("--force"))
+        #expect(try await run(papers, ["restore", file, "--home", other, "--force"]).status == 0)
+        let junk = try dir.write("junk.sqlite", lines: ["not a database"])
+        let damaged = try AdminCommandTests.runCapturingErrors(papers, ["restore", junk, "--home", other, "--force"])
+        #expect(damaged.status != 0)
+        #expect(try await SQLitePaperStore(path: StoreFactory.sqlitePath(home: other)).paperCount() == 2, "a bad file changes nothing")
+    }
+}

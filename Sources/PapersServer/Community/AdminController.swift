@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PapersCore
+import PapersMarkdown
 import PapersStore
 
 /// `/admin`: the reports queue (hide a comment or dismiss its reports, suspend its author), pending authorship
@@ -43,9 +44,8 @@ struct AdminController: Sendable {
                 url: SiteURL.comment(report.comment.paperID, report.comment.id).path, count: report.reportCount, reasons: report.reasons,
                 authorID: report.comment.authorID?.description ?? "", hasAuthor: report.comment.authorID != nil,
                 isHidden: report.comment.hiddenAt != nil,
-                html: CommentView(PapersCore.Comment(id: report.comment.id, paperID: report.comment.paperID, parentID: nil, authorID: nil,
-                                                     authorName: nil, body: report.comment.body, createdAt: report.comment.createdAt),
-                                  depth: 0, viewer: nil).html)
+                // The text even when hidden: the admin decides on it.
+                html: CommentMarkdown.render(report.comment.body, profileURL: { SiteURL.profile(name: $0).path }).html)
         }
         let claims = try await store.claims(status: .pending, account: nil, limit: 200).map {
             AdminPageModel.ClaimView(id: $0.id.description, account: $0.accountName, accountURL: SiteURL.profile(name: $0.accountName).path,

@@ -111,8 +111,8 @@ struct DiscussionController: Sendable {
         if let wait = await community.limiter.spend("report|\(viewer.id)", community.limits.reportsPerAccount) {
             throw RateLimiter.refusal(wait: wait, "Too many reports from your account")
         }
-        guard let comment = try await store.comment(id), comment.isVisible else {
-            throw HTTPError(.notFound, message: "There is no comment \(id) to report.")
+        guard let comment = try await store.comment(id), comment.isVisible, comment.authorID != viewer.id else {
+            throw HTTPError(.notFound, message: "There is no comment \(id) of someone else's to report.")
         }
         _ = try await store.reportComment(id, reporter: viewer.id, reason: reason, now: community.now())
         return AccountController.seeOther(SiteURL.comment(comment.paperID, comment.id).path)
