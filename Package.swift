@@ -154,6 +154,13 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "papers", dependencies: ["PapersCLI"], swiftSettings: strict),
+        // Fuzz harnesses over every parser of outside input (docs/fuzzing.md): `make fuzz` builds papers-fuzz with
+        // libFuzzer and AddressSanitizer; a plain build replays corpus and crash files through the same harnesses.
+        .target(
+            name: "PapersFuzzing",
+            dependencies: ["PapersCore", "PapersIngest", "PapersEmbedding", "PapersMail", "PapersServer", "PapersMarkdown", "PapersTestSupport"],
+            swiftSettings: strict),
+        .executableTarget(name: "papers-fuzz", dependencies: ["PapersFuzzing"], swiftSettings: strict),
         .target(
             name: "PapersTestSupport",
             dependencies: ["PapersCore", "PapersStore", "PapersIngest",
@@ -168,6 +175,10 @@ let package = Package(
         .testTarget(
             name: "PapersStoreContractTests",
             dependencies: ["PapersStore", "PapersSQLite", "PapersPostgres", "PapersTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "PapersFuzzingTests",
+            dependencies: ["PapersFuzzing", "PapersTestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "PapersMarkdownTests",

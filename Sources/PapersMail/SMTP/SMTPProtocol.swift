@@ -48,6 +48,23 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// The grammar of one SMTP reply line (RFC 5321 §4.2), apart from the channel so it can be fuzzed.
+package enum SMTPReplyLine {
+    /// One reply line (its line end included or not): the code, the text, and whether more lines of the same reply
+    /// follow (`250-…`). Throws ``SMTPError/unsupported(_:)`` for anything else.
+    package static func parse(_ raw: [UInt8]) throws -> (code: Int, text: String, more: Bool) {
+        var bytes = raw
+        while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
+        let line = String(decoding: bytes, as: UTF8.self)
+        guard bytes.count >= 3, bytes[0...2].allSatisfy({ $0 >= 48 && $0 <= 57 }), let code = Int(String(decoding: bytes[0...2], as: UTF8.self)),
+              bytes.count == 3 || bytes[3] == UInt8(ascii: " ") || bytes[3] == UInt8(ascii: "-") else {
+            throw SMTPError.unsupported("not an SMTP reply: \(line.prefix(80))")
+        }
+        let text = bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : ""
+        return (code, text, bytes.count > 3 && bytes[3] == UInt8(ascii: "-"))
+    }
+}
+
 /// Splits the byte stream into replies; multi-line replies (`250-…` … `250 …`) come out as one.
 struct SMTPReplyDecoder: ByteToMessageDecoder {
     typealias InboundOut = SMTPReply
@@ -61,15 +78,9 @@ struct SMTPReplyDecoder: ByteToMessageDecoder {
             if buffer.readableBytes > Self.maximumLineBytes { throw SMTPError.unsupported("a reply line longer than \(Self.maximumLineBytes) bytes") }
             return .needMoreData
         }
-        var bytes = buffer.readBytes(length: newline - buffer.readerIndex + 1)!
-        while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
-        let line = String(decoding: bytes, as: UTF8.self)
-        guard bytes.count >= 3, bytes[0...2].allSatisfy({ $0 >= 48 && $0 <= 57 }), let code = Int(String(line.prefix(3))),
-              bytes.count == 3 || bytes[3] == UInt8(ascii: " ") || bytes[3] == UInt8(ascii: "-") else {
-            throw SMTPError.unsupported("not an SMTP reply: \(line.prefix(80))")
-        }
-        let text = bytes.count > 4 ? String(line.dropFirst(4)) : ""
-        if bytes.count > 3 && bytes[3] == UInt8(ascii: "-") {
+        let bytes = buffer.readBytes(length: newline - buffer.readerIndex + 1)!
+        let (code, text, more) = try SMTPReplyLine.parse(bytes)
+        if more {
             pending.append(text)
             if pending.count > 200 { throw SMTPError.unsupported("a reply of more than 200 lines") }
             return .continue
