@@ -24,6 +24,9 @@ public struct AppConfiguration: Sendable {
     public var harvest: HarvestSchedule
     /// Abuse limits on sign-up, log-in, upvotes and submissions.
     public var rateLimits = RateLimits()
+    /// Reverse proxies (nginx, a load balancer) whose `X-Forwarded-For` is believed: requests from these addresses
+    /// count under the client address the proxy reports; from anyone else the header is ignored (docs/operations.md).
+    public var trustedProxies: TrustedProxies = TrustedProxies()
     /// bcrypt cost for new passwords (log2 rounds; at least 12).
     public var bcryptCost: UInt8 = 12
     /// Where submissions of papers not yet stored are fetched from (OAI-PMH `GetRecord`); nil turns fetching off.

@@ -90,6 +90,7 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     let views = try Views(siteName: configuration.siteName)
     let search = SearchService(store: store, semantic: semantic)
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorPageMiddleware(views: views))
     let auth = Authentication(store: store, bcryptCost: configuration.bcryptCost, secureCookies: configuration.secureCookies,

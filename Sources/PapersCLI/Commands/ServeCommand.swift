@@ -30,6 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
         RateLimits.overrideHelp,
         valueName: "NAME=LIMIT/SECONDS"))
     var rateLimits: [String] = []
+    @Option(name: .customLong("trusted-proxy"), help: ArgumentHelp(
+        "A reverse proxy (IP address or IPv4 network, repeatable) whose X-Forwarded-For names the client for rate limits and logs (docs/operations.md).",
+        valueName: "ADDRESS"))
+    var trustedProxies: [String] = []
     @OptionGroup var mail: MailOptions
 
     func validate() throws {
@@ -38,6 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
         for spec in rateLimits {
             do { try limits.apply(spec) } catch { throw ValidationError("\(error)") }
         }
+        do { _ = try TrustedProxies(trustedProxies) } catch { throw ValidationError("\(error)") }
         if let baseURL, URL(string: baseURL)?.host == nil || !(baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://")) {
             throw ValidationError("--base-url must be an absolute http(s) URL, got \(baseURL)")
         }
@@ -56,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
                                              modelDirectory: model, harvest: schedule, clock: global.clock)
         configuration.baseURL = baseURL
         for spec in rateLimits { try configuration.rateLimits.apply(spec) }
+        configuration.trustedProxies = try TrustedProxies(trustedProxies)
         configuration.submissionEndpoint = harvestEndpoint
         configuration.mail = try mail.settings(baseURL: configuration.publicBaseURL, siteName: configuration.siteName)
         configuration.mailWorker = true

@@ -22,8 +22,11 @@ struct AppRequestContext: RequestContext {
         remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
+    /// The client's address: the peer's, or behind a trusted proxy the one it reports (``ClientAddressMiddleware``).
+    var clientAddress: String?
+
     /// The key rate limits count this client under.
-    var clientKey: String { remoteAddress ?? "local" }
+    var clientKey: String { clientAddress ?? remoteAddress ?? "local" }
 }
 
 /// The fields of an `application/x-www-form-urlencoded` body; the first value of each name wins.
