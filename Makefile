@@ -95,7 +95,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= records oai-pmh query form safetensors smtp library markdown
 FUZZ_BUILD := .build/fuzz
 fuzz: deps
-	swift build --build-path $(FUZZ_BUILD) -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING --product papers-fuzz
+	@# lld (in the Swift toolchain): gold crashes formatting some link errors of sanitizer builds.
+	swift build --build-path $(FUZZ_BUILD) -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld \
+		--product papers-fuzz
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p .build/fuzz-corpus/$$t Fuzz/crashes/$$t; \
 		echo "fuzz $$t for $(FUZZ_SECONDS) s"; \

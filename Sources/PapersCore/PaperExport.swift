@@ -66,23 +66,28 @@ public enum PaperExport {
     }
 
     /// A value safe inside BibTeX braces: LaTeX's special `&`, `%` and `#` escaped, braces kept only when they
-    /// balance (an unbalanced brace would end the field), on one line.
+    /// balance (BibTeX counts every brace, escaped or not, and an unbalanced one would end the field), no backslash
+    /// at the end (it would escape the field's closing brace), on one line.
     static func braced(_ text: String) -> String {
+        // Unicode scalars, not Characters: a combining mark after a brace makes one Character of both, which would
+        // hide the brace from the count while BibTeX still sees it.
+        var line = Array(oneLine(text).unicodeScalars)
         var depth = 0
         var balanced = true
-        for c in text {
+        for c in line {
             if c == "{" { depth += 1 } else if c == "}" { depth -= 1; if depth < 0 { balanced = false; break } }
         }
         if depth != 0 { balanced = false }
-        var out = ""
-        var previous: Character = " "
-        for c in oneLine(text) {
-            if !balanced, c == "{" || c == "}" { continue }
-            if "&%#".contains(c), previous != "\\" { out.append("\\") }
+        if !balanced { line.removeAll { $0 == "{" || $0 == "}" } }
+        var out = String.UnicodeScalarView()
+        var previous: Unicode.Scalar = " "
+        for c in line {
+            if c == "&" || c == "%" || c == "#", previous != "\\" { out.append("\\") }
             out.append(c)
             previous = c
         }
-        return out
+        while out.last == "\\" { out.removeLast() }
+        return String(out)
     }
 
     /// Whitespace runs (newlines too) as one space.

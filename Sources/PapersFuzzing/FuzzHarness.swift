@@ -73,14 +73,15 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
             for name in rendered.mentions { precondition(AccountRules.validateName(name) == nil, "mention \(name) is no account name") }
             let paper = Paper(id: PaperID("2511.10001")!, title: text, abstract: text, authors: [Author(name: text)])
             let bibtex = PaperExport.bibtex(paper)
+            // BibTeX counts every brace, escaped or not; and a field must not end in a backslash, which would make
+            // LaTeX read its closing brace as text.
             var depth = 0
-            var escaped = false
-            for c in bibtex {
-                if escaped { escaped = false; continue }
-                if c == "\\" { escaped = true } else if c == "{" { depth += 1 } else if c == "}" { depth -= 1 }
+            for c in bibtex.unicodeScalars {
+                if c == "{" { depth += 1 } else if c == "}" { depth -= 1 }
                 precondition(depth >= 0, "a BibTeX field closed early: \(bibtex.prefix(300))")
             }
             precondition(depth == 0, "unbalanced BibTeX: \(bibtex.prefix(300))")
+            precondition(!bibtex.contains("\\},\n") && !bibtex.contains("\\}\n"), "a field ends in a backslash: \(bibtex.prefix(300))")
         }
     }
 }

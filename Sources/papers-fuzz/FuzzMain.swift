@@ -17,10 +17,7 @@ struct FuzzMain {
         #if FUZZING
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-            current?.run(Data(bytes: data, count: size))
-            return 0
-        })
+        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOne))
         #else
         var count = 0
         for argument in CommandLine.arguments.dropFirst() where !argument.hasPrefix("-") {
@@ -43,6 +40,13 @@ struct FuzzMain {
 nonisolated(unsafe) var current: FuzzHarness?
 
 #if FUZZING
+/// libFuzzer's entry point for one input (its driver refers to it by this name).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    current?.run(Data(bytes: data, count: size))
+    return 0
+}
+
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
                          _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
