@@ -47,26 +47,30 @@ public enum MarkupInertness {
     ]
 
     /// Problems in `html`, each naming the tag; `allowedTags` are tags the page itself writes (its own scripts).
+    /// Reads Unicode scalars, as a browser's tokenizer does: a combining mark after `<` or `>` must not hide it.
     public static func problems(in html: String, allowing allowedTags: [String] = []) -> [String] {
         var problems: [String] = []
-        var rest = Substring(html)
-        while let open = rest.firstIndex(of: "<") {
-            rest = rest[rest.index(after: open)...]
-            if rest.hasPrefix("!--") {
-                guard let end = rest.range(of: "-->") else { break }
-                rest = rest[end.upperBound...]
+        let scalars = Array(html.unicodeScalars)
+        var i = 0
+        func text(_ range: Range<Int>) -> String { String(String.UnicodeScalarView(scalars[range])) }
+        while let open = scalars[i...].firstIndex(of: "<") {
+            i = open + 1
+            if text(i..<min(i + 3, scalars.count)) == "!--" {
+                guard let end = text(i..<scalars.count).range(of: "-->") else { break }
+                i += text(i..<scalars.count)[..<end.upperBound].unicodeScalars.count
                 continue
             }
-            guard let close = rest.firstIndex(of: ">") else { break }
-            let tag = rest[..<close]
-            rest = rest[rest.index(after: close)...]
-            let name = tag.prefix { $0 != " " && $0 != "\n" && $0 != "/" || $0 == "/" && tag.first == "/" }.lowercased()
+            guard let close = scalars[i...].firstIndex(of: ">") else { break }
+            let tag = text(i..<close)
+            i = close + 1
+            let name = tag.unicodeScalars.prefix { $0 != " " && $0 != "\n" && $0 != "\t" && ($0 != "/" || tag.hasPrefix("/")) }
+                .map(Character.init).map(String.init).joined().lowercased()
             if name.hasPrefix("/") || name.hasPrefix("!") { continue }
             let whole = "<" + tag + ">"
             if dangerousTags.contains(name), !allowedTags.contains(where: { whole.hasPrefix($0) }) {
                 problems.append("tag \(whole)")
             }
-            for (attribute, value) in attributes(of: tag.dropFirst(name.count)) {
+            for (attribute, value) in attributes(of: Substring(String(tag.unicodeScalars.dropFirst(name.unicodeScalars.count)))) {
                 if attribute.hasPrefix("on") { problems.append("event handler \(attribute) in \(whole)") }
                 if ["href", "src", "action", "formaction", "xlink:href", "srcset", "poster", "data"].contains(attribute) {
                     let address = value.filter { !$0.isWhitespace && $0 != "\0" }.lowercased()
