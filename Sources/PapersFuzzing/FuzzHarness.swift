@@ -51,7 +51,7 @@ public enum FuzzHarness: String, CaseIterable, Sendable {
         case .form:
             let text = String(decoding: data, as: UTF8.self)
             ServerInputParsers.form(text)
-            ServerInputParsers.query("/search?" + text)
+            ServerInputParsers.query(SiteRoute.search.rawValue + "?" + text)
         case .safetensors:
             let path = NSTemporaryDirectory() + "papers-fuzz-\(getpid()).safetensors"
             _ = FileManager.default.createFile(atPath: path, contents: data)
