@@ -247,7 +247,13 @@ struct DiscussionServerTests {
             let deleted = try await zelda.post("/settings/delete", [("password", "correct horse battery"), ("confirm", "zelda_q"), ("contributions", "remove")])
             #expect(deleted.status == .seeOther)
             #expect(try await zelda.loggedInName() == nil)
-            let traces = try await DiscussionServerTests.cells(store).filter { $0.text.lowercased().contains("zelda") }
+            let traces = try await TableDump.cells(store).filter { cell in
+                switch cell.cell {
+                case .text(let text): return text.lowercased().contains("zelda")
+                case .blob(let data): return String(decoding: data, as: UTF8.self).lowercased().contains("zelda")
+                default: return false
+                }
+            }
             #expect(traces.map(\.place) == [])
             #expect(try await store.integrityProblems() == [])
             #expect(try await store.account(named: "ada") != nil)
@@ -258,29 +264,6 @@ struct DiscussionServerTests {
             #expect(try await Self.commentCount(store) == 1)
             #expect(try await store.rankedPapers([PaperID("2511.10001")!], viewer: nil).first?.votes == 0)
         }
-    }
-
-    /// Every text cell of every table of the instance, with where it is.
-    static func cells(_ store: SQLitePaperStore) async throws -> [(place: String, text: String)] {
-        var found: [(String, String)] = []
-        for table in TableSpec.all {
-            var after: [TableCell]? = nil
-            while true {
-                let rows = try await store.rows(of: table, after: after, limit: 500)
-                for row in rows {
-                    for (i, cell) in row.enumerated() {
-                        switch cell {
-                        case .text(let text): found.append(("\(table.name).\(table.columns[i].name)", text))
-                        case .blob(let data): found.append(("\(table.name).\(table.columns[i].name)", String(decoding: data, as: UTF8.self)))
-                        default: break
-                        }
-                    }
-                }
-                guard let last = rows.last, rows.count == 500 else { break }
-                after = table.keyPositions.map { last[$0] }
-            }
-        }
-        return found
     }
 
     @Test("50 accounts commenting and replying at once over HTTP: each comment stored once, thread order stable, counts exact")

@@ -212,22 +212,6 @@ struct DiscussionContractTests {
         }
     }
 
-    /// Every cell of every table, as text, for looking for a person's traces.
-    static func everyCell(_ store: any PaperStore) async throws -> [(table: String, column: String, cell: TableCell)] {
-        guard let transfer = store as? any TableTransfer else { throw StoreError.corrupt("store cannot list its tables") }
-        var cells: [(String, String, TableCell)] = []
-        for table in TableSpec.all {
-            var after: [TableCell]? = nil
-            while true {
-                let rows = try await transfer.rows(of: table, after: after, limit: 500)
-                for row in rows { for (i, cell) in row.enumerated() { cells.append((table.name, table.columns[i].name, cell)) } }
-                guard let last = rows.last, rows.count == 500 else { break }
-                after = table.keyPositions.map { last[$0] }
-            }
-        }
-        return cells
-    }
-
     @Test("deleting an account leaves nothing that names the person, in either mode, and the rest intact", arguments: [false, true])
     func accountDeletion(removeContributions: Bool) async throws {
         try await sameOnEveryBackend { store, t in
@@ -259,7 +243,8 @@ struct DiscussionContractTests {
 
             t.note("deleted", try await store.deleteAccount(zelda.id, removeContributions: removeContributions, now: ContractData.now + 10))
             t.note("deleted again", try await store.deleteAccount(zelda.id, removeContributions: removeContributions, now: ContractData.now + 11))
-            let traces = try await Self.everyCell(store).filter { _, column, cell in
+            guard let transfer = store as? any TableTransfer else { throw StoreError.corrupt("store cannot list its tables") }
+            let traces = try await TableDump.cells(transfer).filter { _, column, cell in
                 switch cell {
                 case .text(let text):
                     let lowered = text.lowercased()
@@ -270,7 +255,7 @@ struct DiscussionContractTests {
                 }
             }
             let ownComments = removeContributions ? [] : ["comment.body"]   // what the person chose to leave, without their name on it
-            t.note("traces", traces.map { "\($0.table).\($0.column)" }.filter { !ownComments.contains($0) })
+            t.note("traces", traces.map(\.place).filter { !ownComments.contains($0) })
             t.note("thread", ContractData.thread(try await store.comments(on: paper)))
             t.note("votes", try await store.rankedPapers([paper], viewer: nil).first?.votes ?? -1)
             t.note("ada intact", try await store.account(named: "ada")?.email ?? "nil")

@@ -66,12 +66,6 @@ struct InstanceCopyTests {
     }
 
     /// Every table of `store`, row by row.
-    static func dump(_ store: any TableTransfer) async throws -> [String: [[TableCell]]] {
-        var tables: [String: [[TableCell]]] = [:]
-        for table in TableSpec.all { tables[table.name] = try await store.rows(of: table, after: nil, limit: 1_000_000) }
-        return tables
-    }
-
     @Test("every table compares equal after SQLite → PostgreSQL → SQLite, and the copy in PostgreSQL answers like the original")
     func roundTrip() async throws {
         let directory = try TemporaryDirectory()
@@ -86,7 +80,7 @@ struct InstanceCopyTests {
         let back = try SQLitePaperStore(path: directory.file("back.sqlite"))
         let again = try await InstanceCopy.copy(from: postgres, to: back, batchSize: 3)
         #expect(there.rows.map(\.count) == again.rows.map(\.count))
-        let before = try await Self.dump(original), after = try await Self.dump(back)
+        let before = try await TableDump.rows(original), after = try await TableDump.rows(back)
         for table in TableSpec.all {
             #expect(!(before[table.name] ?? []).isEmpty, "the fixture leaves \(table.name) empty")
             #expect(before[table.name] == after[table.name], "\(table.name) differs after the round trip")

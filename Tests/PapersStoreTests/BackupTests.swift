@@ -11,19 +11,7 @@ typealias Comment = PapersCore.Comment
 struct BackupTests {
     /// Every row of every table, as text, by table.
     static func dump(_ store: SQLitePaperStore) async throws -> [String: [String]] {
-        var tables: [String: [String]] = [:]
-        for table in TableSpec.all {
-            var rows: [String] = []
-            var after: [TableCell]? = nil
-            while true {
-                let page = try await store.rows(of: table, after: after, limit: 1_000)
-                rows += page.map { "\($0)" }
-                guard let last = page.last, page.count == 1_000 else { break }
-                after = table.keyPositions.map { last[$0] }
-            }
-            tables[table.name] = rows
-        }
-        return tables
+        try await TableDump.rows(store).mapValues { $0.map { "\($0)" } }
     }
 
     @Test("a backup taken during write load is the source at one moment: whole transactions only, and a restore equals it table for table")

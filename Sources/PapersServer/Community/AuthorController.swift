@@ -39,10 +39,14 @@ struct AuthorController: Sendable {
         let name = try Self.name(context)
         let page = try QueryParameters(request: request).int("page", default: 1, range: 1...1_000)
         let viewer = context.viewer
-        let (total, papers) = try await store.authorPapers(named: name, viewer: viewer?.id, limit: Self.pageSize, offset: (page - 1) * Self.pageSize)
+        // One read for the co-author and category counts (the newest papers: all of them for nearly every author)
+        // and, when the page lies within them, the page itself.
+        let (total, sample) = try await store.authorPapers(named: name, viewer: viewer?.id, limit: Self.profileDepth, offset: 0)
         guard total > 0 else { throw HTTPError(.notFound, message: "No paper here lists an author called \"\(name.prefix(80))\".") }
-        // Co-authors and categories over the newest papers (all of them for nearly every author).
-        let sample = page == 1 && total <= Self.pageSize ? papers : try await store.authorPapers(named: name, viewer: nil, limit: Self.profileDepth, offset: 0).papers
+        let offset = (page - 1) * Self.pageSize
+        let papers = offset + Self.pageSize <= Self.profileDepth || total <= Self.profileDepth
+            ? Array(sample.dropFirst(offset).prefix(Self.pageSize))
+            : try await store.authorPapers(named: name, viewer: viewer?.id, limit: Self.pageSize, offset: offset).papers
         let key = AuthorName.key(name)
         var coauthors: [String: (name: String, count: Int)] = [:]
         var categories: [String: Int] = [:]
