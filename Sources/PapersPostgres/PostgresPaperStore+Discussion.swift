@@ -308,17 +308,7 @@ extension PostgresPaperStore: DiscussionStore {
     // MARK: follows and notifications
 
     public func setPaperFollow(account: AccountID, paper: PaperID, on: Bool, now: Double) async throws {
-        let logger = self.logger
-        try await database.transaction { connection in
-            let seq = try await Self.seq(of: paper, on: connection, logger: logger)
-            if on {
-                try await connection.execute("""
-                    INSERT INTO paper_follow (account, paper, created_at) VALUES (\(account), \(seq), \(now)) ON CONFLICT DO NOTHING
-                    """, logger: logger)
-            } else {
-                try await connection.execute("DELETE FROM paper_follow WHERE account = \(account) AND paper = \(seq)", logger: logger)
-            }
-        }
+        try await setAccountPaperRow(in: "paper_follow", account: account, paper: paper, on: on, now: now)
     }
 
     public func followsPaper(account: AccountID, paper: PaperID) async throws -> Bool {

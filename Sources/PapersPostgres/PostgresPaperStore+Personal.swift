@@ -45,15 +45,20 @@ extension PostgresPaperStore: PersonalStore {
     }
 
     public func setDismissal(account: AccountID, paper: PaperID, on: Bool, now: Double) async throws {
+        try await setAccountPaperRow(in: "dismissal", account: account, paper: paper, on: on, now: now)
+    }
+
+    /// Adds (or removes) the row (account, paper) of a table keyed by both with a `created_at` (dismissals, follows).
+    func setAccountPaperRow(in table: String, account: AccountID, paper: PaperID, on: Bool, now: Double) async throws {
         let logger = self.logger
         try await database.transaction { connection in
             let seq = try await Self.seq(of: paper, on: connection, logger: logger)
             if on {
                 try await connection.execute("""
-                    INSERT INTO dismissal (account, paper, created_at) VALUES (\(account), \(seq), \(now)) ON CONFLICT DO NOTHING
+                    INSERT INTO \(unescaped: table) (account, paper, created_at) VALUES (\(account), \(seq), \(now)) ON CONFLICT DO NOTHING
                     """, logger: logger)
             } else {
-                try await connection.execute("DELETE FROM dismissal WHERE account = \(account) AND paper = \(seq)", logger: logger)
+                try await connection.execute("DELETE FROM \(unescaped: table) WHERE account = \(account) AND paper = \(seq)", logger: logger)
             }
         }
     }

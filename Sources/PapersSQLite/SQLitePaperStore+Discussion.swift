@@ -271,14 +271,7 @@ extension SQLitePaperStore {
     // MARK: follows and notifications
 
     public func setPaperFollow(account: AccountID, paper: PaperID, on: Bool, now: Double) async throws {
-        try await pool.write { db in
-            let seq = try Self.seq(of: paper, in: db)
-            if on {
-                try db.execute(sql: "INSERT OR IGNORE INTO paper_follow (account, paper, created_at) VALUES (?, ?, ?)", arguments: [account, seq, now])
-            } else {
-                try db.execute(sql: "DELETE FROM paper_follow WHERE account = ? AND paper = ?", arguments: [account, seq])
-            }
-        }
+        try await setAccountPaperRow(in: "paper_follow", account: account, paper: paper, on: on, now: now)
     }
 
     public func followsPaper(account: AccountID, paper: PaperID) async throws -> Bool {

@@ -42,12 +42,17 @@ extension SQLitePaperStore {
     }
 
     public func setDismissal(account: AccountID, paper: PaperID, on: Bool, now: Double) async throws {
+        try await setAccountPaperRow(in: "dismissal", account: account, paper: paper, on: on, now: now)
+    }
+
+    /// Adds (or removes) the row (account, paper) of a table keyed by both with a `created_at` (dismissals, follows).
+    func setAccountPaperRow(in table: String, account: AccountID, paper: PaperID, on: Bool, now: Double) async throws {
         try await pool.write { db in
             let seq = try Self.seq(of: paper, in: db)
             if on {
-                try db.execute(sql: "INSERT OR IGNORE INTO dismissal (account, paper, created_at) VALUES (?, ?, ?)", arguments: [account, seq, now])
+                try db.execute(sql: "INSERT OR IGNORE INTO \(table) (account, paper, created_at) VALUES (?, ?, ?)", arguments: [account, seq, now])
             } else {
-                try db.execute(sql: "DELETE FROM dismissal WHERE account = ? AND paper = ?", arguments: [account, seq])
+                try db.execute(sql: "DELETE FROM \(table) WHERE account = ? AND paper = ?", arguments: [account, seq])
             }
         }
     }
