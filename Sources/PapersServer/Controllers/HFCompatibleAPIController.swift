@@ -68,7 +68,7 @@ struct HFCompatibleAPIController: Sendable {
     @Sendable func searchPapers(_ request: Request, context: AppRequestContext) async throws -> Response {
         let parameters = QueryParameters(request: request)
         guard let q = parameters.string("q") else { throw HTTPError(.badRequest, message: "parameter q: required, the words to search for") }
-        let limit = try parameters.int("limit", default: 20, range: 1...120)
+        let limit = try parameters.int("limit", default: 20, range: 1...SearchService.maximumLimit)
         let page = try await search.search(SearchRequest(text: String(q.prefix(KeywordQuery.maximumLength)), mode: search.defaultMode,
                                                          filters: SearchFilters(), limit: limit, offset: 0))
         let ranked = try await store.rankedPapers(page.hits.map(\.paper.id), viewer: context.viewer?.id)
