@@ -146,6 +146,14 @@ public enum SiteURL: Hashable, Sendable {
     case forYouFeed(token: String, collection: CollectionID? = nil)
     /// The JSON search API; `mode` is a `SearchMode` raw value.
     case apiSearch(query: String, mode: String? = nil, limit: Int? = nil)
+    /// A paper as JSON; with `action` (`similar`, `upvote`) the endpoint under it.
+    case apiPaper(PaperID, action: String? = nil)
+    /// A day's papers as JSON (the newest day without `date`).
+    case apiDaily(date: Day? = nil)
+    /// Hugging Face's daily-papers list (the last 30 days).
+    case hfDailyPapers
+    /// The trending list as Hugging Face-style JSON.
+    case hfTrending(window: TrendingWindow)
     /// An author's page (the name as papers list it).
     case author(name: String)
     /// An author's papers as an Atom feed.
@@ -214,6 +222,10 @@ public enum SiteURL: Hashable, Sendable {
             if let mode { items.append(URLQueryItem(name: "mode", value: mode)) }
             if let limit { items.append(URLQueryItem(name: "limit", value: String(limit))) }
             return SiteRoute.apiSearch.rawValue + "?" + Self.query(items)
+        case let .apiPaper(id, action): return SiteRoute.apiPaper.filled(id.rawValue) + (action.map { "/" + $0 } ?? "")
+        case .apiDaily(let date): return SiteRoute.apiDaily.rawValue + (date.map { "?date=\($0)" } ?? "")
+        case .hfDailyPapers: return SiteRoute.hfDailyPapers.rawValue
+        case .hfTrending(let window): return SiteRoute.hfTrending.rawValue + "?window=\(window.rawValue)"
         case .author(let name): return SiteRoute.author.rawValue.replacingOccurrences(of: ":name", with: Self.nameSegment(name))
         case .authorFeed(let name): return SiteRoute.authorFeed.rawValue + "?" + Self.query([URLQueryItem(name: "name", value: name)])
         case .commentsFeed(let id): return SiteRoute.commentsFeed.rawValue + "?" + Self.query([URLQueryItem(name: "paper", value: id.rawValue)])

@@ -175,6 +175,170 @@ struct KillMatrixTests {
     }
 }
 
+extension KillMatrixTests {
+    /// Papers' own JSON lines for `count` papers of kill point `point`, each with a title word no other has.
+    static func importFile(_ path: String, point: Int, count: Int) throws {
+        let lines = (0..<count).map { n in
+            #"{"id":"\#(String(format: "2512.%05d", point * 2_000 + n + 1))","title":"Imported paper zq\#(point)x\#(n) on kill recovery","abstract":"Batch \#(point), paper \#(n).","authors":["Ada Lovelace"],"categories":["cs.LG"],"first_listed":"\#(TestClock.today)"}"#
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// The ids keyword search finds for `query` on a running server.
+    static func searchIDs(port: Int, _ query: String) async throws -> [String] {
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/search?mode=keyword&limit=5&q=\(query)")!)
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return ((json["results"] as? [[String: Any]]) ?? []).compactMap { ($0["paper"] as? [String: Any])?["id"] as? String }
+    }
+
+    @Test("papers import into the live database killed at random moments, rerun: every batch whole, the rerun completes it, search agrees with the table",
+          .timeLimit(.minutes(15)))
+    func importWhileServing() async throws {
+        var random = KillPlan.random(2)
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let home = dir.file("home")
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let perFile = 1_500
+        var port = try ServeCommandTests.freeLoopbackPort()
+        var server = try await Self.startServer(home: home, port: port, model: dir.file("no-model"))
+        defer { if server.isRunning { Foundation.kill(server.processIdentifier, SIGKILL) } }
+        var kills = 0
+        var longest = 600
+        for point in 0..<KillPlan.perScenario {
+            let file = dir.file("import-\(point).jsonl")
+            try Self.importFile(file, point: point, count: perFile)
+            let arguments = ["import", "--home", home, "--no-embed", "--batch-size", "200", "--now", OAIArxivRecord.isoTime(TestClock.now), file]
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: SharedData.papersExecutable)
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let started = ContinuousClock.now
+            try process.run()
+            if try await Self.kill(process, after: Int.random(in: 10...longest, using: &random)) {
+                kills += 1
+            } else {
+                // It finished first: aim inside its run time next time.
+                longest = max(30, Int((ContinuousClock.now - started) / .milliseconds(1)) * 9 / 10)
+            }
+            let store = try SQLitePaperStore(path: StoreFactory.sqlitePath(home: home))
+            #expect(try await store.integrityProblems().isEmpty)
+            let partial = try await store.paperCount()
+            // Batches are transactions: what a kill leaves is whole batches of this file.
+            #expect((partial - point * perFile) % 200 == 0 || partial == (point + 1) * perFile, "kill \(point): \(partial) papers")
+            let rerun = try await run(SharedData.papersExecutable, arguments)
+            #expect(rerun.status == 0, "\(rerun.output)")
+            #expect(try await store.paperCount() == (point + 1) * perFile, "the rerun finished the file")
+        }
+        // The running server's index took in what other processes wrote; and a restarted one agrees too.
+        for phase in ["live", "restarted"] {
+            if phase == "restarted" {
+                let killed = server
+                Foundation.kill(killed.processIdentifier, SIGKILL)
+                try await offPool { killed.waitUntilExit() }
+                port = try ServeCommandTests.freeLoopbackPort()
+                server = try await Self.startServer(home: home, port: port, model: dir.file("no-model"))
+            }
+            for point in 0..<KillPlan.perScenario {
+                for n in [0, 199, 200, 777, perFile - 1] {
+                    let found = try await Self.searchIDs(port: port, "zq\(point)x\(n)")
+                    #expect(found == [String(format: "2512.%05d", point * 2_000 + n + 1)], "\(phase) server, zq\(point)x\(n): \(found)")
+                }
+            }
+            let health = await ServeCommandTests.health(port: port) { _ in true }
+            #expect(health.contains("\"papers\":\(KillPlan.perScenario * perFile)"), "\(phase): \(health)")
+        }
+        print("kill matrix import: \(kills) kills landed of \(KillPlan.perScenario)")
+        #expect(kills >= KillPlan.perScenario / 2, "most imports were killed before they finished")
+    }
+
+    @Test("papers digest run killed at random moments while sending, rerun: every subscriber has the digest, at most one duplicate per kill",
+          .timeLimit(.minutes(15)))
+    func digestRun() async throws {
+        var random = KillPlan.random(3)
+        var kills = 0, duplicates = 0, attempts = 0
+        var longest = 2_500
+        while kills < KillPlan.perScenario && attempts < 3 * KillPlan.perScenario {
+            attempts += 1
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let (home, store) = try await DigestCommandTests.home(dir, subscribers: 150)
+            let server = try await SMTPTestServer.start(directory: dir.file("mail"))
+            let arguments = ["digest", "run", "--home", home, "--smtp-port", String(server.port), "--now", DigestCommandTests.now, "--base-url", "http://papers.test"]
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: SharedData.papersExecutable)
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let started = ContinuousClock.now
+            try process.run()
+            let landed = try await Self.kill(process, after: Int.random(in: 20...longest, using: &random))
+            if landed {
+                kills += 1
+            } else {
+                // It finished first: aim inside its run time next time.
+                longest = max(50, Int((ContinuousClock.now - started) / .milliseconds(1)) * 9 / 10)
+            }
+            #expect(try await store.integrityProblems().isEmpty)
+            let rerun = try await run(SharedData.papersExecutable, arguments)
+            await server.stop()
+            #expect(rerun.status == 0, "\(rerun.output)")
+            let perRecipient = try server.messages().reduce(into: [String: Int]()) { counts, mail in
+                for rcpt in mail.rcptTos { counts[rcpt, default: 0] += 1 }
+            }
+            #expect(perRecipient.count == 150, "every subscriber has a digest")
+            let extra = perRecipient.values.reduce(0) { $0 + $1 - 1 }
+            #expect(extra <= (landed ? 1 : 0), "one kill, at most the one message in flight twice: \(perRecipient.filter { $0.value > 1 })")
+            duplicates += extra
+            #expect(try await store.outboxCounts() == ["queued": 0, "sent": 150, "failed": 0])
+        }
+        print("kill matrix digest: \(kills) kills landed in \(attempts) runs, \(duplicates) duplicate messages (the documented window)")
+        #expect(kills == KillPlan.perScenario)
+    }
+
+    @Test("papers harvest killed at random moments of a paged OAI-PMH harvest, rerun: the same papers as an uninterrupted run",
+          .timeLimit(.minutes(15)))
+    func harvest() async throws {
+        var random = KillPlan.random(4)
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var records = TestArxivRecord.batch(40)
+        records[7].deleted = true
+        records[12].versions = 2
+        let repository = OAIPMHTestRepository(records: records, pageSize: 4)
+        await repository.setDelay(.milliseconds(60))
+        let delays = (0..<KillPlan.perScenario).map { _ in Int.random(in: 30...900, using: &random) }
+        let kills = try await withOAIPMHServer(repository) { endpoint -> Int in
+            var kills = 0
+            let arguments = ["harvest", "--no-embed", "--endpoint", endpoint, "--interval", "0.02", "--set", "cs",
+                             "--metadata-prefix", "arXivRaw", "--now", OAIArxivRecord.isoTime(TestClock.now)]
+            let clean = try await run(SharedData.papersExecutable, arguments + ["--home", dir.file("clean")])
+            #expect(clean.status == 0)
+            let expected = try await HarvestCommandTests.papers(home: dir.file("clean"))
+            #expect(expected.count == 39)
+            for point in 0..<KillPlan.perScenario {
+                let home = dir.file("killed-\(point)")
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: SharedData.papersExecutable)
+                process.arguments = arguments + ["--home", home]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                if try await Self.kill(process, after: delays[point]) { kills += 1 }
+                let rerun = try await run(SharedData.papersExecutable, arguments + ["--home", home])
+                #expect(rerun.status == 0, "\(rerun.output)")
+                #expect(try await HarvestCommandTests.papers(home: home) == expected, "kill \(point)")
+                let store = try SQLitePaperStore(path: StoreFactory.sqlitePath(home: home))
+                #expect(try await store.integrityProblems().isEmpty)
+            }
+            return kills
+        }
+        print("kill matrix harvest: \(kills) kills landed of \(KillPlan.perScenario)")
+        #expect(kills >= KillPlan.perScenario / 2, "most kills landed inside the harvest")
+    }
+}
+
 extension Sequence {
     /// The sum of `count` over the elements, awaited one by one.
     func asyncCount(_ count: (Element) async throws -> Int) async rethrows -> Int {

@@ -10,7 +10,7 @@ import PapersDatabase
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks and the synthetic data they use.",
-        subcommands: [BenchImportCommand.self, BenchEncodeCommand.self, BenchSearchCommand.self, BenchVectorsCommand.self, BenchOAIParseCommand.self, BenchDigestCommand.self, BenchForYouCommand.self, BenchPgvectorCommand.self, GenerateSnapshotCommand.self])
+        subcommands: [BenchImportCommand.self, BenchEncodeCommand.self, BenchSearchCommand.self, BenchVectorsCommand.self, BenchOAIParseCommand.self, BenchDigestCommand.self, BenchForYouCommand.self, BenchPgvectorCommand.self, BenchSoakCommand.self, GenerateSnapshotCommand.self])
 }
 
 /// `papers bench generate-snapshot N`: synthetic arXiv-snapshot records for scale tests.

@@ -123,6 +123,62 @@ struct SyntheticScaleHome {
 }
 
 /// A `papers serve` child process on a free loopback port, for start-up time, end-to-end latency and memory.
+/// `papers serve` as a child process of a benchmark: the same binary, on a loopback port, stopped with the benchmark.
+struct ChildServer {
+    let process: Process
+    let base: String
+
+    /// Spawns `papers serve --home home --port port` (plus `arguments`) and waits up to 120 s for `/healthz`.
+    static func start(home: String, model: String?, port: Int, arguments: [String] = []) async throws -> ChildServer {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
+            process.executableURL = Bundle.main.executableURL
+        }
+        process.arguments = ["serve", "--home", home, "--port", String(port)] + (model.map { ["--model", $0] } ?? []) + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let start = Date()
+        try process.run()
+        let server = ChildServer(process: process, base: "http://127.0.0.1:\(port)")
+        while true {
+            if let (status, _) = try? await get(server.base + SiteRoute.health.rawValue), status == 200 { return server }
+            guard Date().timeIntervalSince(start) < 120, process.isRunning else {
+                server.stop()
+                throw ValidationError("papers serve did not start on port \(port)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Ends the server (SIGTERM, then waits).
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    /// Resident and peak resident memory of the server now, MB (Linux `/proc`; zeros elsewhere).
+    func memoryMB() -> (resident: Double, peak: Double) {
+        var resident = 0.0, peak = 0.0
+        if let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) {
+            for line in text.split(separator: "\n") {
+                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                guard fields.count >= 2, let kilobytes = Double(fields[1]) else { continue }
+                if fields[0] == "VmRSS:" { resident = kilobytes / 1024 }
+                if fields[0] == "VmHWM:" { peak = kilobytes / 1024 }
+            }
+        }
+        return (resident, peak)
+    }
+
+    /// One GET: status and body.
+    static func get(_ url: String) async throws -> (Int, Data) {
+        guard let address = URL(string: url) else { throw ValidationError("bad URL \(url)") }
+        let (data, response) = try await URLSession.shared.data(from: address)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+}
+
 struct ServerProbe {
     /// Seconds from spawn to the first `/healthz` answer, and to the first answered hybrid search.
     var healthSeconds = 0.0, firstSearchSeconds = 0.0
@@ -133,49 +189,22 @@ struct ServerProbe {
     var errors = 0
 
     static func run(home: String, model: String?, queries: [String], port: Int) async throws -> ServerProbe {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
-            process.executableURL = Bundle.main.executableURL
-        }
-        process.arguments = ["serve", "--home", home, "--port", String(port)] + (model.map { ["--model", $0] } ?? [])
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
         var probe = ServerProbe()
         let start = Date()
-        try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
-        let base = "http://127.0.0.1:\(port)"
-        while true {
-            if let (status, _) = try? await get(base + SiteRoute.health.rawValue), status == 200 { break }
-            guard Date().timeIntervalSince(start) < 120, process.isRunning else { throw ValidationError("papers serve did not start") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        let server = try await ChildServer.start(home: home, model: model, port: port)
+        defer { server.stop() }
         probe.healthSeconds = Date().timeIntervalSince(start)
         while true {
-            if let (status, _) = try? await get(base + SiteURL.apiSearch(query: queries[0], mode: "hybrid").path), status == 200 { break }
+            if let (status, _) = try? await ChildServer.get(server.base + SiteURL.apiSearch(query: queries[0], mode: "hybrid").path), status == 200 { break }
             guard Date().timeIntervalSince(start) < 300 else { throw ValidationError("hybrid search did not answer") }
             try await Task.sleep(for: .milliseconds(20))
         }
         probe.firstSearchSeconds = Date().timeIntervalSince(start)
         for query in queries {
-            let status = try? await probe.latency.time { try await get(base + SiteURL.apiSearch(query: query, mode: "hybrid", limit: 10).path).0 }
+            let status = try? await probe.latency.time { try await ChildServer.get(server.base + SiteURL.apiSearch(query: query, mode: "hybrid", limit: 10).path).0 }
             if status != 200 { probe.errors += 1 }
         }
-        if let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) {
-            for line in text.split(separator: "\n") {
-                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-                guard fields.count >= 2, let kilobytes = Double(fields[1]) else { continue }
-                if fields[0] == "VmRSS:" { probe.residentMB = kilobytes / 1024 }
-                if fields[0] == "VmHWM:" { probe.peakResidentMB = kilobytes / 1024 }
-            }
-        }
+        (probe.residentMB, probe.peakResidentMB) = server.memoryMB()
         return probe
-    }
-
-    private static func get(_ url: String) async throws -> (Int, Data) {
-        guard let address = URL(string: url) else { throw ValidationError("bad URL \(url)") }
-        let (data, response) = try await URLSession.shared.data(from: address)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 }
