@@ -17,7 +17,7 @@ extension SQLitePaperStore {
     }
 
     public func createAccount(name: String, email: String, passwordHash: String, now: Double) async throws -> Account {
-        try await pool.write { db in
+        try await write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM account WHERE name = ?", arguments: [name]) == true {
                 throw CommunityError.nameTaken(name)
             }
@@ -48,7 +48,7 @@ extension SQLitePaperStore {
     }
 
     public func createSession(tokenHash: [UInt8], account: AccountID, now: Double, expiresAt: Double) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM session WHERE expires_at < ?", arguments: [now])
             try db.execute(sql: "INSERT INTO session (token_hash, account, created_at, expires_at) VALUES (?, ?, ?, ?)",
                            arguments: [Data(tokenHash), account, now, expiresAt])
@@ -65,13 +65,13 @@ extension SQLitePaperStore {
     }
 
     public func deleteSession(tokenHash: [UInt8], now: Double) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM session WHERE token_hash = ? OR expires_at < ?", arguments: [Data(tokenHash), now])
         }
     }
 
     public func createAPIToken(tokenHash: [UInt8], account: AccountID, name: String, now: Double) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "INSERT INTO api_token (token_hash, account, name, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [Data(tokenHash), account, name, now])
         }
@@ -87,7 +87,7 @@ extension SQLitePaperStore {
         guard let (account, tokenID, lastUsed) = found else { return nil }
         // Noted at most once a minute, so scripts that call in a loop do not turn reads into writes.
         if (lastUsed ?? 0) < now - 60 {
-            try await pool.write { db in
+            try await write { db in
                 try db.execute(sql: "UPDATE api_token SET last_used_at = ? WHERE id = ?", arguments: [now, tokenID])
             }
         }
@@ -104,7 +104,7 @@ extension SQLitePaperStore {
     }
 
     public func revokeAPIToken(id: APITokenID, account: AccountID) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM api_token WHERE id = ? AND account = ?", arguments: [id, account])
             return db.changesCount > 0
         }
@@ -115,7 +115,7 @@ extension SQLitePaperStore {
             return [UInt8](stored)
         }
         let fresh = Data(make())
-        return try await pool.write { db in
+        return try await write { db in
             // Another server may have created it meanwhile: the first one written wins.
             try db.execute(sql: "INSERT OR IGNORE INTO secret (name, value) VALUES (?, ?)", arguments: [name, fresh])
             return [UInt8](try Data.fetchOne(db, sql: "SELECT value FROM secret WHERE name = ?", arguments: [name]) ?? fresh)
@@ -132,7 +132,7 @@ extension SQLitePaperStore {
     }
 
     public func setVote(account: AccountID, paper: PaperID, on: Bool, now: Double) async throws -> Int {
-        try await pool.write { db in
+        try await write { db in
             let seq = try Self.seq(of: paper, in: db)
             if on {
                 try db.execute(sql: "INSERT OR IGNORE INTO vote (paper, account, created_at) VALUES (?, ?, ?)", arguments: [seq, account, now])
@@ -146,7 +146,7 @@ extension SQLitePaperStore {
     }
 
     public func submit(paper: PaperID, account: AccountID, day: Day, now: Double) async throws -> SubmissionResult {
-        try await pool.write { db in
+        try await write { db in
             let seq = try Self.seq(of: paper, in: db)
             if let row = try Row.fetchOne(db, sql: """
                 SELECT s.day, a.name FROM submission s JOIN account a ON a.id = s.account WHERE s.paper = ?
@@ -277,7 +277,7 @@ extension SQLitePaperStore {
     }
 
     public func createCollection(owner: AccountID, name: String, isPublic: Bool, now: Double) async throws -> PaperCollection {
-        try await pool.write { db in
+        try await write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM collection WHERE owner = ? AND name = ?", arguments: [owner, name]) == true {
                 throw CommunityError.collectionExists(name)
             }
@@ -307,7 +307,7 @@ extension SQLitePaperStore {
     }
 
     public func setCollectionItem(collection: CollectionID, owner: AccountID, paper: PaperID, present: Bool, now: Double) async throws {
-        try await pool.write { db in
+        try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM collection WHERE id = ? AND owner = ?", arguments: [collection, owner]) == true else {
                 throw CommunityError.unknownCollection(collection)
             }

@@ -30,7 +30,7 @@ extension SQLitePaperStore: TableTransfer {
 
     public func insert(_ rows: [[TableCell]], into table: TableSpec) async throws {
         let sql = "INSERT INTO \(table.name) (\(table.columns.map(\.name).joined(separator: ", "))) VALUES (\(table.columns.map { _ in "?" }.joined(separator: ", ")))"
-        try await pool.write { db in
+        try await write { db in
             let statement = try db.cachedStatement(sql: sql)
             for row in rows {
                 try statement.execute(arguments: StatementArguments(row.map(Self.databaseValue)))

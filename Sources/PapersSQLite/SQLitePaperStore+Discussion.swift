@@ -29,7 +29,7 @@ extension SQLitePaperStore {
     }
 
     public func addComment(_ new: NewComment, now: Double) async throws -> (comment: Comment, created: Bool) {
-        try await pool.write { db in
+        try await write { db in
             let seq = try Self.seq(of: new.paper, in: db)
             guard let author = try Row.fetchOne(db, sql: "SELECT suspended_at FROM account WHERE id = ?", arguments: [new.author]) else {
                 throw CommunityError.suspended
@@ -95,7 +95,7 @@ extension SQLitePaperStore {
     }
 
     public func editComment(_ id: CommentID, author: AccountID, body: String, now: Double) async throws -> Comment? {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: """
                 UPDATE comment SET body = ?, edited_at = ? WHERE id = ? AND account = ? AND deleted_at IS NULL AND hidden_at IS NULL
                 """, arguments: [body, now, id, author])
@@ -104,7 +104,7 @@ extension SQLitePaperStore {
     }
 
     public func deleteComment(_ id: CommentID, author: AccountID, now: Double) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE comment SET body = '', deleted_at = ? WHERE id = ? AND account = ? AND deleted_at IS NULL",
                            arguments: [now, id, author])
             return db.changesCount > 0
@@ -119,7 +119,7 @@ extension SQLitePaperStore {
     }
 
     public func reportComment(_ id: CommentID, reporter: AccountID, reason: String, now: Double) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM comment WHERE id = ?", arguments: [id]) == true else {
                 throw CommunityError.unknownComment(id)
             }
@@ -144,7 +144,7 @@ extension SQLitePaperStore {
     }
 
     public func setCommentHidden(_ id: CommentID, hidden: Bool, actor: AccountID?, reason: String, now: Double) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE comment SET hidden_at = ? WHERE id = ?", arguments: [hidden ? now : nil, id])
             guard db.changesCount > 0 else { return false }
             try db.execute(sql: "UPDATE comment_report SET resolved_at = ? WHERE comment = ? AND resolved_at IS NULL", arguments: [now, id])
@@ -154,7 +154,7 @@ extension SQLitePaperStore {
     }
 
     public func dismissReports(_ id: CommentID, actor: AccountID?, now: Double) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE comment_report SET resolved_at = ? WHERE comment = ? AND resolved_at IS NULL", arguments: [now, id])
             guard db.changesCount > 0 else { return false }
             try Self.audit(db, actor: actor, action: "dismiss-reports", subject: "comment \(id)", detail: "", now: now)
@@ -163,7 +163,7 @@ extension SQLitePaperStore {
     }
 
     public func setAdmin(named name: String, admin: Bool, actor: AccountID?, now: Double) async throws -> Account? {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE account SET role = ? WHERE name = ?", arguments: [admin ? "admin" : "member", name])
             guard db.changesCount > 0,
                   let account = try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM account a WHERE a.name = ?", arguments: [name])
@@ -174,7 +174,7 @@ extension SQLitePaperStore {
     }
 
     public func setSuspended(_ account: AccountID, suspended: Bool, actor: AccountID?, reason: String, now: Double) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE account SET suspended_at = ? WHERE id = ?", arguments: [suspended ? now : nil, account])
             guard db.changesCount > 0 else { return false }
             if suspended {
@@ -219,7 +219,7 @@ extension SQLitePaperStore {
     }
 
     public func claimAuthorship(account: AccountID, paper: PaperID, authorName: String, now: Double) async throws -> AuthorClaim {
-        try await pool.write { db in
+        try await write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT seq, authors FROM paper WHERE id = ?", arguments: [paper.rawValue]) else {
                 throw CommunityError.unknownPaper(paper)
             }
@@ -254,7 +254,7 @@ extension SQLitePaperStore {
     }
 
     public func decideClaim(_ id: ClaimID, approve: Bool, actor: AccountID?, now: Double) async throws -> AuthorClaim? {
-        try await pool.write { db in
+        try await write { db in
             guard let pending = try Row.fetchOne(db, sql: "SELECT paper, author_key FROM author_claim WHERE id = ? AND status = 'pending'",
                                                  arguments: [id]) else { return nil }
             if approve, try Bool.fetchOne(db, sql: "SELECT 1 FROM author_claim WHERE paper = ? AND author_key = ? AND status = 'approved'",
@@ -290,7 +290,7 @@ extension SQLitePaperStore {
     }
 
     public func setNotificationSettings(account: AccountID, _ settings: NotificationSettings) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO notification_setting (account, replies, mentions, paper_comments) VALUES (?, ?, ?, ?)
                 ON CONFLICT (account) DO UPDATE SET replies = excluded.replies, mentions = excluded.mentions, paper_comments = excluded.paper_comments
@@ -316,7 +316,7 @@ extension SQLitePaperStore {
 
     public func markNotificationsSent(_ ids: [Int64], now: Double) async throws {
         guard !ids.isEmpty else { return }
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE notification SET sent_at = ? WHERE sent_at IS NULL AND id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
                            arguments: StatementArguments([now] + ids))
         }
@@ -338,7 +338,7 @@ extension SQLitePaperStore {
     }
 
     private func enqueue(_ mail: NotificationMail) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             let marks = mail.notifications.map { _ in "?" }.joined(separator: ",")
             try db.execute(sql: "UPDATE notification SET sent_at = ? WHERE sent_at IS NULL AND account = ? AND id IN (\(marks))",
                            arguments: StatementArguments([mail.createdAt, mail.account.rawValue] as [any DatabaseValueConvertible]
@@ -359,7 +359,7 @@ extension SQLitePaperStore {
     // MARK: the account's own controls
 
     public func setPassword(account: AccountID, passwordHash: String, keepingSession: [UInt8]?) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE account SET password_hash = ? WHERE id = ?", arguments: [passwordHash, account])
             try db.execute(sql: "DELETE FROM session WHERE account = ? AND token_hash IS NOT ?", arguments: [account, keepingSession.map { Data($0) }])
         }
@@ -370,7 +370,7 @@ extension SQLitePaperStore {
     }
 
     public func setEmail(account: AccountID, email: String) async throws {
-        try await pool.write { db in
+        try await write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM account WHERE email = ? AND id <> ?", arguments: [email, account]) == true {
                 throw CommunityError.emailTaken
             }
@@ -379,7 +379,7 @@ extension SQLitePaperStore {
     }
 
     public func deleteAccount(_ account: AccountID, removeContributions: Bool, now: Double) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             guard let email = try String.fetchOne(db, sql: "SELECT email FROM account WHERE id = ?", arguments: [account]) else { return false }
             if removeContributions {
                 // A comment others answered stays as a "deleted" line above the answers; the rest goes.

@@ -33,7 +33,7 @@ extension SQLitePaperStore {
 
     public func saveEmbeddings(_ embeddings: [PaperEmbedding], model: String) async throws {
         guard !embeddings.isEmpty else { return }
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO embedding_generation (model, generation) VALUES (?, 1)
                 ON CONFLICT (model) DO UPDATE SET generation = generation + 1

@@ -6,7 +6,7 @@ import PapersStore
 extension SQLitePaperStore {
     public func saveFeatures(_ features: [PaperFeature]) async throws -> Int {
         guard !features.isEmpty else { return 0 }
-        return try await pool.write { db in
+        return try await write { db in
             var saved = 0
             for f in features {
                 try db.execute(sql: """
@@ -22,7 +22,7 @@ extension SQLitePaperStore {
 
     public func deletePapers(_ ids: [PaperID]) async throws -> Int {
         guard !ids.isEmpty else { return 0 }
-        let deleted = try await pool.write { db -> Int in
+        let deleted = try await write { db -> Int in
             var tombstones: [KeywordSegment.Doc] = []
             for id in ids {
                 guard let row = try Row.fetchOne(db, sql: "SELECT seq, day FROM paper WHERE id = ?", arguments: [id.rawValue]) else { continue }
@@ -62,7 +62,7 @@ extension SQLitePaperStore {
 
     public func saveHarvestState(_ state: HarvestState, key: String, now: Double) async throws {
         let text = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO harvest_state (key, state, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
@@ -71,7 +71,7 @@ extension SQLitePaperStore {
     }
 
     public func acquireLease(_ name: String, holder: String, seconds: Double, replacing: String?, now: Double) async throws -> Bool {
-        return try await pool.write { db in
+        return try await write { db in
             try db.execute(sql: """
                 INSERT INTO lease (name, holder, expires_at) VALUES (?1, ?2, ?3)
                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -82,7 +82,7 @@ extension SQLitePaperStore {
     }
 
     public func releaseLease(_ name: String, holder: String) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM lease WHERE name = ? AND holder = ?", arguments: [name, holder])
         }
     }

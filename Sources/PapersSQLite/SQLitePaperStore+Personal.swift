@@ -47,7 +47,7 @@ extension SQLitePaperStore {
 
     /// Adds (or removes) the row (account, paper) of a table keyed by both with a `created_at` (dismissals, follows).
     func setAccountPaperRow(in table: String, account: AccountID, paper: PaperID, on: Bool, now: Double) async throws {
-        try await pool.write { db in
+        try await write { db in
             let seq = try Self.seq(of: paper, in: db)
             if on {
                 try db.execute(sql: "INSERT OR IGNORE INTO \(table) (account, paper, created_at) VALUES (?, ?, ?)", arguments: [account, seq, now])
@@ -58,7 +58,7 @@ extension SQLitePaperStore {
     }
 
     public func addSeeds(account: AccountID, papers: [PaperID], now: Double) async throws -> Int {
-        try await pool.write { db in
+        try await write { db in
             var added = 0
             for paper in papers {
                 guard let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM paper WHERE id = ?", arguments: [paper.rawValue]) else { continue }
@@ -70,7 +70,7 @@ extension SQLitePaperStore {
     }
 
     public func setFilter(account: AccountID, filter: PersonalFilter, on: Bool, now: Double) async throws {
-        try await pool.write { db in
+        try await write { db in
             if on {
                 try db.execute(sql: "INSERT OR IGNORE INTO personal_filter (account, kind, value, created_at) VALUES (?, ?, ?, ?)",
                                arguments: [account, filter.kind.rawValue, filter.value, now])
@@ -82,7 +82,7 @@ extension SQLitePaperStore {
     }
 
     public func setPersonalization(account: AccountID, enabled: Bool) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO personal_setting (account, enabled) VALUES (?1, ?2)
                 ON CONFLICT (account) DO UPDATE SET enabled = excluded.enabled
@@ -91,7 +91,7 @@ extension SQLitePaperStore {
     }
 
     public func resetPersonalization(account: AccountID, now: Double) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM dismissal WHERE account = ?", arguments: [account])
             try db.execute(sql: "DELETE FROM seed WHERE account = ?", arguments: [account])
             try db.execute(sql: """
@@ -102,7 +102,7 @@ extension SQLitePaperStore {
     }
 
     public func setFeedToken(account: AccountID, tokenHash: [UInt8]?) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO personal_setting (account, feed_token_hash) VALUES (?1, ?2)
                 ON CONFLICT (account) DO UPDATE SET feed_token_hash = excluded.feed_token_hash

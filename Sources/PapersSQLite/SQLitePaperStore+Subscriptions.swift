@@ -19,7 +19,7 @@ extension SQLitePaperStore {
     public func requestSubscription(email: EmailAddress, preferences: DigestPreferences, account: AccountID?, now: Double,
                                     resendAfter: Double) async throws -> (subscription: Subscription, sendConfirmation: Bool) {
         let json = try StoredPreferences.encode(preferences)
-        return try await pool.write { db in
+        return try await write { db in
             let pending = try Row.fetchOne(db, sql: "SELECT id, confirmation_sent_at FROM subscription WHERE email = ? AND status = 'pending'",
                                            arguments: [email.value])
             let id: SubscriptionID
@@ -59,7 +59,7 @@ extension SQLitePaperStore {
     }
 
     public func confirmSubscription(_ id: SubscriptionID, now: Double) async throws -> Subscription? {
-        try await pool.write { db in
+        try await write { db in
             guard let current = try Self.subscription(id, in: db), current.status != .unsubscribed else { return nil }
             guard current.status == .pending else { return current }
             try db.execute(sql: """
@@ -72,7 +72,7 @@ extension SQLitePaperStore {
     }
 
     public func unsubscribe(_ id: SubscriptionID, now: Double) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM subscription WHERE id = ?", arguments: [id]) == true else { return false }
             try db.execute(sql: "UPDATE subscription SET status = 'unsubscribed', unsubscribed_at = coalesce(unsubscribed_at, ?) WHERE id = ?",
                            arguments: [now, id])
@@ -128,7 +128,7 @@ extension SQLitePaperStore {
     }
 
     public func enqueueDigest(_ mail: NewOutboxMail, period: DigestPeriod, papers: [PaperID]) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             let active = try Bool.fetchOne(db, sql: "SELECT 1 FROM subscription WHERE id = ? AND status = 'active'", arguments: [mail.subscription]) == true
             let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE subscription = ? AND kind = 'digest' AND period = ?",
                                            arguments: [mail.subscription, period.key]) == true
@@ -155,7 +155,7 @@ extension SQLitePaperStore {
     }
 
     public func enqueueConfirmation(_ mail: NewOutboxMail) async throws {
-        try await pool.write { db in
+        try await write { db in
             try Self.insertOutbox(mail, kind: "confirmation", period: String(format: "%.6f", mail.createdAt), in: db)
         }
     }
@@ -178,7 +178,7 @@ extension SQLitePaperStore {
     }
 
     public func markSent(_ id: OutboxMailID, now: Double) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
                            arguments: [now, id])
             try db.execute(sql: "UPDATE subscription SET bounces = 0 WHERE id = (SELECT subscription FROM outbox WHERE id = ?) AND bounces != 0",
@@ -187,7 +187,7 @@ extension SQLitePaperStore {
     }
 
     public func markRetry(_ id: OutboxMailID, error: String, retryAt: Double) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'queued'",
                            arguments: [String(error.prefix(500)), retryAt, id])
         }
@@ -195,7 +195,7 @@ extension SQLitePaperStore {
 
     @discardableResult
     public func markFailed(_ id: OutboxMailID, error: String, now: Double, pauseAfter: Int) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
                            arguments: [String(error.prefix(500)), id])
             // The papers of an undelivered digest may go in a later one.

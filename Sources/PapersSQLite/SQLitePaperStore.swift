@@ -38,8 +38,14 @@ public final class SQLitePaperStore: PaperStore {
                 PRAGMA mmap_size = 268435456;
                 """)
         }
+        pool = try Self.open(path: path, configuration: configuration)
+    }
+
+    /// The pool on `path`, migrated; read-only when the file or its folder cannot be written.
+    private static func open(path: String, configuration: Configuration) throws -> DatabasePool {
+        var configuration = configuration
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
             // Two processes opening a new file at once (a server and a CLI command) can both find a migration missing;
             // the one that loses fails on the tables the other just made. Looking again finds them applied.
             var attempt = 0
@@ -51,6 +57,23 @@ public final class SQLitePaperStore: PaperStore {
                     attempt += 1
                     Thread.sleep(forTimeInterval: 0.2)
                 }
+            }
+            return pool
+        } catch let error as DatabaseError where [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode)
+                    && FileManager.default.fileExists(atPath: path) {
+            // A database on a read-only file or mount still serves reads; every write then fails naming the file
+            // (``StoreError/unwritable(path:reason:)``).
+            configuration.readonly = true
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                guard try pool.read({ try SQLiteSchema.migrator.hasCompletedMigrations($0) }) else {
+                    throw StoreError.cannotOpen(path: path, reason: "it is read-only and needs migrating to this version of papers")
+                }
+                return pool
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError.cannotOpen(path: path, reason: "\(error) (the file or its folder is read-only, and reading it failed too)")
             }
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
@@ -69,7 +92,7 @@ public final class SQLitePaperStore: PaperStore {
     }
 
     public func commitUpsert(_ batch: PreparedUpsert) async throws -> UpsertCounts {
-        try await pool.write { db in
+        try await write { db in
             let (counts, indexed) = try Self.upsert(batch.papers, defaultDay: batch.defaultDay, in: db)
             try KeywordIndexStorage.append(batch.postings.segment(indexed: indexed, papers: batch.papers), in: db)
             return counts
@@ -352,13 +375,13 @@ public final class SQLitePaperStore: PaperStore {
     /// Writes a consistent copy of the whole database to `path` (SQLite's `VACUUM INTO`; row numbers kept), e.g.
     /// for an evaluation database that is then re-indexed with other field weights. `path` must not exist.
     public func copy(to path: String) async throws {
-        try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+        try await writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
     }
 
     /// Rebuilds the keyword index from the paper rows with this store's field weights (after an analyzer
     /// change or a corrupt segment).
     public func reindex(batchSize: Int = 5_000) async throws {
-        try await pool.write { db in try db.execute(sql: "DELETE FROM keyword_segment") }
+        try await write { db in try db.execute(sql: "DELETE FROM keyword_segment") }
         var after: Int64 = 0
         while true {
             let start = after
@@ -379,7 +402,42 @@ public final class SQLitePaperStore: PaperStore {
                              KeywordSegment.Analysis(title: $0.title, abstract: $0.abstract, authors: $0.authors, analyzer: analyzer,
                                                      weights: weights)) }
             }
-            try await pool.write { db in try KeywordIndexStorage.append(KeywordSegment.build(documents), in: db) }
+            try await write { db in try KeywordIndexStorage.append(KeywordSegment.build(documents), in: db) }
         }
+    }
+}
+
+extension SQLitePaperStore {
+    /// Every write of the store: one transaction on the pool, with the faults of the disk under it (full, read-only,
+    /// I/O error) turned into ``StoreError/unwritable(path:reason:)`` naming the database file. SQLite rolls the
+    /// transaction back first, so nothing of it is written.
+    func write<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(updates)
+        } catch let error as DatabaseError {
+            throw storageFault(error) ?? error
+        }
+    }
+
+    /// ``write(_:)`` outside a transaction (`VACUUM INTO`, the backup API).
+    func writeWithoutTransaction<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.writeWithoutTransaction(updates)
+        } catch let error as DatabaseError {
+            throw storageFault(error) ?? error
+        }
+    }
+
+    /// The store's error for a fault of the disk under the database, nil for any other database error.
+    func storageFault(_ error: DatabaseError) -> StoreError? {
+        let reason: String
+        switch error.resultCode {
+        case .SQLITE_FULL: reason = "the disk is full (SQLITE_FULL)"
+        case .SQLITE_READONLY: reason = "the file or its folder is read-only (SQLITE_READONLY: permissions, or a read-only mount)"
+        case .SQLITE_IOERR: reason = "the disk reported an I/O error (SQLITE_IOERR)"
+        case .SQLITE_CANTOPEN: reason = "its journal cannot be created (SQLITE_CANTOPEN)"
+        default: return nil
+        }
+        return .unwritable(path: path, reason: reason)
     }
 }

@@ -198,10 +198,14 @@ public enum StoreError: Error, CustomStringConvertible {
     case corrupt(String)
     /// The database refused a statement (its message, without the values bound to it).
     case database(String)
+    /// The database file cannot take writes now (disk full, read-only file or mount, I/O error); the change was not
+    /// written at all, and reading goes on.
+    case unwritable(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): return "cannot open database \(path): \(reason)"
+        case .unwritable(let path, let reason): return "database \(path) cannot take writes: \(reason); nothing of this change was written"
         case .corrupt(let what): return "corrupt database: \(what)"
         case .database(let message): return "database error: \(message)"
         }

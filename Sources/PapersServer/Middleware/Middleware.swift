@@ -1,5 +1,6 @@
 import Hummingbird
 import PapersCore
+import PapersStore
 import Logging
 
 /// Conservative security headers on every response; pages load only their own stylesheet.
@@ -23,8 +24,15 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let error = (error as? any HTTPErrorConvertible)?.httpError ?? error
+            var error = (error as? any HTTPErrorConvertible)?.httpError ?? error
             let path = request.uri.path
+            // A disk that cannot take writes (full, read-only) is the operator's to fix; the visitor is told
+            // nothing changed, and reading goes on.
+            if case StoreError.unwritable = error {
+                context.logger.error("write refused", metadata: ["path": .string(path), "error": .string("\(error)")])
+                error = HTTPError(.serviceUnavailable, headers: [.retryAfter: "60"],
+                                  message: "The database cannot take changes right now, so nothing was changed. Reading works; please try again later.")
+            }
             if SiteRoute.isAPI(path) || path == SiteRoute.health.rawValue {
                 if error is any HTTPResponseError { throw error }
                 context.logger.error("request failed", metadata: ["path": .string(path), "error": .string("\(error)")])
