@@ -115,6 +115,7 @@ func buildRouter(_ configuration: AppConfiguration, store: any PaperStore, seman
     let auth = Authentication(store: store, bcryptCost: configuration.bcryptCost, secureCookies: configuration.secureCookies,
                               now: configuration.now)
     router.add(middleware: SessionMiddleware(auth: auth))
+    try await auth.loadKeys()
     let limiter = RateLimiter(now: configuration.now, shared: store as? any SharedRateLimits)
     let fetcher = configuration.submissionEndpoint.map {
         OAIPaperFetcher(endpoint: $0, contact: configuration.harvest.contact, politeness: configuration.submissionPoliteness) as any PaperFetcher

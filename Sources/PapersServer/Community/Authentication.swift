@@ -80,6 +80,12 @@ final class Authentication: Sendable {
         value.utf8.count == 43 && value.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 }
     }
 
+    /// Loads (making it on a new instance) the key CSRF tokens are signed with, so pages keep working when the
+    /// database later cannot take writes (a full disk): the key is the one write a page view would otherwise need.
+    func loadKeys() async throws {
+        _ = try await keys.csrfKey(store)
+    }
+
     /// The CSRF token for forms of the browser holding cookie value `subject`.
     func csrfToken(for subject: String) async throws -> String {
         let key = SymmetricKey(data: try await keys.csrfKey(store))
