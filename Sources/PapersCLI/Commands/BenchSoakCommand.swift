@@ -72,7 +72,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
                 group.addTask {
                     // Memory at the end of each minute.
                     for minute in 0..<recorder.minuteCount {
-                        try await Task.sleep(until: start + .seconds(60 * (minute + 1)))
+                        try await Task.sleep(until: start + .seconds(min(60 * Double(minute + 1), minutes * 60)))
                         let memory = server.memoryMB()
                         await recorder.memory(minute: minute, residentMB: memory.resident)
                         await recorder.printMinute(minute)
@@ -90,14 +90,18 @@ struct BenchSoakCommand: AsyncParsableCommand {
                     inFlight += 1
                     group.addTask {
                         var ok = false
+                        var failure = ""
                         do {
                             let response = try await client.execute(request.request, timeout: .seconds(60))
-                            _ = try await response.body.collect(upTo: 64 * 1024 * 1024)
+                            let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
                             ok = response.status.code < 400
-                        } catch {}
+                            if !ok { failure = "\(response.status.code) \(String(buffer: body).prefix(200))" }
+                        } catch {
+                            failure = "\(error)"
+                        }
                         let elapsed = ContinuousClock.now - due
                         await recorder.record(minute: Int((due - start) / .seconds(60)), milliseconds: Double(elapsed / .microseconds(1)) / 1_000, ok: ok,
-                                              kind: request.kind)
+                                              kind: request.kind, failure: failure)
                     }
                 }
                 try await group.waitForAll()
@@ -118,9 +122,11 @@ struct BenchSoakCommand: AsyncParsableCommand {
         if !summary.passed { throw ExitCode(1) }
     }
 
+    /// 43 base64url characters, the shape of the server's API tokens (256 random bits).
     static func randomToken() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
         var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return String((0..<43).map { _ in alphabet[Int.random(in: 0..<64, using: &generator)] })
     }
 }
 
@@ -203,12 +209,14 @@ actor SoakRecorder {
         self.minutes = Array(repeating: Minute(), count: minutes)
     }
 
-    func record(minute: Int, milliseconds: Double, ok: Bool, kind: String) {
+    func record(minute: Int, milliseconds: Double, ok: Bool, kind: String, failure: String) {
         let m = min(max(minute, 0), minuteCount - 1)
         minutes[m].milliseconds.append(milliseconds)
         if !ok {
             minutes[m].errors += 1
             errorsByKind[kind, default: 0] += 1
+            // The first failure of each kind, to say what went wrong.
+            if errorsByKind[kind] == 1 { print("soak: \(kind) failed: \(failure)") }
         }
     }
 
