@@ -50,6 +50,13 @@ public final class SMTPTestServer: @unchecked Sendable {
         _ = try? await offPool { process.waitUntilExit() }
     }
 
+    /// How many messages each recipient received.
+    public func deliveriesPerRecipient() throws -> [String: Int] {
+        try messages().reduce(into: [String: Int]()) { counts, mail in
+            for rcpt in mail.rcptTos { counts[rcpt, default: 0] += 1 }
+        }
+    }
+
     /// The messages received so far, in arrival order.
     public func messages() throws -> [ReceivedMail] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()

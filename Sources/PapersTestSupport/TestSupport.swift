@@ -148,3 +148,16 @@ public enum TopicalPapers {
     /// The topic of a paper made by `papers`.
     public static func topic(of paper: Paper) -> Topic? { topics.first { paper.categories.first == $0.category } }
 }
+
+/// Whether a test that drives a Python package (huggingface_hub, schemathesis) runs: always when `make test` set
+/// `requiredBy` to 1 (it installs the package, so a missing one fails loudly), elsewhere when `import module` works.
+public func pythonModuleAvailable(_ module: String, requiredBy variable: String) -> Bool {
+    if ProcessInfo.processInfo.environment[variable] == "1" { return true }
+    let probe = Process()
+    probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    probe.arguments = ["python3", "-c", "import \(module)"]
+    probe.standardError = FileHandle.nullDevice
+    guard (try? probe.run()) != nil else { return false }
+    probe.waitUntilExit()
+    return probe.terminationStatus == 0
+}

@@ -68,9 +68,7 @@ struct DigestCommandTests {
         #expect(rerun.status == 0, "\(rerun.output)")
         #expect(rerun.output.contains("queued 0 digests"), "\(rerun.output)")
         #expect(again.output.contains("sent 0 messages"), "\(again.output)")
-        let perRecipient = try server.messages().reduce(into: [String: Int]()) { counts, mail in
-            for rcpt in mail.rcptTos { counts[rcpt, default: 0] += 1 }
-        }
+        let perRecipient = try server.deliveriesPerRecipient()
         #expect(perRecipient.count == 500)
         #expect(perRecipient.values.allSatisfy { $0 == 1 }, "duplicates: \(perRecipient.filter { $0.value != 1 })")
         #expect(try await store.outboxCounts() == ["queued": 0, "sent": 500, "failed": 0])

@@ -41,16 +41,22 @@ actor AcknowledgedWrites {
 
 @Suite("kill -9 matrix: serve, import, digest run and harvest killed at random moments under load")
 struct KillMatrixTests {
-    /// Starts `papers serve` on `home` (no model, clock pinned, abuse limits off so the load is all writes) and waits
-    /// until it answers.
-    static func startServer(home: String, port: Int, model: String) async throws -> Process {
+    /// Starts `papers ARGUMENTS` with its output discarded.
+    static func spawn(_ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SharedData.papersExecutable)
-        process.arguments = ["serve", "--home", home, "--port", String(port), "--model", model, "--no-harvest", "--now", OAIArxivRecord.isoTime(TestClock.now)]
-            + ["votes-per-account", "votes-per-ip", "subscriptions-per-ip", "comments-per-account"].flatMap { ["--rate-limit", "\($0)=0/60"] }
+        process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+        return process
+    }
+
+    /// Starts `papers serve` on `home` (no model, clock pinned, abuse limits off so the load is all writes) and waits
+    /// until it answers.
+    static func startServer(home: String, port: Int, model: String) async throws -> Process {
+        let process = try spawn(["serve", "--home", home, "--port", String(port), "--model", model, "--no-harvest", "--now", OAIArxivRecord.isoTime(TestClock.now)]
+            + ["votes-per-account", "votes-per-ip", "subscriptions-per-ip", "comments-per-account"].flatMap { ["--rate-limit", "\($0)=0/60"] })
         let health = await ServeCommandTests.health(port: port) { $0.contains("\"status\":\"ok\"") }
         #expect(health.contains("\"status\":\"ok\""), "the server came back after a kill: \(health)")
         return process
@@ -209,13 +215,8 @@ extension KillMatrixTests {
             let file = dir.file("import-\(point).jsonl")
             try Self.importFile(file, point: point, count: perFile)
             let arguments = ["import", "--home", home, "--no-embed", "--batch-size", "200", "--now", OAIArxivRecord.isoTime(TestClock.now), file]
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: SharedData.papersExecutable)
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
             let started = ContinuousClock.now
-            try process.run()
+            let process = try Self.spawn(arguments)
             if try await Self.kill(process, after: Int.random(in: 10...longest, using: &random)) {
                 kills += 1
             } else {
@@ -266,13 +267,8 @@ extension KillMatrixTests {
             let (home, store) = try await DigestCommandTests.home(dir, subscribers: 150)
             let server = try await SMTPTestServer.start(directory: dir.file("mail"))
             let arguments = ["digest", "run", "--home", home, "--smtp-port", String(server.port), "--now", DigestCommandTests.now, "--base-url", "http://papers.test"]
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: SharedData.papersExecutable)
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
             let started = ContinuousClock.now
-            try process.run()
+            let process = try Self.spawn(arguments)
             let landed = try await Self.kill(process, after: Int.random(in: 20...longest, using: &random))
             if landed {
                 kills += 1
@@ -284,9 +280,7 @@ extension KillMatrixTests {
             let rerun = try await run(SharedData.papersExecutable, arguments)
             await server.stop()
             #expect(rerun.status == 0, "\(rerun.output)")
-            let perRecipient = try server.messages().reduce(into: [String: Int]()) { counts, mail in
-                for rcpt in mail.rcptTos { counts[rcpt, default: 0] += 1 }
-            }
+            let perRecipient = try server.deliveriesPerRecipient()
             #expect(perRecipient.count == 150, "every subscriber has a digest")
             let extra = perRecipient.values.reduce(0) { $0 + $1 - 1 }
             #expect(extra <= (landed ? 1 : 0), "one kill, at most the one message in flight twice: \(perRecipient.filter { $0.value > 1 })")
@@ -319,12 +313,7 @@ extension KillMatrixTests {
             #expect(expected.count == 39)
             for point in 0..<KillPlan.perScenario {
                 let home = dir.file("killed-\(point)")
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: SharedData.papersExecutable)
-                process.arguments = arguments + ["--home", home]
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
+                let process = try Self.spawn(arguments + ["--home", home])
                 if try await Self.kill(process, after: delays[point]) { kills += 1 }
                 let rerun = try await run(SharedData.papersExecutable, arguments + ["--home", home])
                 #expect(rerun.status == 0, "\(rerun.output)")

@@ -183,13 +183,4 @@ struct OpenAPITests {
 }
 
 /// `make test` installs schemathesis and sets PAPERS_REQUIRE_SCHEMATHESIS=1; elsewhere the test runs when it is there.
-private let schemathesisAvailable: Bool = {
-    if ProcessInfo.processInfo.environment["PAPERS_REQUIRE_SCHEMATHESIS"] == "1" { return true }
-    let probe = Process()
-    probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    probe.arguments = ["python3", "-c", "import schemathesis"]
-    probe.standardError = FileHandle.nullDevice
-    guard (try? probe.run()) != nil else { return false }
-    probe.waitUntilExit()
-    return probe.terminationStatus == 0
-}()
+private let schemathesisAvailable = pythonModuleAvailable("schemathesis", requiredBy: "PAPERS_REQUIRE_SCHEMATHESIS")

@@ -331,16 +331,7 @@ struct VoteConcurrencyTests {
 }
 
 /// `make test` installs huggingface_hub and sets PAPERS_REQUIRE_HF_CLIENT=1; elsewhere the test runs when it is there.
-private let hfClientAvailable: Bool = {
-    if ProcessInfo.processInfo.environment["PAPERS_REQUIRE_HF_CLIENT"] == "1" { return true }
-    let probe = Process()
-    probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    probe.arguments = ["python3", "-c", "import huggingface_hub"]
-    probe.standardError = FileHandle.nullDevice
-    guard (try? probe.run()) != nil else { return false }
-    probe.waitUntilExit()
-    return probe.terminationStatus == 0
-}()
+private let hfClientAvailable = pythonModuleAvailable("huggingface_hub", requiredBy: "PAPERS_REQUIRE_HF_CLIENT")
 
 extension HFCompatibleAPITests {
     @Test("the real huggingface_hub client lists daily papers, searches and reads a paper from a Papers instance",
