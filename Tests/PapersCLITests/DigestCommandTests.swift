@@ -46,12 +46,7 @@ struct DigestCommandTests {
         let mailbox = dir.file("mail")
         let killer = try await SMTPTestServer.start(directory: mailbox, options: ["--kill-at", "200", "--kill-pid-file", pidFile])
         let arguments = ["digest", "run", "--home", home, "--smtp-port", String(killer.port), "--now", Self.now, "--base-url", "http://papers.test"]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: SharedData.papersExecutable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try KillMatrixTests.spawn(arguments)
         try String(process.processIdentifier).write(toFile: pidFile, atomically: true, encoding: .utf8)
         try await offPool { process.waitUntilExit() }
         await killer.stop()
