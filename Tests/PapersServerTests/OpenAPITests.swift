@@ -91,11 +91,16 @@ struct OpenAPITests {
             try await client.execute(uri: "/no/such/page", method: .get) { response in
                 #expect(response.status == .notFound)
             }
-            // An anonymous API write reaches its handler, which asks for an account (not a form token).
+            // An anonymous API write reaches its handler, which asks for an account (not a form token)…
             try await client.execute(uri: "/api/papers/2511.10001/upvote", method: .post) { response in
                 #expect(response.status == .unauthorized)
                 #expect(response.headers[.wwwAuthenticate] == "Bearer")
             }
+            // …while a logged-in browser's session is authority a forged request could use: its CSRF token is needed.
+            var browser = Browser(client)
+            _ = try await browser.signUp("ada")
+            let forged = try await browser.send("/api/papers/2511.10001/upvote", method: .post, headers: [:], body: nil)
+            #expect(forged.status == .forbidden, "\(forged.status)")
         }
     }
 
