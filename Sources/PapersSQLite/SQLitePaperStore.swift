@@ -375,7 +375,7 @@ public final class SQLitePaperStore: PaperStore {
     /// Writes a consistent copy of the whole database to `path` (SQLite's `VACUUM INTO`; row numbers kept), e.g.
     /// for an evaluation database that is then re-indexed with other field weights. `path` must not exist.
     public func copy(to path: String) async throws {
-        try await writeWithoutTransaction { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+        try await writeWithoutTransaction(writing: path) { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
     }
 
     /// Rebuilds the keyword index from the paper rows with this store's field weights (after an analyzer
@@ -419,17 +419,18 @@ extension SQLitePaperStore {
         }
     }
 
-    /// ``write(_:)`` outside a transaction (`VACUUM INTO`, the backup API).
-    func writeWithoutTransaction<T: Sendable>(_ updates: @Sendable (Database) throws -> T) async throws -> T {
+    /// ``write(_:)`` outside a transaction (`VACUUM INTO`); a fault names `file` when the statement writes another
+    /// file than the database.
+    func writeWithoutTransaction<T: Sendable>(writing file: String? = nil, _ updates: @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.writeWithoutTransaction(updates)
         } catch let error as DatabaseError {
-            throw storageFault(error) ?? error
+            throw storageFault(error, file: file ?? path) ?? error
         }
     }
 
-    /// The store's error for a fault of the disk under the database, nil for any other database error.
-    func storageFault(_ error: DatabaseError) -> StoreError? {
+    /// The store's error for a fault of the disk under `file` (the database unless said), nil for any other error.
+    func storageFault(_ error: DatabaseError, file: String? = nil) -> StoreError? {
         let reason: String
         switch error.resultCode {
         case .SQLITE_FULL: reason = "the disk is full (SQLITE_FULL)"
@@ -438,6 +439,6 @@ extension SQLitePaperStore {
         case .SQLITE_CANTOPEN: reason = "its journal cannot be created (SQLITE_CANTOPEN)"
         default: return nil
         }
-        return .unwritable(path: path, reason: reason)
+        return .unwritable(path: file ?? path, reason: reason)
     }
 }

@@ -103,7 +103,7 @@ package func routeDescriptions(_ configuration: AppConfiguration, store: any Pap
 
 /// Every route of the server and the services that run beside it (harvester, mail worker).
 func buildRouter(_ configuration: AppConfiguration, store: any PaperStore, semantic: SemanticIndex? = nil,
-                         harvest: HarvestScheduler? = nil, logger: Logger) async throws -> (Router<AppRequestContext>, [any Service]) {
+                 harvest: HarvestScheduler? = nil, logger: Logger) async throws -> (Router<AppRequestContext>, [any Service]) {
     let views = try Views(siteName: configuration.siteName)
     let search = SearchService(store: store, semantic: semantic)
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
