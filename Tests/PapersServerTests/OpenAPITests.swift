@@ -178,6 +178,10 @@ struct OpenAPITests {
             try await offPool { process.waitUntilExit() }
             let text = String(decoding: out, as: UTF8.self)
             #expect(process.terminationStatus == 0, "\(text.suffix(12_000))")
+            // The run's size, for the log: "N generated, N passed" and the stateful scenarios.
+            for line in text.split(separator: "\n") where line.contains(" generated, ") || line.contains("Scenarios:") {
+                print("schemathesis:", line.trimmingCharacters(in: .whitespaces))
+            }
             // Every operation selected and tested (schemathesis leaves out /openapi.json, the description itself).
             let operations = try Self.operations(try #require(try JSONSerialization.jsonObject(with: Data(PackageResources.openapi_json)) as? [String: Any])).count
             #expect(text.contains("Selected: \(operations - 1)/\(operations - 1)") && text.contains("Tested: \(operations - 1)"), "\(text.suffix(3_000))")

@@ -157,18 +157,20 @@ struct ChildServer {
         process.waitUntilExit()
     }
 
-    /// Resident and peak resident memory of the server now, MB (Linux `/proc`; zeros elsewhere).
-    func memoryMB() -> (resident: Double, peak: Double) {
-        var resident = 0.0, peak = 0.0
+    /// Resident, peak resident and anonymous resident memory (the heap, without mapped files such as SQLite's
+    /// memory-mapped pages) of the server now, MB (Linux `/proc`; zeros elsewhere).
+    func memoryMB() -> (resident: Double, peak: Double, anonymous: Double) {
+        var resident = 0.0, peak = 0.0, anonymous = 0.0
         if let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) {
             for line in text.split(separator: "\n") {
                 let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
                 guard fields.count >= 2, let kilobytes = Double(fields[1]) else { continue }
                 if fields[0] == "VmRSS:" { resident = kilobytes / 1024 }
                 if fields[0] == "VmHWM:" { peak = kilobytes / 1024 }
+                if fields[0] == "RssAnon:" { anonymous = kilobytes / 1024 }
             }
         }
-        return (resident, peak)
+        return (resident, peak, anonymous)
     }
 
     /// One GET: status and body.
@@ -204,7 +206,7 @@ struct ServerProbe {
             let status = try? await probe.latency.time { try await ChildServer.get(server.base + SiteURL.apiSearch(query: query, mode: "hybrid", limit: 10).path).0 }
             if status != 200 { probe.errors += 1 }
         }
-        (probe.residentMB, probe.peakResidentMB) = server.memoryMB()
+        (probe.residentMB, probe.peakResidentMB, _) = server.memoryMB()
         return probe
     }
 }

@@ -48,7 +48,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
         let account = try await store.createAccount(name: "soak\(Int(Date().timeIntervalSince1970))", email: "soak\(Int(Date().timeIntervalSince1970))@example.invalid",
                                                     passwordHash: "-", now: Date().timeIntervalSince1970)
         try await store.createAPIToken(tokenHash: Array(SHA256.hash(data: Data(token.utf8))), account: account.id, name: "soak", now: Date().timeIntervalSince1970)
-        print("soak: \(try await store.paperCount()) papers in \(home); \(ids.count) paper ids and \(days.count) days to visit; \(queryLines.count) queries")
+        say("soak: \(try await store.paperCount()) papers in \(home); \(ids.count) paper ids and \(days.count) days to visit; \(queryLines.count) queries")
 
         let server = try await ChildServer.start(home: home, model: modelOptions.model, port: port, arguments: ["--no-harvest"]
             + ["votes-per-account", "votes-per-ip"].flatMap { ["--rate-limit", "\($0)=0/60"] })
@@ -74,7 +74,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
                     for minute in 0..<recorder.minuteCount {
                         try await Task.sleep(until: start + .seconds(min(60 * Double(minute + 1), minutes * 60)))
                         let memory = server.memoryMB()
-                        await recorder.memory(minute: minute, residentMB: memory.resident)
+                        await recorder.memory(minute: minute, residentMB: memory.resident, anonymousMB: memory.anonymous)
                         await recorder.printMinute(minute)
                     }
                 }
@@ -112,7 +112,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
         }
         try await client.shutdown()
         let summary = await recorder.summary(warmup: warmup, rate: rate, papers: try await store.paperCount())
-        print(summary.markdown)
+        say(summary.markdown)
         if let report {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: report))
             handle.seekToEndOfFile()
@@ -128,6 +128,12 @@ struct BenchSoakCommand: AsyncParsableCommand {
         var generator = SystemRandomNumberGenerator()
         return String((0..<43).map { _ in alphabet[Int.random(in: 0..<64, using: &generator)] })
     }
+}
+
+/// Writes `text` to standard output at once (`print` buffers when the output is a file or a pipe, and a soak's minutes
+/// should show as they end).
+func say(_ text: String, terminator: String = "\n") {
+    FileHandle.standardOutput.write(Data((text + terminator).utf8))
 }
 
 /// The request mix: what a reading, searching and voting crowd asks for, by weight.
@@ -198,6 +204,7 @@ actor SoakRecorder {
         var milliseconds: [Double] = []
         var errors = 0
         var residentMB = 0.0
+        var anonymousMB = 0.0
     }
 
     let minuteCount: Int
@@ -216,40 +223,53 @@ actor SoakRecorder {
             minutes[m].errors += 1
             errorsByKind[kind, default: 0] += 1
             // The first failure of each kind, to say what went wrong.
-            if errorsByKind[kind] == 1 { print("soak: \(kind) failed: \(failure)") }
+            if errorsByKind[kind] == 1 { say("soak: \(kind) failed: \(failure)") }
         }
     }
 
-    func memory(minute: Int, residentMB: Double) { minutes[minute].residentMB = residentMB }
+    func memory(minute: Int, residentMB: Double, anonymousMB: Double) {
+        minutes[minute].residentMB = residentMB
+        minutes[minute].anonymousMB = anonymousMB
+    }
 
     func printMinute(_ minute: Int) {
         let m = minutes[minute]
-        print(String(format: "minute %3d: %6d requests  %4d errors  p50 %8.2f ms  p99 %8.2f ms  resident %7.1f MB", minute + 1, m.milliseconds.count,
-                     m.errors, RetrievalMetrics.percentile(m.milliseconds, 0.5), RetrievalMetrics.percentile(m.milliseconds, 0.99), m.residentMB))
+        let line = String(format: "minute %3d: %6d requests  %4d errors  p50 %8.2f ms  p99 %8.2f ms  resident %7.1f MB (heap %7.1f MB)\n", minute + 1,
+                          m.milliseconds.count, m.errors, RetrievalMetrics.percentile(m.milliseconds, 0.5),
+                          RetrievalMetrics.percentile(m.milliseconds, 0.99), m.residentMB, m.anonymousMB)
+        say(line, terminator: "")
     }
 
     /// The Markdown table and the verdict.
     func summary(warmup: Int, rate: Double, papers: Int) -> (markdown: String, passed: Bool) {
         var lines = ["### Soak: \(minuteCount) minutes at \(Int(rate)) requests/s on \(papers) papers", "",
-                     "| minute | requests | errors | p50 ms | p99 ms | resident MB |", "|---:|---:|---:|---:|---:|---:|"]
+                     "| minute | requests | errors | p50 ms | p99 ms | resident MB | heap MB |", "|---:|---:|---:|---:|---:|---:|---:|"]
         for (i, m) in minutes.enumerated() {
-            lines.append(String(format: "| %d | %d | %d | %.2f | %.2f | %.1f |", i + 1, m.milliseconds.count, m.errors,
-                                RetrievalMetrics.percentile(m.milliseconds, 0.5), RetrievalMetrics.percentile(m.milliseconds, 0.99), m.residentMB))
+            lines.append(String(format: "| %d | %d | %d | %.2f | %.2f | %.1f | %.1f |", i + 1, m.milliseconds.count, m.errors,
+                                RetrievalMetrics.percentile(m.milliseconds, 0.5), RetrievalMetrics.percentile(m.milliseconds, 0.99),
+                                m.residentMB, m.anonymousMB))
         }
         let errors = minutes.reduce(0) { $0 + $1.errors }
         let requests = minutes.reduce(0) { $0 + $1.milliseconds.count }
-        let base = minutes[min(warmup, minuteCount) - 1].residentMB
-        let last = minutes[minuteCount - 1].residentMB
-        let peak = minutes[(min(warmup, minuteCount) - 1)...].map(\.residentMB).max() ?? 0
+        // Memory is read once a minute and moves ±10 % between readings (SQLite's memory-mapped pages come and go
+        // with what was read, malloc keeps and returns arenas): the baseline is the median of the five minutes
+        // after the warm-up and the end the median of the last five, so one reading does not decide.
+        let after = Array(minutes[min(warmup, minuteCount - 1)...])
+        let window = max(1, min(5, after.count / 2))
+        func median(_ values: [Double]) -> Double { RetrievalMetrics.percentile(values, 0.5) }
+        let base = median(after.prefix(window).map(\.residentMB)), last = median(after.suffix(window).map(\.residentMB))
+        let heapBase = median(after.prefix(window).map(\.anonymousMB)), heapLast = median(after.suffix(window).map(\.anonymousMB))
+        let peak = after.map(\.residentMB).max() ?? 0
         let growth = base > 0 ? (last - base) / base * 100 : 0
+        let heapGrowth = heapBase > 0 ? (heapLast - heapBase) / heapBase * 100 : 0
         let firstP99 = RetrievalMetrics.percentile(minutes[0].milliseconds, 0.99)
         let worst = minutes.map { RetrievalMetrics.percentile($0.milliseconds, 0.99) }.max() ?? 0
         let ratio = firstP99 > 0 ? worst / firstP99 : 0
         let passed = errors == 0 && growth <= 5 && ratio <= 1.5
         lines += ["",
                   "- requests \(requests), errors \(errors)" + (errorsByKind.isEmpty ? "" : " (" + errorsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")") + " — \(errors == 0 ? "pass" : "FAIL")",
-                  String(format: "- resident memory after the %d-minute warm-up %.1f MB, at the end %.1f MB (%+.1f %%, highest %.1f MB) — %@", warmup, base, last, growth, peak,
-                         growth <= 5 ? "pass" : "FAIL"),
+                  String(format: "- resident memory after the %d-minute warm-up %.1f MB, at the end %.1f MB (%+.1f %%; medians of %d minutes; highest reading %.1f MB); heap %.1f → %.1f MB (%+.1f %%) — %@",
+                         warmup, base, last, growth, window, peak, heapBase, heapLast, heapGrowth, growth <= 5 ? "pass" : "FAIL"),
                   String(format: "- worst minute's p99 %.2f ms = %.2f × the first minute's %.2f ms — %@", worst, ratio, firstP99, ratio <= 1.5 ? "pass" : "FAIL")]
         return (lines.joined(separator: "\n") + "\n", passed)
     }
