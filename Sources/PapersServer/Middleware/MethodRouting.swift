@@ -14,11 +14,12 @@ final class RouteTable: Sendable {
     }
 
     private let routes = Mutex<[(method: HTTPRequest.Method, pattern: [Substring])]>([])
-    private let actions: [Action]
+    /// The actions with their routes' patterns split once (the table is read on every request).
+    private let actions: [(pattern: [Substring], action: Action)]
 
     /// A table that knows the catch-all routes' `actions`.
     init(actions: [Action] = []) {
-        self.actions = actions
+        self.actions = actions.map { ($0.route.rawValue.split(separator: "/"), $0) }
     }
 
     /// Replaces the table with `routes` (Hummingbird's `RouteDescription`s).
@@ -39,7 +40,7 @@ final class RouteTable: Sendable {
     /// Whether a catch-all's `method` serves this path: its action's methods for a path ending in the action, the
     /// others for every other path.
     private func allows(_ method: HTTPRequest.Method, pattern: [Substring], _ segments: [Substring]) -> Bool {
-        let forPattern = actions.filter { $0.route.rawValue.split(separator: "/") == pattern }
+        let forPattern = actions.filter { $0.pattern == pattern }.map(\.action)
         guard !forPattern.isEmpty else { return true }
         if let action = forPattern.first(where: { segments.count > pattern.count && segments.last == $0.action }) {
             return action.methods.contains(method)
