@@ -122,9 +122,11 @@ struct AccountTests {
     func wrongPasswords() async throws {
         var limits = RateLimits()
         limits.loginPerIP = RateLimit(limit: 100, per: 60)
-        try await CommunityServer(limits: limits).run { client in
+        let server = try await CommunityServer(limits: limits)
+        let store = server.store
+        try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             // Constant time: log-ins with a wrong password for a real account and for a made-up one, interleaved; the
             // fastest of each (the least disturbed by other work on the machine) are compared.
             var known: [Double] = [], unknown: [Double] = []
@@ -225,7 +227,7 @@ struct CommunitySecurityTests {
             }
             #expect(try await store.account(named: "eve") == nil)
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             let paper = "2511.10001"
             for token in ["", "forged-token-0123456789", stranger.csrf] {
                 #expect(try await ada.post("/vote", [("paper", paper), ("state", "on")], csrf: token).status == .forbidden)
@@ -247,6 +249,7 @@ struct CommunitySecurityTests {
     func xss() async throws {
         var server = try await CommunityServer()
         server.configuration.submissionEndpoint = nil
+        let store = server.store
         try await server.run { client in
             let payload = #"<script>alert("x")</script><img src=x onerror=alert(1)>"#
             var b = Browser(client)
@@ -254,7 +257,7 @@ struct CommunitySecurityTests {
             _ = try await b.get("/signup")
             var page = try await b.post("/signup", [("username", payload), ("email", "x@example.org"), ("password", "correct horse battery")])
             #expect(page.status == .unprocessableContent)
-            try await b.signUp("ada")
+            try await b.enter("ada", store: store)
             // Collection name, shown on the collection page, the profile and the paper page.
             page = try await b.get("/papers/2511.10001")
             page = try await b.post("/collections", [("name", payload), ("public", "on"), ("paper", "2511.10001")])
@@ -284,9 +287,11 @@ struct CommunitySecurityTests {
 
     @Test("a private collection is 404 to others over the page, the API and the feed; its owner sees it")
     func privateCollection() async throws {
-        try await CommunityServer().run { client in
+        let server = try await CommunityServer()
+        let store = server.store
+        try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             _ = try await ada.get("/papers/2511.10002")
             let created = try await ada.post("/collections", [("name", "Secret reading"), ("paper", "2511.10002")])
             let url = try #require(created.location)
@@ -295,7 +300,7 @@ struct CommunitySecurityTests {
             #expect(try await ada.get(url).body.contains("Diffusion models for protein design"))
             #expect(try await ada.get("/api/collections/\(id)").status == .ok)
             var bob = Browser(client)
-            try await bob.signUp("bob")
+            try await bob.enter("bob", store: store)
             var anonymous = Browser(client)
             for var viewer in [bob, anonymous] {
                 let page = try await viewer.get(url)

@@ -26,9 +26,10 @@ struct DiscussionBrowserTests {
         let server = try await CommunityServer(limits: limits, papers: [hostileAuthorsPaper])
         let profile = try TemporaryDirectory()
         defer { profile.remove() }
+        let store = server.store
         try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             for payload in MarkupInertness.payloads + Self.sentinels {
                 try await ada.comment(on: "2511.10009", payload)
             }
@@ -86,7 +87,7 @@ struct DiscussionBrowserTests {
         try await server.run { client in
             // ada (the first account, so the admin) has already said something.
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             try await ada.comment(on: "2511.10001", "Has anyone reproduced the routing result?")
             let site = "http://127.0.0.1:\(try #require(client.port))"
             let browser = try await WebDriver.start(userDataDirectory: profile.path)

@@ -40,9 +40,9 @@ struct DiscussionServerTests {
         let store = server.store
         try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             var bob = Browser(client)
-            try await bob.signUp("bob")
+            try await bob.enter("bob", store: store)
             for payload in MarkupInertness.payloads {
                 let page = try await bob.comment(on: "2511.10001", payload)
                 #expect(page.status == .seeOther, "\(payload)")
@@ -86,9 +86,9 @@ struct DiscussionServerTests {
         let store = server.store
         try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             var bob = Browser(client)
-            try await bob.signUp("bob")
+            try await bob.enter("bob", store: store)
             try await bob.comment(on: "2511.10001", "bob's comment")
             let comment = try #require(try await store.comments(on: PaperID("2511.10001")!).first)
             _ = try await ada.get("/papers/2511.10001")
@@ -149,9 +149,9 @@ struct DiscussionServerTests {
         let store = server.store
         try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")   // the first account: admin
+            try await ada.enter("ada", store: store)   // the first account: admin
             var bob = Browser(client)
-            try await bob.signUp("bob")
+            try await bob.enter("bob", store: store)
             var anonymous = Browser(client)
             try await ada.comment(on: "2511.10001", "ada's comment")
             let comment = try #require(try await store.comments(on: PaperID("2511.10001")!).first)
@@ -201,7 +201,7 @@ struct DiscussionServerTests {
         let store = server.store
         try await server.run { client in
             var laptop = Browser(client)
-            try await laptop.signUp("ada")
+            try await laptop.enter("ada", store: store)
             var phone = Browser(client)
             try await phone.logIn("ada")
             #expect(try await phone.loggedInName() == "ada")
@@ -229,9 +229,9 @@ struct DiscussionServerTests {
         let store = server.store
         try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             var zelda = Browser(client)
-            try await zelda.signUp("zelda_q")
+            try await zelda.enter("zelda_q", store: store)
             try await zelda.comment(on: "2511.10001", "zelda's first")
             try await ada.comment(on: "2511.10001", "ada answers", parent: "1")
             try await zelda.comment(on: "2511.10002", "a lone remark")
@@ -324,7 +324,7 @@ struct DiscussionServerTests {
         let store = server.store
         try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             let paper = try await ada.get("/papers/2511.10009")
             for author in hostileAuthorsPaper.authors {
                 #expect(paper.body.contains("href=\"\(HTMLEscaping.escape(SiteURL.author(name: author.name).path))\""), "\(author.name)")
@@ -352,7 +352,7 @@ struct DiscussionServerTests {
         let store = server.store
         try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             let account = try #require(try await store.account(named: "ada"))
             try await store.setNotificationSettings(account: account.id, NotificationSettings(replies: true, mentions: true, paperComments: true))
             let token = try await SubscriptionTokens(store: store).makeCommentMailToken(account: account.id)
@@ -369,9 +369,10 @@ struct DiscussionServerTests {
     @Test("/papers/{id}.md and .bib, linked from the page; comment counts on listings and in the Hugging Face API")
     func exportsAndCounts() async throws {
         let server = try await CommunityServer()
+        let store = server.store
         try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             try await ada.comment(on: "2511.10001", "one")
             try await ada.comment(on: "2511.10001", "two", parent: "1")
             let markdown = try await ada.get("/papers/2511.10001.md")

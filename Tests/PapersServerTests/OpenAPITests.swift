@@ -69,7 +69,9 @@ struct OpenAPITests {
 
     @Test("a known address asked with another method is 405 with Allow; HEAD of a page answers its headers; unknown is 404")
     func methodNotAllowed() async throws {
-        try await CommunityServer().run { client in
+        let server = try await CommunityServer()
+        let store = server.store
+        try await server.run { client in
             try await client.execute(uri: "/api/search?q=x", method: .put) { response in
                 #expect(response.status == .methodNotAllowed)
                 #expect(response.headers[.allow] == "GET, HEAD")
@@ -98,7 +100,7 @@ struct OpenAPITests {
             }
             // …while a logged-in browser's session is authority a forged request could use: its CSRF token is needed.
             var browser = Browser(client)
-            _ = try await browser.signUp("ada")
+            try await browser.enter("ada", store: store)
             let forged = try await browser.send("/api/papers/2511.10001/upvote", method: .post, headers: [:], body: nil)
             #expect(forged.status == .forbidden, "\(forged.status)")
         }

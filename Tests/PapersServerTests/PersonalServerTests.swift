@@ -40,11 +40,13 @@ struct PersonalServerTests {
 
     @Test("upvoting five papers on one topic puts it first on /for-you with its reason; Not interested removes a paper for good")
     func topicFirstAndDismiss() async throws {
-        try await personalServer().run { client in
+        let server = try await personalServer()
+        let store = server.store
+        try await server.run { client in
             var b = Browser(client)
             let logIn = try await b.get("/for-you")
             #expect(logIn.status == .seeOther && logIn.location?.hasPrefix("/login") == true)
-            try await b.signUp("ada")
+            try await b.enter("ada", store: store)
             let empty = try await b.get("/for-you?date=\(CommunityServer.today)")
             #expect(empty.body.contains("Nothing to learn from yet") && empty.body.contains("Seed your profile"))
             let yesterday = CommunityServer.today.adding(days: -1)
@@ -79,9 +81,11 @@ struct PersonalServerTests {
 
     @Test("one person's page, settings, API and feed are visible to nobody else")
     func privacy() async throws {
-        try await personalServer().run { client in
+        let server = try await personalServer()
+        let store = server.store
+        try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             try await ada.upvote(Array(Self.ids("diffusion", on: CommunityServer.today.adding(days: -2)).prefix(4)))
             _ = try await ada.get("/for-you/settings")
             let made = try await ada.post("/for-you/feed", [])
@@ -98,7 +102,7 @@ struct PersonalServerTests {
             #expect(try await anonymous.get("/feeds/for-you/nonsense.atom").status == .notFound)
             // Bob sees his own (empty) profile, not Ada's.
             var bob = Browser(client)
-            try await bob.signUp("bob")
+            try await bob.enter("bob", store: store)
             let bobs = try await bob.get("/for-you?date=\(CommunityServer.today)")
             #expect(bobs.body.contains("Nothing to learn from yet") && Browser.paperIDs(bobs.body).isEmpty)
             let settings = try await bob.get("/for-you/settings")
@@ -108,9 +112,11 @@ struct PersonalServerTests {
 
     @Test("the private feed works until revoked; a new address replaces the old one")
     func feedRevocation() async throws {
-        try await personalServer().run { client in
+        let server = try await personalServer()
+        let store = server.store
+        try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             try await ada.upvote(Array(Self.ids("reinforcement", on: CommunityServer.today.adding(days: -1)).prefix(3)))
             func feedPath(_ page: Browser.Page) throws -> String {
                 let url = try #require(page.body.components(separatedBy: "<code>").dropFirst().first.map { String($0.prefix { $0 != "<" }) })
@@ -134,9 +140,11 @@ struct PersonalServerTests {
         var doiPaper = Fixtures.paper("2511.20001", title: "A paper known by its DOI", listed: CommunityServer.today.description)
         doiPaper.doi = "10.1234/known.5678"
         let titled = Fixtures.paper("2511.20002", title: "Exactly This Title", listed: CommunityServer.today.description)
-        try await CommunityServer(papers: [doiPaper, titled]).run { client in
+        let server = try await CommunityServer(papers: [doiPaper, titled])
+        let store = server.store
+        try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             _ = try await ada.get("/for-you/settings")
             let refused = try await ada.post("/for-you/seeds", [("library", "   ")])
             #expect(refused.status == .unprocessableContent && refused.body.contains("library: paste arXiv ids"))
@@ -161,9 +169,11 @@ struct PersonalServerTests {
 
     @Test("mutes from the settings page hide papers on /for-you, the API, the feed and the day page's For-you order")
     func mutesEverywhere() async throws {
-        try await personalServer().run { client in
+        let server = try await personalServer()
+        let store = server.store
+        try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             try await ada.upvote(Array(Self.ids("diffusion", on: CommunityServer.today.adding(days: -1)).prefix(4)))
             _ = try await ada.get("/for-you/settings")
             #expect(try await ada.post("/for-you/filters", [("kind", "mute-word"), ("value", "Sampler"), ("state", "on")]).status == .seeOther)
@@ -191,9 +201,11 @@ struct PersonalServerTests {
 struct CollectionFeedTests {
     @Test("a collection of one topic ranks that topic first on /for-you?collection=, in the API and the feed; nobody else can open it")
     func collectionFeed() async throws {
-        try await personalServer().run { client in
+        let server = try await personalServer()
+        let store = server.store
+        try await server.run { client in
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             // Upvotes say diffusion; the collection says graphs.
             try await ada.upvote(Array(PersonalServerTests.ids("diffusion", on: CommunityServer.today.adding(days: -1)).prefix(5)))
             _ = try await ada.get("/")
@@ -210,7 +222,7 @@ struct CollectionFeedTests {
             let everything = try await ada.get("/for-you?date=\(CommunityServer.today)")
             #expect(!graphs.contains(try #require(Browser.paperIDs(everything.body).first)), "the whole profile leans to diffusion")
             var bob = Browser(client)
-            try await bob.signUp("bob")
+            try await bob.enter("bob", store: store)
             #expect(try await bob.get("/for-you?collection=\(collection)").status == .notFound)
             #expect(try await bob.get("/for-you?collection=nonsense").status == .notFound)
         }

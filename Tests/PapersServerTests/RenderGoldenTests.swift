@@ -77,7 +77,7 @@ struct RenderGoldenTests {
         try await server.run { client in
             var visitor = Browser(client)
             var ada = Browser(client)
-            try await ada.signUp("ada")
+            try await ada.enter("ada", store: store)
             try await ada.upvote(["2511.10001", "2511.10003"] + PersonalServerTests.ids("diffusion", on: CommunityServer.today).prefix(2))
             _ = try await ada.get("/submit")
             _ = try await ada.post("/submit", [("paper", "2511.10002")])

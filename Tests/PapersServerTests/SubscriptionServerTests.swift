@@ -132,7 +132,7 @@ struct SubscriptionServerTests {
     func loggedIn() async throws {
         try await withMailingServer { client, _, store in
             var browser = Browser(client)
-            _ = try await browser.signUp("ada")
+            try await browser.enter("ada", store: store)
             let form = try await browser.get("/subscribe")
             #expect(form.body.contains("value=\"ada@example.org\""))
             _ = try await browser.post("/subscribe", [("email", "ada@example.org"), ("frequency", "weekly"), ("trending", "on")])

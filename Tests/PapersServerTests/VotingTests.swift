@@ -26,7 +26,7 @@ struct VotingTests {
             _ = try await b.get("/date/2025-11-20")
             let out = try await b.post("/vote", [("paper", "2511.10002"), ("state", "on"), ("return", "/date/2025-11-20")])
             #expect(out.status == .seeOther && out.location == "/login?return=%2Fdate%2F2025%2D11%2D20")
-            try await b.signUp("ada")
+            try await b.enter("ada", store: store)
             var page = try await b.get("/date/2025-11-20")
             #expect(page.body.contains(#"<form class="vote" action="/vote" method="post" data-vote>"#))
             let back = try await b.post("/vote", [("paper", "2511.10002"), ("state", "on"), ("return", "/date/2025-11-20")])
@@ -55,7 +55,7 @@ struct VotingTests {
         let store = server.store
         try await server.run { client in
             var b = Browser(client)
-            try await b.signUp("ada")
+            try await b.enter("ada", store: store)
             _ = try await b.get("/settings/tokens")
             let made = try await b.post("/settings/tokens", [("name", "my <script>")])
             #expect(made.status == .created && !made.body.contains("my <script>"))
@@ -99,7 +99,7 @@ struct VotingTests {
                 var b = Browser(client)
                 let loggedOut = try await b.get("/submit")
                 #expect(loggedOut.status == .seeOther && loggedOut.location?.hasPrefix("/login") == true)
-                try await b.signUp("ada")
+                try await b.enter("ada", store: store)
                 _ = try await b.get("/submit")
                 var page = try await b.post("/submit", [("paper", "https://arxiv.org/abs/2511.10003v2")])
                 #expect(page.status == .seeOther && page.location == "/date/2025-11-20")
@@ -107,7 +107,7 @@ struct VotingTests {
                 #expect(page.body.contains("Reward models and their discontents") && page.body.contains(#"submitted by <a href="/u/ada">ada</a>"#))
                 // The same paper again, by someone else: refused, with links to it and its day.
                 var bob = Browser(client)
-                try await bob.signUp("bob")
+                try await bob.enter("bob", store: store)
                 _ = try await bob.get("/submit")
                 page = try await bob.post("/submit", [("paper", "arXiv:2511.10003")])
                 #expect(page.status == .conflict && page.body.contains("already on the page of Thursday, 20 November 2025, submitted by ada"))
