@@ -70,13 +70,19 @@ struct Browser {
     /// at once on two cores, and fifty cost-12 hashes queued on NIO's two blocking threads kept a log-in waiting
     /// past the test client's 20 s read timeout. The password (`correct horse battery`) still logs in.
     mutating func enter(_ name: String, store: any PaperStore, now: Double = CommunityServer.now) async throws {
+        cookies[Authentication.sessionCookie] = try await Self.session(for: name, store: store, now: now)
+        _ = try await get("/")
+    }
+
+    /// Makes the account `name` (`name@example.org`, the test password) and a session for it in the store; returns
+    /// the session cookie's value.
+    static func session(for name: String, store: any PaperStore, now: Double = CommunityServer.now) async throws -> String {
         let account = try await store.createAccount(name: name, email: "\(name.lowercased())@example.org",
                                                     passwordHash: try await TestPassword.shared.hash(), now: now)
         let token = Authentication.randomToken()
         try await store.createSession(tokenHash: Authentication.tokenHash(token), account: account.id, now: now,
                                       expiresAt: now + Authentication.sessionLifetime)
-        cookies[Authentication.sessionCookie] = token
-        _ = try await get("/")
+        return token
     }
 
     /// Logs in; returns the answer to the POST.

@@ -275,11 +275,7 @@ struct DiscussionServerTests {
         // Sessions made in the store (50 bcrypt sign-ups would be the test's whole time).
         var sessions: [String] = []
         for i in 0..<50 {
-            let account = try await store.createAccount(name: "user\(i)", email: "u\(i)@example.org", passwordHash: "x", now: CommunityServer.now)
-            let token = Authentication.randomToken()
-            try await store.createSession(tokenHash: Authentication.tokenHash(token), account: account.id, now: CommunityServer.now,
-                                          expiresAt: CommunityServer.now + 86_400)
-            sessions.append(token)
+            sessions.append(try await Browser.session(for: "user\(i)", store: store))
         }
         let root = try await store.addComment(NewComment(paper: PaperID("2511.10001")!, parent: nil, author: 1, body: "root"), now: CommunityServer.now)
         let tokens = sessions
