@@ -425,7 +425,7 @@ extension SQLitePaperStore {
         do {
             return try await pool.writeWithoutTransaction(updates)
         } catch let error as DatabaseError {
-            throw storageFault(error, file: file ?? path) ?? error
+            throw storageFault(error, file: file) ?? error
         }
     }
 
