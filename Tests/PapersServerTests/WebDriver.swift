@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import PapersServer
 
 /// A minimal W3C WebDriver client (the JSON-over-HTTP protocol chromedriver speaks), enough to drive headless
 /// Chromium through the site like a person: open pages, type, click, read, run a script, take screenshots.
@@ -12,7 +13,9 @@ final class WebDriver: Sendable {
 
     /// Starts `chromedriver` on a free loopback port and opens a headless Chromium session of `width`×`height`.
     static func start(width: Int = 1280, height: Int = 900, userDataDirectory: String) async throws -> WebDriver {
-        let port = Int.random(in: 20_000..<40_000)
+        // A port nobody listens on (a random one can land on another test's live listener), and a short timeout
+        // per readiness poll: one CI run's start waited out the test's three-minute limit in this loop.
+        let port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/chromedriver")
         process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
@@ -24,25 +27,24 @@ final class WebDriver: Sendable {
         try process.run()
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let base = "http://127.0.0.1:\(port)"
-        var ready = false
-        for _ in 0..<100 where !ready {
-            ready = ((try? await call(http, "GET", base + "/status", nil))?["value"] as? [String: Any])?["ready"] as? Bool == true
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        guard ready else {
-            process.terminate()
-            try await http.shutdown()
-            throw WebDriverError(message: "chromedriver did not start on port \(port)")
-        }
-        let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
-            "browserName": "chrome",
-            "goog:chromeOptions": [
-                "binary": "/usr/bin/chromium",
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=\(width),\(height)", "--user-data-dir=\(userDataDirectory)"],
-            ] as [String: Any],
-        ] as [String: Any]]]
+        // Every way out but success (cancellation by a time limit included) stops chromedriver and shuts the client
+        // down; a client dropped unshut traps in debug builds and takes the whole test process with it.
         do {
+            var ready = false
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !ready && ContinuousClock.now < deadline {
+                ready = ((try? await call(http, "GET", base + "/status", nil, timeout: .seconds(2)))?["value"] as? [String: Any])?["ready"] as? Bool == true
+                if !ready { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            guard ready else { throw WebDriverError(message: "chromedriver did not start on port \(port)") }
+            let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
+                "browserName": "chrome",
+                "goog:chromeOptions": [
+                    "binary": "/usr/bin/chromium",
+                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                             "--window-size=\(width),\(height)", "--user-data-dir=\(userDataDirectory)"],
+                ] as [String: Any],
+            ] as [String: Any]]]
             let answer = try await call(http, "POST", base + "/session", capabilities)
             guard let session = (answer["value"] as? [String: Any])?["sessionId"] as? String else {
                 throw WebDriverError(message: "no session: \(answer)")
@@ -50,7 +52,7 @@ final class WebDriver: Sendable {
             return WebDriver(http: http, base: base, session: session, process: process)
         } catch {
             process.terminate()
-            try await http.shutdown()
+            try? await http.shutdown()
             throw error
         }
     }
@@ -72,14 +74,15 @@ final class WebDriver: Sendable {
     }
 
     @discardableResult
-    static func call(_ http: HTTPClient, _ method: String, _ url: String, _ body: [String: Any]?) async throws -> [String: Any] {
+    static func call(_ http: HTTPClient, _ method: String, _ url: String, _ body: [String: Any]?,
+                     timeout: TimeAmount = .seconds(60)) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: url)
         request.method = .init(rawValue: method)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
         }
-        let response = try await http.execute(request, timeout: .seconds(60))
+        let response = try await http.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         let object = (try? JSONSerialization.jsonObject(with: Data(buffer: bytes))) as? [String: Any] ?? [:]
         if response.status.code >= 400 {
